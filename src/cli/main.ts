@@ -1,0 +1,96 @@
+import { Command } from 'commander';
+import { loadConfig } from '../server/config.ts';
+import { migrate } from '../server/db/migrate.ts';
+import { loadDemoData } from '../server/demo/demo.ts';
+import { openConfiguredDatabase, startServer } from '../server/main.ts';
+import { SYSTEM_ACTOR, verifyAuditChain } from '../server/modules/audit/index.ts';
+import { findUserByLogin } from '../server/modules/auth/auth.repository.ts';
+import { createToken } from '../server/modules/auth/auth.service.ts';
+import { ensureReferenceData } from '../server/modules/registry/reference.service.ts';
+
+/** Runs a task against the configured database (migrated first) and closes it. */
+async function withDatabase<T>(task: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openConfiguredDatabase(config);
+  try {
+    await migrate(database.db);
+    return await task(database);
+  } finally {
+    await database.close();
+  }
+}
+
+const program = new Command('monazite').description('Monazite: total quantity control of rare earth mining and smelting separation');
+
+program
+  .command('serve')
+  .description('migrate, load demo data into an empty database, and serve the API and web app')
+  .action(async () => {
+    await startServer(loadConfig());
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(async () => {
+    await withDatabase(async ({ db }) => {
+      const config = loadConfig();
+      const database = config.DATABASE_URL ? 'PostgreSQL' : config.PGLITE_DATA_DIR;
+      const applied = await migrate(db);
+      await ensureReferenceData(db);
+      console.log(applied.length ? `Applied to ${database}:\n  ${applied.join('\n  ')}` : `${database} is up to date.`);
+    });
+  });
+
+program
+  .command('demo')
+  .description('load the demo data (idempotent)')
+  .action(async () => {
+    await withDatabase(async ({ db }) => {
+      const summary = await loadDemoData(db);
+      console.log(`Demo data present: ${summary.enterprises} enterprises, ${summary.products} products, ${summary.users} users.`);
+    });
+  });
+
+program
+  .command('token')
+  .description('API tokens')
+  .command('create')
+  .description('create an API token for a user and print it (shown once)')
+  .requiredOption('--user <login>', 'the user the token acts as')
+  .option('--name <name>', 'what the token is for', 'cli')
+  .option('--days <days>', 'days until it expires', '90')
+  .action(async (options: { user: string; name: string; days: string }) => {
+    const days = Number(options.days);
+    if (!Number.isInteger(days) || days < 1 || days > 366) throw new Error('--days must be a whole number from 1 to 366');
+    await withDatabase(async ({ db }) => {
+      const user = await findUserByLogin(db, options.user);
+      if (!user) throw new Error(`No user with login ${options.user}`);
+      const token = await createToken(db, { actor: SYSTEM_ACTOR, requestId: 'cli' }, user.id, options.name, days);
+      console.log(token.token);
+      console.error(`Token ${token.prefix}… for ${user.login}, expires ${token.expires_at}. It is not shown again.`);
+    });
+  });
+
+program
+  .command('audit')
+  .description('audit chain')
+  .command('verify')
+  .description('verify the audit hash chain from the first entry to the last')
+  .action(async () => {
+    await withDatabase(async ({ db }) => {
+      const result = await verifyAuditChain(db);
+      if (result.ok) {
+        console.log(`Audit chain intact: ${result.entries} entries, last #${result.lastSeq} ${result.lastHash}`);
+      } else {
+        console.error(`Audit chain BROKEN at entry #${result.firstBreak?.seq}: ${result.firstBreak?.reason}`);
+        console.error(`${result.entries} entries before it verify.`);
+        process.exitCode = 1;
+      }
+    });
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { MAX_PAGE_SIZE } from './common.ts';
+
+export const auditEntry = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actor_id: z.string(),
+  actor_login: z.string(),
+  actor_role: z.string(),
+  action: z.string(),
+  object_type: z.string(),
+  object_id: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+  request_id: z.string(),
+  prev_hash: z.string(),
+  hash: z.string(),
+});
+export type AuditEntry = z.infer<typeof auditEntry>;
+
+export const auditQuery = z.strictObject({
+  object_type: z.string().max(50).optional(),
+  object_id: z.string().max(100).optional(),
+  actor_id: z.string().max(100).optional(),
+  action: z.string().max(100).optional(),
+  /** Keyset paging: entries with a sequence number below this one. */
+  before_seq: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+});
+
+export const auditPage = z.object({ items: z.array(auditEntry), next_before_seq: z.number().int().nullable() });
+
+export const auditVerification = z.object({
+  ok: z.boolean(),
+  entries: z.number().int(),
+  last_seq: z.number().int(),
+  last_hash: z.string(),
+  first_break: z.object({ seq: z.number().int(), reason: z.string() }).nullable(),
+});

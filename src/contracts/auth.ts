@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { uuid } from './common.ts';
+
+export const roles = ['ministry_official', 'department_official', 'enterprise_user', 'oversight', 'operator'] as const;
+export const role = z.enum(roles);
+export type RoleName = z.infer<typeof role>;
+
+export const loginBody = z.strictObject({
+  login: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+
+export const currentUser = z.object({
+  id: uuid,
+  login: z.string(),
+  display_name: z.string(),
+  role,
+  authority_id: z.string().nullable(),
+  authority_name: z.string().nullable(),
+  department: z.string().nullable(),
+  division_code: z.string().nullable(),
+  enterprise_id: z.string().nullable(),
+  permissions: z.array(z.string()),
+  /** Send back as X-CSRF-Token on every state-changing request made with the session cookie. */
+  csrf_token: z.string().nullable(),
+});
+export type CurrentUser = z.infer<typeof currentUser>;
+
+export const tokenCreateBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  expires_in_days: z.number().int().min(1).max(366).default(90),
+});
+
+export const apiToken = z.object({
+  id: uuid,
+  name: z.string(),
+  prefix: z.string(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  revoked_at: z.string().nullable(),
+  last_used_at: z.string().nullable(),
+});
+export const createdToken = apiToken.extend({
+  /** Shown once, never stored in clear. */
+  token: z.string(),
+});
+
+export const password = z
+  .string()
+  .min(12, 'must be at least 12 characters')
+  .max(256)
+  .refine((value) => /[A-Za-z]/.test(value) && /[0-9]/.test(value), 'must contain letters and digits');
+
+export const userCreateBody = z.strictObject({
+  login: z
+    .string()
+    .regex(/^[a-z0-9._-]{3,64}$/, 'use 3–64 lower-case letters, digits, dot, underscore or hyphen'),
+  display_name: z.string().trim().min(1).max(100),
+  password,
+  role,
+  authority_id: z.string().nullable().default(null),
+  enterprise_id: uuid.nullable().default(null),
+});
+
+export const userPatchBody = z.strictObject({
+  display_name: z.string().trim().min(1).max(100).optional(),
+  active: z.boolean().optional(),
+  unlock: z.literal(true).optional(),
+  password: password.optional(),
+});
+
+export const user = z.object({
+  id: uuid,
+  login: z.string(),
+  display_name: z.string(),
+  role,
+  authority_id: z.string().nullable(),
+  enterprise_id: z.string().nullable(),
+  active: z.boolean(),
+  locked_until: z.string().nullable(),
+  created_at: z.string(),
+});
+export type User = z.infer<typeof user>;

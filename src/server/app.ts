@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import type { Config } from './config.ts';
+import type { DatabaseHandle } from './db/database.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { installAuth } from './modules/auth/auth.hook.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { userRoutes } from './modules/auth/users.routes.ts';
+import { registryRoutes } from './modules/registry/registry.routes.ts';
+import { installMetrics } from './shared/metrics.ts';
+import { handleError, handleNotFound } from './shared/problem.ts';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly database: DatabaseHandle;
+  /** Folder of the built web app; defaults to dist/web. */
+  readonly webRoot?: string;
+}
+
+export type App = FastifyInstance;
+export const API_PREFIX = '/api/v1';
+
+const defaultWebRoot = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config, database } = deps;
+  const app = Fastify({
+    logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  await app.register(fastifyRateLimit, { max: config.RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' });
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Monazite API',
+        description:
+          'Total quantity control of rare earth mining and smelting separation. Sign in with POST /api/v1/auth/login ' +
+          '(session cookie; send X-CSRF-Token on writes) or use an API token as `Authorization: Bearer`.',
+        version: '1.0.0',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'monazite_session' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  installAuth(app, database.db);
+  installMetrics(app);
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+    await sql`SELECT 1`.execute(database.db);
+    return reply.send({ status: 'ok', engine: database.engine });
+  });
+
+  await app.register(
+    async (api) => {
+      await authRoutes(api, { db: database.db, config });
+      await userRoutes(api, { db: database.db });
+      await registryRoutes(api, { db: database.db });
+      await auditRoutes(api, { db: database.db });
+    },
+    { prefix: API_PREFIX },
+  );
+
+  await serveWeb(app, deps.webRoot ?? defaultWebRoot);
+  return app;
+}
+
+/** The built single-page app at `/`, with every unknown non-API GET falling back to index.html. */
+async function serveWeb(app: App, webRoot: string): Promise<void> {
+  const built = existsSync(`${webRoot}/index.html`);
+  if (built) await app.register(fastifyStatic, { root: webRoot, wildcard: false });
+  app.setNotFoundHandler((request, reply) => {
+    const isPage = request.method === 'GET' && !request.url.startsWith('/api/') && request.headers.accept?.includes('text/html');
+    if (!isPage) return handleNotFound(request, reply);
+    if (!built) return reply.code(503).type('text/plain; charset=utf-8').send('The web app is not built: run `npm run build:web`.');
+    return reply.sendFile('index.html');
+  });
+}

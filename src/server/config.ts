@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** Environment, parsed once and frozen. Every knob the server has is here, with its default. */
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().optional(),
+  /** Data directory of the embedded database when DATABASE_URL is not set; `memory://` keeps it in memory. */
+  PGLITE_DATA_DIR: z.string().default('./data/pglite'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Statement timeout on the PostgreSQL server, in milliseconds. */
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Request body limit in bytes. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  SESSION_TTL_HOURS: z.coerce.number().int().positive().default(12),
+  /** Failed logins in a row before the account locks, and for how long. */
+  LOCKOUT_THRESHOLD: z.coerce.number().int().positive().default(5),
+  LOCKOUT_MINUTES: z.coerce.number().int().positive().default(15),
+  /** Requests per minute per client address (login has its own, tighter limit). */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  /** Set the Secure flag on the session cookie (turn on behind HTTPS). */
+  COOKIE_SECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  /** Load demo data into an empty database at start. */
+  DEMO_DATA: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return Object.freeze(parsed.data);
+}

@@ -1,0 +1,28 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+const migrationsDir = new URL('./migrations/', import.meta.url);
+
+/**
+ * Forward-only SQL migrations, applied in file-name order, each in its own transaction with its record.
+ * An advisory lock keeps two starting servers from applying the same file twice.
+ */
+export async function migrate(db: Kysely<Database>): Promise<string[]> {
+  const files = (await readdir(migrationsDir)).filter((name) => name.endsWith('.sql')).sort();
+  return db.transaction().execute(async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(7265102)`.execute(tx);
+    await sql`CREATE TABLE IF NOT EXISTS schema_migration (
+      name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(tx);
+    const done = new Set((await tx.selectFrom('schema_migration').select('name').execute()).map((row) => row.name));
+    const applied: string[] = [];
+    for (const name of files) {
+      if (done.has(name)) continue;
+      const text = await readFile(new URL(name, migrationsDir), 'utf8');
+      await sql.raw(text).execute(tx);
+      await tx.insertInto('schema_migration').values({ name }).execute();
+      applied.push(name);
+    }
+    return applied;
+  });
+}

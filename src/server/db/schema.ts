@@ -1,0 +1,188 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** bigint columns arrive from `pg` as strings on both engines; quantities are converted with `toKg`. */
+type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills in when it is not given. */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type DateOnly = ColumnType<string, string, string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface DivisionTable {
+  code: string;
+  name: string;
+  level: 'province' | 'prefecture' | 'county';
+  parent_code: string | null;
+}
+
+export interface AuthorityTable {
+  id: string;
+  department: 'industry_it' | 'natural_resources' | 'development_reform';
+  division_code: string | null;
+  name: string;
+}
+
+export interface EnterpriseGroupTable {
+  id: string;
+  name: string;
+}
+
+export interface LicenceRecord {
+  kind: 'mining' | 'safety' | 'discharge';
+  number: string;
+  valid_from: string;
+  valid_to: string;
+}
+
+export interface SecurityProfileRecord {
+  responsible_person: string;
+  protection_level: number;
+  last_assessment_on: string | null;
+}
+
+export interface EnterpriseTable {
+  id: Generated<string>;
+  credit_code: string;
+  name: string;
+  kind: 'mining' | 'separation' | 'both';
+  domicile_code: string;
+  group_id: string | null;
+  mining_capacity_reo_kg_per_year: Int8;
+  separation_capacity_reo_kg_per_year: Int8;
+  technical_score: number;
+  environment_score: number;
+  safety_score: number;
+  licences: Json<LicenceRecord[]>;
+  security_profile: Json<SecurityProfileRecord>;
+  version: Generated<number>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface DesignationTable {
+  id: Generated<string>;
+  enterprise_id: string;
+  scope: 'mining' | 'separation';
+  document_no: string;
+  effective_on: DateOnly;
+  revoked_on: DateOnly | null;
+  revocation_document_no: string | null;
+  revocation_reason: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface ProductTable {
+  code: string;
+  name_zh: string;
+  name_en: string;
+  category: 'mineral' | 'separated';
+  form: 'ore' | 'concentrate' | 'leachate' | 'carbonate' | 'oxide' | 'salt' | 'metal' | 'other';
+  ore_type: 'rock' | 'ion_adsorption' | 'mixed' | 'imported' | 'monazite' | null;
+  conversion: 'assay' | 'factor';
+  reo_factor_ppm: number | null;
+  active: Generated<boolean>;
+  version: Generated<number>;
+}
+
+export interface RegistryRevisionTable {
+  id: Generated<Int8>;
+  entity: 'enterprise' | 'designation' | 'product';
+  entity_id: string;
+  version: number;
+  data: Json<unknown>;
+  changed_by: string;
+  changed_at: DefaultTimestamp;
+}
+
+export type Role = 'ministry_official' | 'department_official' | 'enterprise_user' | 'oversight' | 'operator';
+
+export interface AppUserTable {
+  id: Generated<string>;
+  login: string;
+  display_name: string;
+  password_hash: string;
+  role: Role;
+  authority_id: string | null;
+  enterprise_id: string | null;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  active: Generated<boolean>;
+  created_at: DefaultTimestamp;
+}
+
+export interface UserSessionTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface ApiTokenTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  prefix: string;
+  token_hash: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface IdempotencyRecordTable {
+  user_id: string;
+  key: string;
+  operation: string;
+  request_hash: string;
+  status_code: number;
+  response: Json<unknown>;
+  created_at: DefaultTimestamp;
+}
+
+export interface AuditEntryTable {
+  seq: Int8;
+  at: Timestamp;
+  actor_id: string;
+  actor_login: string;
+  actor_role: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  before: Json<unknown> | null;
+  after: Json<unknown> | null;
+  request_id: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface SchemaMigrationTable {
+  name: string;
+  applied_at: DefaultTimestamp;
+}
+
+export interface Database {
+  division: DivisionTable;
+  authority: AuthorityTable;
+  enterprise_group: EnterpriseGroupTable;
+  enterprise: EnterpriseTable;
+  designation: DesignationTable;
+  product: ProductTable;
+  registry_revision: RegistryRevisionTable;
+  app_user: AppUserTable;
+  user_session: UserSessionTable;
+  api_token: ApiTokenTable;
+  idempotency_record: IdempotencyRecordTable;
+  audit_entry: AuditEntryTable;
+  schema_migration: SchemaMigrationTable;
+}
+
+export type EnterpriseRow = Selectable<EnterpriseTable>;
+export type DesignationRow = Selectable<DesignationTable>;
+export type ProductRow = Selectable<ProductTable>;
+export type DivisionRow = Selectable<DivisionTable>;
+export type AuthorityRow = Selectable<AuthorityTable>;
+export type AppUserRow = Selectable<AppUserTable>;
+export type AuditEntryRow = Selectable<AuditEntryTable>;
+export type NewAuditEntry = Insertable<AuditEntryTable>;

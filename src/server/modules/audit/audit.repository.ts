@@ -1,0 +1,58 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../db/executor.ts';
+import type { AuditEntryRow, NewAuditEntry } from '../../db/schema.ts';
+
+const AUDIT_CHAIN_LOCK = 7265103;
+
+/** Takes the chain's lock for the rest of the transaction and returns the tail it must extend. */
+export async function lockChainTail(tx: Executor): Promise<{ seq: number; hash: string } | null> {
+  await sql`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(tx);
+  const last = await tx
+    .selectFrom('audit_entry')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return last ? { seq: Number(last.seq), hash: last.hash } : null;
+}
+
+export async function insertEntry(tx: Executor, entry: NewAuditEntry): Promise<void> {
+  await tx.insertInto('audit_entry').values(entry).execute();
+}
+
+export interface AuditFilter {
+  readonly objectType?: string | undefined;
+  readonly objectId?: string | undefined;
+  readonly actorId?: string | undefined;
+  readonly action?: string | undefined;
+  readonly beforeSeq?: number | undefined;
+}
+
+/** Newest first, keyset-paged by sequence. */
+export async function listEntries(db: Executor, filter: AuditFilter, limit: number): Promise<AuditEntryRow[]> {
+  let query = db.selectFrom('audit_entry').selectAll();
+  if (filter.objectType) query = query.where('object_type', '=', filter.objectType);
+  if (filter.objectId) query = query.where('object_id', '=', filter.objectId);
+  if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
+  if (filter.action) query = query.where('action', '=', filter.action);
+  if (filter.beforeSeq !== undefined) query = query.where('seq', '<', String(filter.beforeSeq));
+  return query.orderBy('seq', 'desc').limit(limit).execute();
+}
+
+/** The chain in order, a page at a time, so verifying a long chain keeps memory flat. */
+export async function* entriesInOrder(db: Executor, pageSize = 5000): AsyncGenerator<AuditEntryRow> {
+  let after = 0;
+  for (;;) {
+    const page = await db
+      .selectFrom('audit_entry')
+      .selectAll()
+      .where('seq', '>', String(after))
+      .orderBy('seq')
+      .limit(pageSize)
+      .execute();
+    yield* page;
+    const last = page.at(-1);
+    if (!last || page.length < pageSize) return;
+    after = Number(last.seq);
+  }
+}

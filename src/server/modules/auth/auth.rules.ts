@@ -1,0 +1,104 @@
+import type { Role } from '../../db/schema.ts';
+
+/** Everything a route can require. Each route declares exactly one (or is explicitly public). */
+export const permissions = [
+  'reference.read', // divisions, authorities, groups, product catalogue
+  'enterprise.read',
+  'enterprise.write',
+  'enterprise.security.write',
+  'designation.read',
+  'designation.write',
+  'product.write',
+  'user.manage',
+  'audit.read',
+  'token.own',
+] as const;
+export type Permission = (typeof permissions)[number];
+
+export type Department = 'industry_it' | 'natural_resources' | 'development_reform';
+
+/** Who is asking, as established by a session or an API token. */
+export interface Actor {
+  readonly userId: string;
+  readonly login: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly authorityId: string | null;
+  readonly department: Department | null;
+  /** The division of a department official's authority (null for ministries). */
+  readonly divisionCode: string | null;
+  readonly enterpriseId: string | null;
+  readonly via: 'session' | 'token';
+}
+
+/** What part of the country an actor's reads and writes are limited to. */
+export type Scope =
+  | { readonly kind: 'national' }
+  | { readonly kind: 'division'; readonly divisionCode: string; readonly prefix: string }
+  | { readonly kind: 'enterprise'; readonly enterpriseId: string }
+  | { readonly kind: 'none' };
+
+/** The code prefix shared by a division and everything under it: PP0000 → PP, PPCC00 → PPCC. */
+export function divisionPrefix(code: string): string {
+  if (code.endsWith('0000')) return code.slice(0, 2);
+  if (code.endsWith('00')) return code.slice(0, 4);
+  return code;
+}
+
+export function isWithinDivision(divisionCode: string, candidateCode: string): boolean {
+  return candidateCode.startsWith(divisionPrefix(divisionCode));
+}
+
+export function scopeOf(actor: Actor): Scope {
+  switch (actor.role) {
+    case 'ministry_official':
+    case 'oversight':
+      return { kind: 'national' };
+    case 'department_official':
+      return actor.divisionCode
+        ? { kind: 'division', divisionCode: actor.divisionCode, prefix: divisionPrefix(actor.divisionCode) }
+        : { kind: 'none' };
+    case 'enterprise_user':
+      return actor.enterpriseId ? { kind: 'enterprise', enterpriseId: actor.enterpriseId } : { kind: 'none' };
+    case 'operator':
+      return { kind: 'none' };
+  }
+}
+
+const readerBasics: readonly Permission[] = ['reference.read', 'token.own'];
+
+/**
+ * Role → permissions. Department decides writes: MIIT (and local industry & IT departments within their
+ * division) keep the enterprise register; only MIIT designates (Art. 7); MNR, NDRC and natural resources
+ * departments read. Oversight reads everything and the audit log, and writes nothing.
+ */
+export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisionCode'>): ReadonlySet<Permission> {
+  const granted = new Set<Permission>(readerBasics);
+  const add = (...more: Permission[]): void => more.forEach((permission) => granted.add(permission));
+  switch (actor.role) {
+    case 'ministry_official':
+      add('enterprise.read', 'designation.read');
+      if (actor.department === 'industry_it') {
+        add('enterprise.write', 'enterprise.security.write', 'designation.write', 'product.write');
+      }
+      break;
+    case 'department_official':
+      add('enterprise.read', 'designation.read');
+      if (actor.department === 'industry_it') add('enterprise.write', 'enterprise.security.write');
+      break;
+    case 'enterprise_user':
+      add('enterprise.read', 'designation.read', 'enterprise.security.write');
+      break;
+    case 'oversight':
+      add('enterprise.read', 'designation.read', 'audit.read');
+      break;
+    case 'operator':
+      add('user.manage', 'product.write');
+      break;
+  }
+  return granted;
+}
+
+export function can(actor: Actor, permission: Permission): boolean {
+  return permissionsOf(actor).has(permission);
+}

@@ -1,0 +1,3 @@
+export { actorOf, auditContextOf, scopeOfRequest, SESSION_COOKIE } from './auth.hook.ts';
+export { can, divisionPrefix, isWithinDivision, scopeOf, type Actor, type Permission, type Scope } from './auth.rules.ts';
+export { hashPassword } from './password.ts';
