@@ -1,0 +1,69 @@
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp, type App } from '../../src/server/app.ts';
+import { loadConfig } from '../../src/server/config.ts';
+import type { DatabaseHandle } from '../../src/server/db/database.ts';
+import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
+import { freshDatabase } from './database.ts';
+
+export interface TestContext {
+  readonly app: App;
+  readonly database: DatabaseHandle;
+  /** Signs in as a demo user (password DEMO_PASSWORD) and returns a client that sends cookie and CSRF token. */
+  as(login: string): Promise<Client>;
+  /** A client with no credentials. */
+  readonly anonymous: Client;
+  close(): Promise<void>;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export interface Client {
+  readonly login: string | null;
+  request(method: Method, url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  get(url: string): Promise<LightMyRequestResponse>;
+  post(url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  patch(url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  put(url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  delete(url: string): Promise<LightMyRequestResponse>;
+}
+
+function client(app: App, login: string | null, headers: Record<string, string>): Client {
+  const request = (method: Method, url: string, body?: unknown, extra: Record<string, string> = {}) => {
+    const options: InjectOptions = { method, url, headers: { ...headers, ...extra } };
+    if (body !== undefined) options.payload = body as InjectOptions['payload'];
+    return app.inject(options);
+  };
+  return {
+    login,
+    request,
+    get: (url) => request('GET', url),
+    post: (url, body) => request('POST', url, body),
+    patch: (url, body) => request('PATCH', url, body),
+    put: (url, body) => request('PUT', url, body),
+    delete: (url) => request('DELETE', url),
+  };
+}
+
+/** An app on a fresh demo database, as the server builds it, with rate limits out of the way. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestContext> {
+  const database = await freshDatabase();
+  const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000', LOGIN_RATE_LIMIT_PER_MINUTE: '100000', ...env });
+  const app = await buildApp({ config, database });
+  await app.ready();
+  return {
+    app,
+    database,
+    anonymous: client(app, null, {}),
+    async as(login: string) {
+      const response = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login, password: DEMO_PASSWORD } });
+      if (response.statusCode !== 200) throw new Error(`login ${login} failed: ${response.statusCode} ${response.body}`);
+      const cookie = response.cookies.find((item) => item.name === 'monazite_session');
+      if (!cookie) throw new Error('no session cookie');
+      const { csrf_token } = response.json<{ csrf_token: string }>();
+      return client(app, login, { cookie: `monazite_session=${cookie.value}`, 'x-csrf-token': csrf_token });
+    },
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
