@@ -4,7 +4,8 @@ import { z } from 'zod';
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: z.string().url().optional(),
+  /** A PostgreSQL server; empty or unset means the embedded PGlite. */
+  DATABASE_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url().optional()),
   /** Data directory of the embedded database when DATABASE_URL is not set; `memory://` keeps it in memory. */
   PGLITE_DATA_DIR: z.string().default('./data/pglite'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

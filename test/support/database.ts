@@ -13,12 +13,28 @@ export const testEngine: TestEngine = process.env.TEST_ENGINE === 'postgres' ? '
  * A fresh database of its own, migrated and holding the demo data, on the engine this project tests:
  * PGlite loaded from the run's dump, or a PostgreSQL database copied from the run's template.
  */
-export async function freshDatabase(): Promise<DatabaseHandle> {
+export interface TestDatabase extends DatabaseHandle {
+  /** How a child process reaches the same database: DATABASE_URL or PGLITE_DATA_DIR. */
+  readonly env: Record<string, string>;
+}
+
+/**
+ * @param pgliteDataDir keep the PGlite copy in this folder instead of memory (for tests that hand the
+ *   database to a child process, which can open it once this handle is closed).
+ */
+export async function freshDatabase(pgliteDataDir?: string): Promise<TestDatabase> {
   if (testEngine === 'pglite') {
     const dump = await readFile(inject('pgliteTemplatePath'));
-    const pglite = await PGlite.create({ loadDataDir: new Blob([dump]) });
+    const pglite = await PGlite.create({ loadDataDir: new Blob([dump]), ...(pgliteDataDir ? { dataDir: pgliteDataDir } : {}) });
     const handle = await openDatabase({ pgliteInstance: pglite });
-    return { ...handle, close: async () => { await handle.close(); await pglite.close(); } };
+    return {
+      ...handle,
+      env: pgliteDataDir ? { PGLITE_DATA_DIR: pgliteDataDir } : {},
+      close: async () => {
+        await handle.close();
+        await pglite.close();
+      },
+    };
   }
   const url = process.env.DATABASE_URL;
   const template = inject('postgresTemplate');
@@ -34,6 +50,7 @@ export async function freshDatabase(): Promise<DatabaseHandle> {
   const handle = await openDatabase({ url: withDatabase(url, name), poolSize: 4 });
   return {
     ...handle,
+    env: { DATABASE_URL: withDatabase(url, name) },
     close: async () => {
       await handle.close();
       const dropper = new pg.Client({ connectionString: url });

@@ -3,7 +3,7 @@ import type { Executor } from '../../db/executor.ts';
 import { DomainError, notFound, unauthenticated } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import * as repo from './auth.repository.ts';
-import { permissionsOf, type Actor, type Department } from './auth.rules.ts';
+import { permissionsOf, type Actor } from './auth.rules.ts';
 import { decoyPasswordHash, verifyPassword } from './password.ts';
 
 export interface AuthSettings {
@@ -22,7 +22,7 @@ export function actorFrom(user: repo.UserWithAuthority, via: Actor['via']): Acto
     displayName: user.display_name,
     role: user.role,
     authorityId: user.authority_id,
-    department: (user.department ?? null) as Department | null,
+    department: user.department ?? null,
     divisionCode: user.division_code ?? null,
     enterpriseId: user.enterprise_id,
     via,

@@ -180,7 +180,8 @@ export async function exportEnterprisesCsv(db: Executor, actor: Actor, query: Om
   const records = rows.map(toEnterprise).map((item) =>
     exportColumns.map(([key]) => {
       const value = item[key];
-      return Array.isArray(value) ? value.join('/') : (value as string | number | null);
+      if (Array.isArray(value)) return (value as string[]).join('/');
+      return value as string | number | null;
     }),
   );
   return `\uFEFF${stringify([exportColumns.map(([, title]) => title), ...records])}`;
