@@ -15,14 +15,14 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       {
-        extends: true,
+        extends: true as const,
         test: { name: 'pglite', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**'], env: { TEST_ENGINE: 'pglite' } },
       },
       ...(onPostgres
-        ? [{ extends: true, test: { name: 'postgres', include: ['test/**/*.db.test.ts'], exclude: ['test/e2e/**'], env: { TEST_ENGINE: 'postgres' } } }]
+        ? [{ extends: true as const, test: { name: 'postgres', include: ['test/**/*.db.test.ts'], exclude: ['test/e2e/**'], env: { TEST_ENGINE: 'postgres' } } }]
         : []),
       {
-        extends: true,
+        extends: true as const,
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env: { TEST_ENGINE: 'pglite' }, fileParallelism: false, testTimeout: 90_000 },
       },
     ],

@@ -29,8 +29,7 @@ export interface Client {
 function client(app: App, login: string | null, headers: Record<string, string>): Client {
   const request = (method: Method, url: string, body?: unknown, extra: Record<string, string> = {}) => {
     const options: InjectOptions = { method, url, headers: { ...headers, ...extra } };
-    if (body !== undefined) options.payload = body as InjectOptions['payload'];
-    return app.inject(options);
+    return app.inject(body === undefined ? options : { ...options, payload: body as NonNullable<InjectOptions['payload']> });
   };
   return {
     login,
