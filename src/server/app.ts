@@ -18,10 +18,13 @@ import {
 import { sql } from 'kysely';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
+import { allocationRoutes } from './modules/allocation/allocation.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { installAuth } from './modules/auth/auth.hook.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { userRoutes } from './modules/auth/users.routes.ts';
+import { indicatorRoutes } from './modules/indicators/indicators.routes.ts';
+import { ledgerRoutes } from './modules/ledger/ledger.routes.ts';
 import { registryRoutes } from './modules/registry/registry.routes.ts';
 import { installMetrics } from './shared/metrics.ts';
 import { handleError, handleNotFound } from './shared/problem.ts';
@@ -106,6 +109,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await userRoutes(api, { db: database.db });
       await registryRoutes(api, { db: database.db });
       await auditRoutes(api, { db: database.db });
+      indicatorRoutes(api, { db: database.db });
+      allocationRoutes(api, { db: database.db });
+      ledgerRoutes(api, { db: database.db });
     },
     { prefix: API_PREFIX },
   );

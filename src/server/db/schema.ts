@@ -157,6 +157,127 @@ export interface AuditEntryTable {
   hash: string;
 }
 
+export type CategoryCode =
+  | 'mining_rock'
+  | 'mining_ion_adsorption'
+  | 'separation'
+  | 'separation_domestic'
+  | 'separation_imported'
+  | 'separation_monazite';
+
+export interface IndicatorPlanTable {
+  id: Generated<string>;
+  year: number;
+  memo: Json<Record<string, string>>;
+  weights: Json<{ capacity: number; technical: number; environment: number; safety: number }>;
+  penalty_reduction_ppm: number;
+  sub_allocation_working_days: Generated<number>;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
+export type BatchStatus = 'draft' | 'cosigned' | 'submitted' | 'approved' | 'allocated' | 'issued';
+
+export interface IndicatorBatchTable {
+  id: Generated<string>;
+  plan_id: string;
+  seq: number;
+  name: string;
+  kind: 'regular' | 'reserve';
+  status: BatchStatus;
+  drafted_by: string;
+  submitted_by: string | null;
+  submitted_at: Timestamp | null;
+  approval_document_no: string | null;
+  approval_date: DateOnly | null;
+  approval_recorded_by: string | null;
+  version: Generated<number>;
+  created_at: DefaultTimestamp;
+}
+
+export interface BatchCategoryTotalTable {
+  batch_id: string;
+  category: CategoryCode;
+  total_reo_kg: Int8;
+}
+
+export interface BatchCosignTable {
+  batch_id: string;
+  authority_id: 'MNR' | 'NDRC';
+  user_id: string;
+  signed_at: DefaultTimestamp;
+}
+
+export interface AllocationRunTable {
+  id: Generated<string>;
+  batch_id: string;
+  category: CategoryCode;
+  level: 'national' | 'group';
+  group_id: string | null;
+  mode: 'engine' | 'manual';
+  status: 'proposed' | 'approved' | 'issued' | 'withdrawn';
+  total_reo_kg: Int8;
+  input: Json<unknown>;
+  created_by: string;
+  created_at: DefaultTimestamp;
+  approved_by: string | null;
+  approved_at: Timestamp | null;
+  issued_at: Timestamp | null;
+  due_on: DateOnly | null;
+}
+
+export interface AllocationShareTable {
+  run_id: string;
+  holder_kind: 'group' | 'enterprise';
+  holder_id: string;
+  reo_kg: Int8;
+  explanation: Json<unknown>;
+}
+
+export type LedgerAccountKind = 'approved' | 'national_pool' | 'group' | 'enterprise' | 'consumed' | 'reduced';
+
+export interface LedgerAccountTable {
+  id: Generated<Int8>;
+  kind: LedgerAccountKind;
+  holder_id: string;
+  year: number;
+  category: string;
+  enterprise_id: string | null;
+}
+
+export type LedgerEntryKind = 'approve' | 'issue' | 'adjust' | 'reduce' | 'consume' | 'reverse';
+
+export interface LedgerEntryTable {
+  id: Generated<Int8>;
+  idempotency_key: string;
+  kind: LedgerEntryKind;
+  year: number;
+  category: string;
+  debit_account_id: Int8;
+  credit_account_id: Int8;
+  reo_kg: Int8;
+  reference: string;
+  reverses_entry_id: Int8 | null;
+  memo: Generated<string>;
+  over_balance: Generated<boolean>;
+  enterprise_id: string | null;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface NoticeTable {
+  id: Generated<string>;
+  run_id: string;
+  recipient_kind: 'enterprise' | 'authority';
+  recipient_id: string;
+  forwarded_from: string | null;
+  title: string;
+  body: Json<unknown>;
+  sent_at: DefaultTimestamp;
+  read_at: Timestamp | null;
+  read_by: string | null;
+}
+
 export interface SchemaMigrationTable {
   name: string;
   applied_at: DefaultTimestamp;
@@ -176,6 +297,15 @@ export interface Database {
   idempotency_record: IdempotencyRecordTable;
   audit_entry: AuditEntryTable;
   schema_migration: SchemaMigrationTable;
+  indicator_plan: IndicatorPlanTable;
+  indicator_batch: IndicatorBatchTable;
+  batch_category_total: BatchCategoryTotalTable;
+  batch_cosign: BatchCosignTable;
+  allocation_run: AllocationRunTable;
+  allocation_share: AllocationShareTable;
+  ledger_account: LedgerAccountTable;
+  ledger_entry: LedgerEntryTable;
+  notice: NoticeTable;
 }
 
 export type EnterpriseRow = Selectable<EnterpriseTable>;

@@ -288,3 +288,42 @@ function explain(input: AllocationInput, holder: Holder, share: bigint, unpenali
 export function proportionalSplit(total: number, capacities: readonly number[]): number[] {
   return apportion(BigInt(total), capacities.map((capacity) => BigInt(capacity))).map(Number);
 }
+
+export interface ManualShare {
+  readonly holder_id: string;
+  readonly reo_kg: number;
+}
+
+/**
+ * Checks fixed amounts the way the engine's own results are held: every holder known and listed once, whole
+ * non-negative kg, none above its cap, none to an ineligible holder, and exactly the total in all.
+ */
+export function checkManual(input: AllocationInput, shares: readonly ManualShare[]): AllocationResult {
+  validateInput(input);
+  const holders = new Map(input.holders.map((holder) => [holder.id, holder]));
+  const given = new Map<string, number>();
+  shares.forEach((share, index) => {
+    const at = `shares.${index}`;
+    const holder = holders.get(share.holder_id);
+    if (!holder) throw new AllocationError(`${at}.holder_id`, `${share.holder_id} is not a holder of this category`);
+    if (given.has(share.holder_id)) throw new AllocationError(`${at}.holder_id`, `${share.holder_id} is listed twice`);
+    if (!Number.isSafeInteger(share.reo_kg) || share.reo_kg < 0) throw new AllocationError(`${at}.reo_kg`, 'must be a whole, non-negative number of kg');
+    if (share.reo_kg > holder.cap_reo_kg) throw new AllocationError(`${at}.reo_kg`, `${share.reo_kg} kg is above ${share.holder_id}'s cap of ${holder.cap_reo_kg} kg`);
+    const reasons = ineligibleReasons(input.category, holder);
+    if (share.reo_kg > 0 && reasons.length > 0) throw new AllocationError(`${at}.reo_kg`, `${share.holder_id} is not eligible (${reasons.join(', ')})`);
+    given.set(share.holder_id, share.reo_kg);
+  });
+  const sum = [...given.values()].reduce((total, value) => total + value, 0);
+  if (sum !== input.total_reo_kg) {
+    throw new AllocationError('shares', `the shares add up to ${sum} kg, not the category total of ${input.total_reo_kg} kg (${sum > input.total_reo_kg ? 'over' : 'short'} by ${Math.abs(sum - input.total_reo_kg)} kg)`);
+  }
+  return {
+    category: input.category,
+    total_reo_kg: input.total_reo_kg,
+    holders: input.holders.map((holder) => {
+      const reasons = ineligibleReasons(input.category, holder);
+      const reo = given.get(holder.id) ?? 0;
+      return { id: holder.id, reo_kg: reo, eligible: reasons.length === 0, reasons, cap_reo_kg: holder.cap_reo_kg, capped: reo > 0 && reo === holder.cap_reo_kg, contributions: [], unpenalised_reo_kg: reo, penalty_reduction_reo_kg: 0 };
+    }),
+  };
+}

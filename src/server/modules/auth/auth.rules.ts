@@ -12,6 +12,16 @@ export const permissions = [
   'user.manage',
   'audit.read',
   'token.own',
+  'indicator.read',
+  'indicator.draft',
+  'indicator.cosign',
+  'indicator.approve',
+  'allocation.read',
+  'allocation.write',
+  'ledger.read',
+  'ledger.write',
+  'notice.read',
+  'notice.forward',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -77,20 +87,24 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
   const add = (...more: Permission[]): void => more.forEach((permission) => granted.add(permission));
   switch (actor.role) {
     case 'ministry_official':
-      add('enterprise.read', 'designation.read');
+      add('enterprise.read', 'designation.read', 'indicator.read', 'allocation.read', 'ledger.read', 'notice.read');
       if (actor.department === 'industry_it') {
         add('enterprise.write', 'enterprise.security.write', 'designation.write', 'product.write');
+        add('indicator.draft', 'indicator.approve', 'allocation.write', 'ledger.write');
       }
+      // Art. 5: MNR and NDRC formulate the indicators with MIIT; Art. 6: MNR allocates with MIIT.
+      if (actor.department !== 'industry_it') add('indicator.cosign');
+      if (actor.department === 'natural_resources') add('allocation.write');
       break;
     case 'department_official':
-      add('enterprise.read', 'designation.read');
+      add('enterprise.read', 'designation.read', 'indicator.read', 'allocation.read', 'ledger.read', 'notice.read', 'notice.forward');
       if (actor.department === 'industry_it') add('enterprise.write', 'enterprise.security.write');
       break;
     case 'enterprise_user':
-      add('enterprise.read', 'designation.read', 'enterprise.security.write');
+      add('enterprise.read', 'designation.read', 'enterprise.security.write', 'allocation.read', 'ledger.read', 'notice.read');
       break;
     case 'oversight':
-      add('enterprise.read', 'designation.read', 'audit.read');
+      add('enterprise.read', 'designation.read', 'audit.read', 'indicator.read', 'allocation.read', 'ledger.read');
       break;
     case 'operator':
       add('user.manage', 'product.write');

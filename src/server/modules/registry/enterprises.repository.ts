@@ -79,3 +79,33 @@ export async function updateEnterprise(db: Executor, id: string, changes: Update
     .execute();
 }
 
+
+/** Every enterprise with what allocation needs: capacities, scores, licences, group, live designations. */
+export function allocationFacts(db: Executor, onDate: string) {
+  return db
+    .selectFrom('enterprise')
+    .select([
+      'enterprise.id',
+      'enterprise.name',
+      'enterprise.kind',
+      'enterprise.group_id',
+      'enterprise.domicile_code',
+      'enterprise.mining_capacity_reo_kg_per_year',
+      'enterprise.separation_capacity_reo_kg_per_year',
+      'enterprise.technical_score',
+      'enterprise.environment_score',
+      'enterprise.safety_score',
+      'enterprise.licences',
+    ])
+    .select((eb) =>
+      eb
+        .selectFrom('designation')
+        .select(sql<string[]>`coalesce(array_agg(DISTINCT designation.scope), '{}')`.as('scopes'))
+        .whereRef('designation.enterprise_id', '=', 'enterprise.id')
+        .where('designation.effective_on', '<=', onDate)
+        .where((inner) => inner.or([inner('designation.revoked_on', 'is', null), inner('designation.revoked_on', '>', onDate)]))
+        .as('designated_scopes'),
+    )
+    .orderBy('enterprise.id')
+    .execute();
+}
