@@ -34,6 +34,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       statement_timeout: target.statementTimeoutMs ?? 30_000,
       application_name: 'monazite',
     });
+    // An idle connection the server closed (restart, failover, a dropped database) must not crash the
+    // process: the pool replaces it on next use.
+    pool.on('error', (error: Error & { code?: string }) => {
+      if (error.code !== '57P01') process.emitWarning(`idle database connection failed: ${error.message}`);
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: 'postgres', pglite: undefined, close: () => db.destroy() };
   }

@@ -28,8 +28,8 @@ export function quotaLines(movements: readonly HolderMovement[]): QuotaLine[] {
     .map(([category, list]) => {
       const sum = (kinds: readonly string[]) => list.filter((item) => kinds.includes(item.kind)).reduce((total, item) => total + signed(item), 0);
       const allocated = sum(['issue', 'adjust', 'approve']);
-      const reduced = -sum(['reduce']);
-      const consumed = -sum(['consume', 'reverse']);
+      const reduced = 0 - sum(['reduce']); // 0 - x, not -x: no negative zero in the API
+      const consumed = 0 - sum(['consume', 'reverse']);
       const remaining = allocated - reduced - consumed;
       const base = allocated - reduced;
       return {

@@ -1,0 +1,132 @@
+import { App as AntApp, ConfigProvider, Spin } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { AuditPage } from './features/audit/audit-page.tsx';
+import { LoginPage } from './features/auth/login-page.tsx';
+import { HomePage } from './features/home/home-page.tsx';
+import { DesignationsPage } from './features/registry/designations-page.tsx';
+import { DivisionsPage } from './features/registry/divisions-page.tsx';
+import { EnterpriseDetailPage } from './features/registry/enterprise-detail-page.tsx';
+import { EnterpriseEditPage } from './features/registry/enterprise-edit-page.tsx';
+import { EnterprisesPage } from './features/registry/enterprises-page.tsx';
+import { ProductsPage } from './features/registry/products-page.tsx';
+import { UsersPage } from './features/users/users-page.tsx';
+import { useLanguage } from './shared/i18n.ts';
+import { AppLayout } from './shared/layout.tsx';
+import { NotFoundPage, RequirePermission } from './shared/guards.tsx';
+import { SessionProvider, useSession } from './shared/session.tsx';
+
+const fontFamily =
+  "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Noto Sans SC', 'Helvetica Neue', Arial, sans-serif";
+
+/** Everything behind sign-in; a visitor without a session is sent to the login page and brought back. */
+function SignedIn() {
+  const { user } = useSession();
+  const location = useLocation();
+  if (user === undefined) return <Spin size="large" fullscreen />;
+  if (user === null) return <Navigate to="/login" replace state={{ from: `${location.pathname}${location.search}` }} />;
+  return <AppLayout />;
+}
+
+function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route element={<SignedIn />}>
+        <Route index element={<HomePage />} />
+        <Route
+          path="divisions"
+          element={
+            <RequirePermission permission="reference.read">
+              <DivisionsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="enterprises"
+          element={
+            <RequirePermission permission="enterprise.read">
+              <EnterprisesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="enterprises/new"
+          element={
+            <RequirePermission permission="enterprise.write">
+              <EnterpriseEditPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="enterprises/:id"
+          element={
+            <RequirePermission permission="enterprise.read">
+              <EnterpriseDetailPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="enterprises/:id/edit"
+          element={
+            <RequirePermission permission="enterprise.write">
+              <EnterpriseEditPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="designations"
+          element={
+            <RequirePermission permission="designation.read">
+              <DesignationsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="products"
+          element={
+            <RequirePermission permission="reference.read">
+              <ProductsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="audit"
+          element={
+            <RequirePermission permission="audit.read">
+              <AuditPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="users"
+          element={
+            <RequirePermission permission="user.manage">
+              <UsersPage />
+            </RequirePermission>
+          }
+        />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}
+
+export function App() {
+  const language = useLanguage();
+  return (
+    <ConfigProvider
+      locale={language === 'zh' ? zhCN : enUS}
+      theme={{ token: { colorPrimary: '#1d4ed8', borderRadius: 6, fontFamily } }}
+    >
+      <AntApp>
+        <SessionProvider>
+          <BrowserRouter>
+            <AppRoutes />
+          </BrowserRouter>
+        </SessionProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

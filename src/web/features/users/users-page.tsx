@@ -1,0 +1,114 @@
+import { useState } from 'react';
+import { Button, Card, Flex, Select, Table, Tag, Tooltip } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { formatDateTime } from '../../shared/format.ts';
+import { useLanguage, useTranslate } from '../../shared/i18n.ts';
+import { PageHeader, ProblemAlert } from '../../shared/page.tsx';
+import { roleLabel, roleNames } from '../../shared/roles.ts';
+import type { Page, RoleName, User } from '../../shared/types.ts';
+import { useApi } from '../../shared/use-api.ts';
+import { CreateUserModal } from './create-user-modal.tsx';
+
+function AccountState({ user }: { user: User }) {
+  const t = useTranslate();
+  const language = useLanguage();
+  if (!user.active) return <Tag>{t('users.inactive')}</Tag>;
+  if (user.locked_until && new Date(user.locked_until) > new Date()) {
+    return (
+      <Tooltip title={formatDateTime(user.locked_until, language)}>
+        <Tag color="red">{t('users.locked')}</Tag>
+      </Tooltip>
+    );
+  }
+  return <Tag color="green">{t('users.active')}</Tag>;
+}
+
+export function UsersPage() {
+  const t = useTranslate();
+  const language = useLanguage();
+  const [role, setRole] = useState<RoleName | null>(null);
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(20);
+  const [creating, setCreating] = useState(false);
+  const users = useApi<Page<User>>('/users', { role, page, page_size: pageSize });
+
+  return (
+    <>
+      <PageHeader
+        title={t('users.title')}
+        subtitle={t('users.subtitle')}
+        extra={
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+            {t('users.create')}
+          </Button>
+        }
+      />
+      <Card>
+        <Flex gap="small" style={{ marginBottom: 16 }}>
+          <Select<RoleName>
+            allowClear
+            placeholder={t('users.role')}
+            value={role}
+            onChange={(value) => {
+              setRole(value ?? null);
+              setPage(1);
+            }}
+            options={roleNames.map((value) => ({ value, label: roleLabel(t, value) }))}
+            style={{ width: 220 }}
+          />
+        </Flex>
+        <ProblemAlert error={users.error} />
+        <Table<User>
+          rowKey="id"
+          size="middle"
+          loading={users.loading}
+          dataSource={users.data?.items ?? []}
+          scroll={{ x: 1000 }}
+          columns={[
+            { title: t('users.login'), dataIndex: 'login', render: (login: string) => <code>{login}</code> },
+            { title: t('users.displayName'), dataIndex: 'display_name' },
+            { title: t('users.role'), dataIndex: 'role', render: (value: RoleName) => roleLabel(t, value) },
+            { title: t('users.authority'), dataIndex: 'authority_id', render: (id: string | null) => id ?? '—' },
+            {
+              title: t('users.enterprise'),
+              dataIndex: 'enterprise_id',
+              render: (id: string | null) =>
+                id ? (
+                  <Tooltip title={id}>
+                    <code>{id.slice(0, 8)}</code>
+                  </Tooltip>
+                ) : (
+                  '—'
+                ),
+            },
+            { title: t('users.state'), key: 'state', render: (_value, user) => <AccountState user={user} /> },
+            {
+              title: t('users.createdAt'),
+              dataIndex: 'created_at',
+              render: (at: string) => formatDateTime(at, language),
+            },
+          ]}
+          pagination={{
+            current: page,
+            pageSize,
+            total: users.data?.total ?? 0,
+            showTotal: (total) => t('common.total', { count: total }),
+            onChange: (nextPage, nextSize) => {
+              setPage(nextPage);
+              setPageSize(nextSize);
+            },
+          }}
+        />
+      </Card>
+      {creating ? (
+        <CreateUserModal
+          onClose={() => setCreating(false)}
+          onSaved={() => {
+            setCreating(false);
+            users.reload();
+          }}
+        />
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,189 @@
+import { useState, type ReactNode } from 'react';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { App as AntApp, Button, Layout, Menu, Segmented, Space, Typography, theme } from 'antd';
+import type { MenuProps } from 'antd';
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  BankOutlined,
+  ExperimentOutlined,
+  HomeOutlined,
+  LogoutOutlined,
+  SafetyCertificateOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
+import { errorText } from './api.ts';
+import { setLanguage, useLanguage, useTranslate, type Language, type MessageKey } from './i18n.ts';
+import { useCurrentUser, useSession } from './session.tsx';
+
+interface NavigationEntry {
+  readonly path: string;
+  readonly label: MessageKey;
+  readonly icon: ReactNode;
+  /** Shown only to users the server grants this permission; null: everyone signed in. */
+  readonly permission: string | null;
+  readonly section: 'overview' | 'registry' | 'system';
+}
+
+const navigation: readonly NavigationEntry[] = [
+  { path: '/', label: 'nav.home', icon: <HomeOutlined />, permission: null, section: 'overview' },
+  {
+    path: '/enterprises',
+    label: 'nav.enterprises',
+    icon: <BankOutlined />,
+    permission: 'enterprise.read',
+    section: 'registry',
+  },
+  {
+    path: '/designations',
+    label: 'nav.designations',
+    icon: <SafetyCertificateOutlined />,
+    permission: 'designation.read',
+    section: 'registry',
+  },
+  {
+    path: '/products',
+    label: 'nav.products',
+    icon: <ExperimentOutlined />,
+    permission: 'reference.read',
+    section: 'registry',
+  },
+  {
+    path: '/divisions',
+    label: 'nav.divisions',
+    icon: <ApartmentOutlined />,
+    permission: 'reference.read',
+    section: 'registry',
+  },
+  { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit.read', section: 'system' },
+  { path: '/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'user.manage', section: 'system' },
+];
+
+const sectionLabels: Record<NavigationEntry['section'], MessageKey> = {
+  overview: 'nav.section.overview',
+  registry: 'nav.section.registry',
+  system: 'nav.section.system',
+};
+
+/** The menu entry a path belongs to: the longest navigation path it starts with. */
+function selectedPath(pathname: string): string {
+  const matches = navigation.filter((entry) =>
+    entry.path === '/' ? pathname === '/' : pathname.startsWith(entry.path),
+  );
+  return matches.at(-1)?.path ?? '/';
+}
+
+export function LanguageSwitch() {
+  const language = useLanguage();
+  return (
+    <Segmented<Language>
+      size="small"
+      value={language}
+      onChange={setLanguage}
+      options={[
+        { label: '中文', value: 'zh' },
+        { label: 'English', value: 'en' },
+      ]}
+    />
+  );
+}
+
+function menuItems(
+  can: (permission: string) => boolean,
+  t: ReturnType<typeof useTranslate>,
+): NonNullable<MenuProps['items']> {
+  const visible = navigation.filter((entry) => entry.permission === null || can(entry.permission));
+  const sections = [...new Set(visible.map((entry) => entry.section))];
+  return sections.map((section) => ({
+    type: 'group' as const,
+    key: section,
+    label: t(sectionLabels[section]),
+    children: visible
+      .filter((entry) => entry.section === section)
+      .map((entry) => ({ key: entry.path, icon: entry.icon, label: <Link to={entry.path}>{t(entry.label)}</Link> })),
+  }));
+}
+
+export function AppLayout() {
+  const t = useTranslate();
+  const user = useCurrentUser();
+  const { can, signOut } = useSession();
+  const { message } = AntApp.useApp();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const [collapsed, setCollapsed] = useState(false);
+  const { token } = theme.useToken();
+
+  const handleSignOut = () => {
+    signOut().then(
+      () => void navigate('/login', { replace: true }),
+      (error: unknown) => void message.error(errorText(error)),
+    );
+  };
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider
+        collapsible
+        collapsed={collapsed}
+        onCollapse={setCollapsed}
+        width={220}
+        theme="light"
+        style={{ borderRight: `1px solid ${token.colorBorderSecondary}` }}
+      >
+        <div
+          style={{
+            padding: '16px 20px',
+            fontWeight: 600,
+            fontSize: collapsed ? 14 : 16,
+            color: token.colorPrimary,
+            whiteSpace: 'nowrap',
+            overflow: 'hidden',
+          }}
+        >
+          {collapsed ? 'Mz' : t('app.shortName')}
+        </div>
+        <Menu
+          mode="inline"
+          selectedKeys={[selectedPath(location.pathname)]}
+          items={menuItems(can, t)}
+          style={{ borderInlineEnd: 'none' }}
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header
+          style={{
+            background: token.colorBgContainer,
+            padding: '0 24px',
+            display: 'flex',
+            alignItems: 'center',
+            justifyContent: 'space-between',
+            borderBottom: `1px solid ${token.colorBorderSecondary}`,
+          }}
+        >
+          <Typography.Text strong style={{ fontSize: 16 }}>
+            {t('app.name')}
+          </Typography.Text>
+          <Space size="middle">
+            <Space orientation="vertical" size={0} style={{ lineHeight: 1.3, textAlign: 'right' }}>
+              <Typography.Text data-testid="user-name">{user.display_name}</Typography.Text>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {user.authority_name ?? t(`role.${user.role}`)}
+              </Typography.Text>
+            </Space>
+            <LanguageSwitch />
+            <Button icon={<LogoutOutlined />} onClick={handleSignOut}>
+              {t('auth.signOut')}
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content style={{ padding: 24 }}>
+          <Outlet />
+        </Layout.Content>
+        <Layout.Footer style={{ textAlign: 'center', color: token.colorTextSecondary, padding: '12px 24px' }}>
+          {t('app.footer')}
+        </Layout.Footer>
+      </Layout>
+    </Layout>
+  );
+}
