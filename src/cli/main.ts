@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { benchAllocation } from './bench.ts';
+import { runAllocateCommand } from './allocate.ts';
 import { loadConfig } from '../server/config.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { loadDemoData } from '../server/demo/demo.ts';
@@ -89,6 +90,15 @@ program
         process.exitCode = 1;
       }
     });
+  });
+
+program
+  .command('allocate')
+  .description('run the allocation engine on a JSON input (the what-if API schema; see docs/allocation.md) and print the result')
+  .requiredOption('--input <file>', 'the input JSON file')
+  .option('--json', 'print the result as JSON')
+  .action(async (options: { input: string; json?: boolean }) => {
+    process.exitCode = await runAllocateCommand(options.input, Boolean(options.json));
   });
 
 program
