@@ -52,18 +52,13 @@ function fieldName(context: string | undefined, instancePath: string, extraKey?:
   return path ? `${context}.${path}` : context;
 }
 
-interface ZodIssueLike {
-  code?: string;
-  keys?: string[];
-  message?: string;
-}
-
 function validationErrors(error: FastifyError): FieldError[] {
   const context = error.validationContext;
   return (error.validation ?? []).flatMap((item): FieldError[] => {
-    const issue = (item.params as { issue?: ZodIssueLike } | undefined)?.issue;
-    if (issue?.code === 'unrecognized_keys' && issue.keys) {
-      return issue.keys.map((key) => ({ field: fieldName(context, item.instancePath, key), message: 'unknown field' }));
+    // fastify-type-provider-zod passes the zod issue's code as the keyword and its other members as params.
+    const keys = (item.params as { keys?: unknown } | undefined)?.keys;
+    if (item.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+      return keys.map((key) => ({ field: fieldName(context, item.instancePath, String(key)), message: 'unknown field' }));
     }
     return [{ field: fieldName(context, item.instancePath), message: item.message ?? 'is invalid' }];
   });
