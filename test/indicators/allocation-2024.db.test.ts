@@ -48,7 +48,7 @@ describe('2024 first batch: plan, approval, manual allocation, issuance, ledger'
 
   beforeAll(async () => {
     context = await startTestApp();
-    [miit, review, mnr, ndrc] = await Promise.all(['miit', 'miit.review', 'mnr', 'ndrc'].map((login) => context.as(login)));
+    [miit, review, mnr, ndrc] = await Promise.all([context.as('miit'), context.as('miit.review'), context.as('mnr'), context.as('ndrc')]);
   });
   afterAll(async () => context.close());
 

@@ -39,7 +39,7 @@ export async function freshDatabase(pgliteDataDir?: string): Promise<TestDatabas
   const url = process.env.DATABASE_URL;
   const template = inject('postgresTemplate');
   if (!url || !template) throw new Error('TEST_ENGINE=postgres needs DATABASE_URL');
-  const name = `monazite_t_${randomBytes(6).toString('hex')}`;
+  const name = `monazite_t_${inject('runTag')}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {

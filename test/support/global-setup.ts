@@ -12,6 +12,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgliteTemplatePath: string;
     postgresTemplate: string;
+    /** Names this run's PostgreSQL databases, so its teardown drops only its own. */
+    runTag: string;
   }
 }
 
@@ -31,9 +33,11 @@ export default async function setup(project: TestProject) {
   project.provide('pgliteTemplatePath', templatePath);
 
   let postgresTemplate = '';
+  const runTag = randomBytes(4).toString('hex');
+  project.provide('runTag', runTag);
   const url = process.env.DATABASE_URL;
   if (url) {
-    postgresTemplate = `monazite_tpl_${randomBytes(4).toString('hex')}`;
+    postgresTemplate = `monazite_tpl_${runTag}`;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${postgresTemplate}`);
@@ -50,7 +54,7 @@ export default async function setup(project: TestProject) {
     if (url && postgresTemplate) {
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
-      const leftovers = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'monazite_t_%' OR datname = $1`, [postgresTemplate]);
+      const leftovers = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`, [`monazite\\_t\\_${runTag}\\_%`, postgresTemplate]);
       for (const row of leftovers.rows) await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
       await admin.end();
     }

@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/executor.ts';
 import type { AppUserTable, Role } from '../../db/schema.ts';
-import type { Insertable, Updateable } from 'kysely';
+import { sql, type Insertable, type Updateable } from 'kysely';
 
 const actorColumns = [
   'app_user.id',
@@ -34,15 +34,16 @@ export function findUserById(db: Executor, id: string) {
 export async function recordFailedLogin(db: Executor, userId: string, threshold: number, lockMinutes: number) {
   return db
     .updateTable('app_user')
-    .set((eb) => ({
-      failed_logins: eb('failed_logins', '+', 1),
-      locked_until: eb
-        .case()
-        .when('failed_logins', '>=', threshold - 1)
-        .then(new Date(Date.now() + lockMinutes * 60_000))
-        .else(eb.ref('locked_until'))
-        .end(),
-    }))
+    // A lock that has run out starts the count afresh; reaching the threshold locks (again).
+    .set(() => {
+      const expired = sql`locked_until IS NOT NULL AND locked_until <= now()`;
+      const failures = sql`CASE WHEN ${expired} THEN 1 ELSE failed_logins + 1 END`;
+      return {
+        failed_logins: sql<number>`${failures}`,
+        locked_until: sql<Date | null>`CASE WHEN ${failures} >= ${threshold} THEN now() + make_interval(mins => ${lockMinutes})
+          WHEN ${expired} THEN NULL ELSE locked_until END`,
+      };
+    })
     .where('id', '=', userId)
     .returning(['failed_logins', 'locked_until'])
     .executeTakeFirstOrThrow();
@@ -80,6 +81,10 @@ export async function revokeUserSessions(db: Executor, userId: string): Promise<
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
     .execute();
+}
+
+export async function revokeUserTokens(db: Executor, userId: string): Promise<void> {
+  await db.updateTable('api_token').set({ revoked_at: new Date() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
 }
 
 const tokenColumns = ['id', 'name', 'prefix', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'] as const;

@@ -129,8 +129,9 @@ export async function revokeToken(db: Executor, context: AuditContext, userId: s
   return db.transaction().execute(async (tx) => {
     const row = await repo.revokeToken(tx, userId, tokenId);
     if (!row) throw notFound(`Live API token ${tokenId}`);
-    await recordAudit(tx, context, { action: 'token.revoke', objectType: 'api_token', objectId: row.id });
-    return tokenView(row);
+    const after = tokenView(row);
+    await recordAudit(tx, context, { action: 'token.revoke', objectType: 'api_token', objectId: row.id, before: { ...after, revoked_at: null }, after });
+    return after;
   });
 }
 

@@ -2,6 +2,7 @@ import type { Executor } from '../../db/executor.ts';
 import type { Role } from '../../db/schema.ts';
 import { conflict, invalidField, notFound } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
+import { enterpriseExists } from '../registry/index.ts';
 import * as repo from './auth.repository.ts';
 import { hashPassword } from './password.ts';
 
@@ -22,6 +23,9 @@ export async function checkUserAttachment(db: Executor, user: Pick<NewUser, 'rol
   }
   if ((user.role === 'enterprise_user') !== (user.enterprise_id !== null)) {
     throw invalidField('enterprise_id', user.role === 'enterprise_user' ? 'is required for role enterprise_user' : `must be null for role ${user.role}`);
+  }
+  if (user.enterprise_id && !(await enterpriseExists(db, user.enterprise_id))) {
+    throw invalidField('enterprise_id', `no enterprise ${user.enterprise_id}`);
   }
   if (user.authority_id) {
     const authority = await repo.findAuthority(db, user.authority_id);
@@ -87,7 +91,10 @@ export async function updateUser(db: Executor, context: AuditContext, id: string
       ...(changes.unlock ? { failed_logins: 0, locked_until: null } : {}),
       ...(passwordHash ? { password_hash: passwordHash } : {}),
     });
-    if (changes.active === false || passwordHash) await repo.revokeUserSessions(tx, id);
+    if (changes.active === false || passwordHash) {
+      await repo.revokeUserSessions(tx, id);
+      await repo.revokeUserTokens(tx, id);
+    }
     await recordAudit(tx, context, {
       action: 'user.update',
       objectType: 'user',

@@ -2,7 +2,7 @@ import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Executor } from '../../db/executor.ts';
 import type { EnterpriseTable } from '../../db/schema.ts';
 import { divisionPrefix, type Scope } from '../auth/index.ts';
-import { escapeLike } from './reference.repository.ts';
+import { escapeLike } from '../../shared/sql.ts';
 import { enterpriseVisible } from './scope.ts';
 
 export interface EnterpriseFilter {
@@ -60,6 +60,10 @@ export function getEnterprise(db: Executor, scope: Scope, today: string, id: str
 /** For writes: the row locked against concurrent change, whatever the scope (the service checks it). */
 export function lockEnterprise(db: Executor, id: string) {
   return db.selectFrom('enterprise').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export function findById(db: Executor, id: string) {
+  return db.selectFrom('enterprise').select(['id']).where('id', '=', id).executeTakeFirst();
 }
 
 export function findByCreditCode(db: Executor, creditCode: string) {

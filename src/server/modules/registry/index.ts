@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/executor.ts';
 import type { LicenceRecord } from '../../db/schema.ts';
 import { toKg } from '../../shared/quantity.ts';
-import { allocationFacts } from './enterprises.repository.ts';
+import { allocationFacts, findById } from './enterprises.repository.ts';
 
 export { getEnterprise } from './enterprises.service.ts';
 export { enterpriseVisible } from './scope.ts';
@@ -44,4 +44,8 @@ export async function enterpriseFacts(db: Executor, onDate: string): Promise<Ent
     licences: row.licences,
     designated_scopes: row.designated_scopes ?? [],
   }));
+}
+
+export async function enterpriseExists(db: Executor, id: string): Promise<boolean> {
+  return (await findById(db, id)) !== undefined;
 }

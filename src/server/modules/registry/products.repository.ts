@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Executor } from '../../db/executor.ts';
 import type { ProductTable } from '../../db/schema.ts';
-import { escapeLike } from './reference.repository.ts';
+import { escapeLike } from '../../shared/sql.ts';
 
 export interface ProductFilter {
   readonly q?: string | undefined;

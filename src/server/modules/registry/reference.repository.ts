@@ -1,5 +1,9 @@
 import type { Executor } from '../../db/executor.ts';
-import type { AuthorityTable, DivisionTable } from '../../db/schema.ts';
+import type { ExpressionBuilder } from 'kysely';
+import type { AuthorityTable, Database, DivisionTable } from '../../db/schema.ts';
+import type { Scope } from '../auth/index.ts';
+import { escapeLike } from '../../shared/sql.ts';
+import { enterpriseVisible } from './scope.ts';
 
 const divisionColumns = ['division.code', 'division.name', 'division.level', 'division.parent_code'] as const;
 
@@ -58,13 +62,19 @@ export async function insertAuthorities(db: Executor, rows: AuthorityTable[]): P
   await db.insertInto('authority').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute();
 }
 
-export function listGroups(db: Executor) {
+/** Groups, each with the number of its enterprises the caller may see (never a count beyond its scope). */
+export function listGroups(db: Executor, scope: Scope) {
   return db
     .selectFrom('enterprise_group')
-    .leftJoin('enterprise', 'enterprise.group_id', 'enterprise_group.id')
     .select(['enterprise_group.id', 'enterprise_group.name'])
-    .select((eb) => eb.fn.count<string>('enterprise.id').as('enterprise_count'))
-    .groupBy(['enterprise_group.id', 'enterprise_group.name'])
+    .select((eb) =>
+      eb
+        .selectFrom('enterprise')
+        .select((inner) => inner.fn.countAll<string>().as('count'))
+        .whereRef('enterprise.group_id', '=', 'enterprise_group.id')
+        .where((inner) => enterpriseVisible(inner as unknown as ExpressionBuilder<Database, 'enterprise'>, scope))
+        .as('enterprise_count'),
+    )
     .orderBy('enterprise_group.name')
     .execute();
 }
@@ -75,9 +85,4 @@ export function getGroup(db: Executor, id: string) {
 
 export async function insertGroup(db: Executor, group: { id: string; name: string }): Promise<void> {
   await db.insertInto('enterprise_group').values(group).execute();
-}
-
-/** Escapes LIKE's wildcards so a search for "50%" means the text "50%". */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }

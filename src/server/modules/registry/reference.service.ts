@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/executor.ts';
 import { conflict, notFound } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
+import type { Scope } from '../auth/index.ts';
 import { localAuthorities, NATIONAL_AUTHORITIES } from './authorities.rules.ts';
 import { loadDivisionTree } from './divisions.source.ts';
 import * as repo from './reference.repository.ts';
@@ -43,8 +44,8 @@ export function listAuthorities(db: Executor, divisionCode?: string) {
   return repo.listAuthorities(db, divisionCode);
 }
 
-export async function listGroups(db: Executor) {
-  return (await repo.listGroups(db)).map((row) => ({ ...row, enterprise_count: Number(row.enterprise_count) }));
+export async function listGroups(db: Executor, scope: Scope = { kind: 'national' }) {
+  return (await repo.listGroups(db, scope)).map((row) => ({ ...row, enterprise_count: Number(row.enterprise_count ?? 0) }));
 }
 
 export async function createGroup(db: Executor, context: AuditContext, group: { id: string; name: string }) {

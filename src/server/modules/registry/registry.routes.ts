@@ -3,7 +3,7 @@ import { pageOf } from '../../../contracts/common.ts';
 import * as contract from '../../../contracts/registry.ts';
 import type { Executor } from '../../db/executor.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
-import { actorOf, auditContextOf } from '../auth/index.ts';
+import { actorOf, auditContextOf, scopeOfRequest } from '../auth/index.ts';
 import * as designations from './designations.service.ts';
 import * as enterprises from './enterprises.service.ts';
 import * as products from './products.service.ts';
@@ -47,7 +47,7 @@ async function referenceRoutes(api: Api, db: Executor): Promise<void> {
   api.get(
     '/groups',
     { config: { access: 'reference.read' }, schema: { tags, summary: 'Rare earth groups', response: { 200: z.array(contract.group), ...problemResponses } } },
-    async () => reference.listGroups(db),
+    async (request) => reference.listGroups(db, scopeOfRequest(request)),
   );
   api.post(
     '/groups',

@@ -2,7 +2,7 @@ import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { Scope } from '../auth/index.ts';
-import { escapeLike } from './reference.repository.ts';
+import { escapeLike } from '../../shared/sql.ts';
 
 /**
  * The one filter that limits enterprise rows to what a scope may see: applied to every enterprise list,

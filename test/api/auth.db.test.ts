@@ -1,0 +1,631 @@
+import { sql } from 'kysely';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
+import { startTestApp, type Client, type TestContext } from '../support/app.ts';
+import {
+  countRows,
+  demoEnterpriseIds,
+  enterpriseVersion,
+  expectProblem,
+  newEnterpriseBody,
+  newProductBody,
+  productVersion,
+  rawSession,
+  userIds,
+  type Db,
+} from './api-helpers.ts';
+
+const login = (context: TestContext, name: string, password: string) =>
+  context.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: name, password } });
+
+function setCookieHeader(response: LightMyRequestResponse): string {
+  const header = response.headers['set-cookie'];
+  return Array.isArray(header) ? header.join('\n') : (header ?? '');
+}
+
+async function lastAudit(db: Db) {
+  return db.selectFrom('audit_entry').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+}
+
+describe('authentication', () => {
+  let context: TestContext;
+  let operator: Client;
+  let users: Record<string, string>;
+
+  beforeAll(async () => {
+    context = await startTestApp({ LOCKOUT_THRESHOLD: '3' });
+    operator = await context.as('operator');
+    users = await userIds(context.database.db);
+  });
+  afterAll(async () => context.close());
+
+  describe('sign-in', () => {
+    it('sets an httpOnly, SameSite=Strict session cookie and answers who signed in with a CSRF token', async () => {
+      const response = await login(context, 'baotou.iit', DEMO_PASSWORD);
+      expect(response.statusCode).toBe(200);
+      const body = response.json<{
+        login: string;
+        role: string;
+        division_code: string;
+        permissions: string[];
+        csrf_token: string;
+      }>();
+      expect(body).toMatchObject({ login: 'baotou.iit', role: 'department_official', division_code: '150200' });
+      expect(body.permissions).toContain('enterprise.write');
+      expect(body.permissions).not.toContain('designation.write');
+      expect(body.csrf_token.length).toBeGreaterThanOrEqual(24);
+
+      const cookie = response.cookies.find((item) => item.name === 'monazite_session');
+      expect(cookie).toBeDefined();
+      expect(cookie?.httpOnly).toBe(true);
+      expect(cookie?.sameSite).toBe('Strict');
+      expect(cookie?.path).toBe('/');
+      expect(cookie?.value.length).toBeGreaterThanOrEqual(32);
+      expect(cookie?.value).not.toBe(body.csrf_token);
+      const header = setCookieHeader(response);
+      expect(header).toMatch(/HttpOnly/);
+      expect(header).toMatch(/SameSite=Strict/);
+      // The session lasts SESSION_TTL_HOURS (12 by default).
+      const expires = cookie?.expires?.getTime() ?? 0;
+      expect(Math.abs(expires - (Date.now() + 12 * 3_600_000))).toBeLessThan(120_000);
+      // Only a hash of the session token is stored.
+      const stored = await context.database.db.selectFrom('user_session').select('id_hash').execute();
+      expect(stored.map((row) => row.id_hash)).not.toContain(cookie?.value);
+
+      const me = await context.app.inject({
+        method: 'GET',
+        url: '/api/v1/auth/me',
+        headers: { cookie: `monazite_session=${cookie?.value ?? ''}` },
+      });
+      expect(me.statusCode).toBe(200);
+      expect(me.json<{ login: string; csrf_token: string }>()).toMatchObject({
+        login: 'baotou.iit',
+        csrf_token: body.csrf_token,
+      });
+    });
+
+    it('a wrong password and an unknown login get the same 401 bad_credentials and no cookie', async () => {
+      const db = context.database.db;
+      const sessions = await countRows(db, 'user_session');
+      const wrong = await login(context, 'mnr', 'not-the-password-1');
+      const unknown = await login(context, 'nobody.here', 'not-the-password-1');
+      for (const response of [wrong, unknown]) {
+        expectProblem(response, 401, 'bad_credentials');
+        expect(response.cookies).toHaveLength(0);
+      }
+      expect(wrong.json<{ detail: string }>().detail).toBe(unknown.json<{ detail: string }>().detail);
+      expect(await countRows(db, 'user_session')).toBe(sessions);
+      const entry = await lastAudit(db);
+      expect(entry).toMatchObject({
+        action: 'auth.login_failed',
+        object_type: 'user',
+        object_id: users.mnr,
+        actor_login: 'mnr',
+      });
+      // Reset the counter for later tests.
+      expect((await login(context, 'mnr', DEMO_PASSWORD)).statusCode).toBe(200);
+    });
+
+    it('after LOCKOUT_THRESHOLD (3) failures the account answers 423 account_locked, even to the right password', async () => {
+      const db = context.database.db;
+      for (let attempt = 1; attempt <= 3; attempt += 1) {
+        expectProblem(await login(context, 'ndrc', `wrong-password-${attempt}`), 401, 'bad_credentials');
+      }
+      const row = await db
+        .selectFrom('app_user')
+        .select(['failed_logins', 'locked_until'])
+        .where('login', '=', 'ndrc')
+        .executeTakeFirstOrThrow();
+      expect(row.failed_logins).toBe(3);
+      expect(row.locked_until).not.toBeNull();
+      const sessions = await countRows(db, 'user_session');
+      const locked = await login(context, 'ndrc', DEMO_PASSWORD);
+      const problem = expectProblem(locked, 423, 'account_locked');
+      expect(problem.detail).toMatch(/locked until/);
+      expect(locked.cookies).toHaveLength(0);
+      expectProblem(await login(context, 'ndrc', 'wrong-again-4'), 423, 'account_locked');
+      expect(await countRows(db, 'user_session')).toBe(sessions);
+    });
+
+    it('the operator unlocks the account with PATCH /users/:id {unlock: true}, and the right password works again', async () => {
+      const db = context.database.db;
+      expectProblem(await login(context, 'ndrc', DEMO_PASSWORD), 423, 'account_locked');
+      // Nobody but the operator may unlock.
+      const miit = await context.as('miit');
+      expectProblem(await miit.patch(`/api/v1/users/${users.ndrc}`, { unlock: true }), 403, 'forbidden');
+      const response = await operator.patch(`/api/v1/users/${users.ndrc}`, { unlock: true });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json<{ locked_until: string | null }>().locked_until).toBeNull();
+      const entry = await lastAudit(db);
+      expect(entry).toMatchObject({ action: 'user.update', object_id: users.ndrc, actor_login: 'operator' });
+      expect((entry.before as { locked_until: string | null }).locked_until).not.toBeNull();
+      expect((entry.after as { locked_until: string | null }).locked_until).toBeNull();
+      expect((await login(context, 'ndrc', DEMO_PASSWORD)).statusCode).toBe(200);
+    });
+
+    it('a successful sign-in resets the failure count', async () => {
+      for (const attempt of [1, 2])
+        expectProblem(await login(context, 'nmg.iit', `wrong-${attempt}-password`), 401, 'bad_credentials');
+      expect((await login(context, 'nmg.iit', DEMO_PASSWORD)).statusCode).toBe(200);
+      for (const attempt of [3, 4])
+        expectProblem(await login(context, 'nmg.iit', `wrong-${attempt}-password`), 401, 'bad_credentials');
+      expect((await login(context, 'nmg.iit', DEMO_PASSWORD)).statusCode).toBe(200);
+    });
+  });
+
+  describe('sessions end', () => {
+    it('logout ends the session and clears the cookie', async () => {
+      const db = context.database.db;
+      const session = await rawSession(context, 'ganzhou.nr');
+      const out = await context.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        headers: { cookie: session.cookie, 'x-csrf-token': session.csrf },
+      });
+      expect(out.statusCode).toBe(204);
+      const cleared = out.cookies.find((item) => item.name === 'monazite_session');
+      expect(cleared?.value ?? '').toBe('');
+      expect((cleared?.expires?.getTime() ?? 0) <= Date.now()).toBe(true);
+      expectProblem(
+        await context.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: session.cookie } }),
+        401,
+        'unauthenticated',
+      );
+      expectProblem(
+        await context.app.inject({ method: 'GET', url: '/api/v1/enterprises', headers: { cookie: session.cookie } }),
+        401,
+        'unauthenticated',
+      );
+      const revoked = await db
+        .selectFrom('user_session')
+        .select('revoked_at')
+        .where('user_id', '=', users['ganzhou.nr']!)
+        .where('revoked_at', 'is not', null)
+        .execute();
+      expect(revoked.length).toBeGreaterThan(0);
+    });
+
+    it('a deactivated user cannot sign in, and their sessions and tokens stop working', async () => {
+      const db = context.database.db;
+      const dingnan = await context.as('ent.dingnan');
+      const token = (await dingnan.post('/api/v1/auth/tokens', { name: 'before deactivation' })).json<{
+        token: string;
+      }>().token;
+      expect((await dingnan.get('/api/v1/auth/me')).statusCode).toBe(200);
+
+      const response = await operator.patch(`/api/v1/users/${users['ent.dingnan']}`, { active: false });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json<{ active: boolean }>().active).toBe(false);
+
+      expectProblem(await dingnan.get('/api/v1/auth/me'), 401, 'unauthenticated');
+      expectProblem(await dingnan.get('/api/v1/enterprises'), 401, 'unauthenticated');
+      expectProblem(
+        await context.anonymous.request('GET', '/api/v1/auth/me', undefined, { authorization: `Bearer ${token}` }),
+        401,
+        'unauthenticated',
+      );
+      const sessions = await countRows(db, 'user_session');
+      const attempt = await login(context, 'ent.dingnan', DEMO_PASSWORD);
+      expectProblem(attempt, 401, 'bad_credentials');
+      expect(attempt.cookies).toHaveLength(0);
+      expect(await countRows(db, 'user_session')).toBe(sessions);
+      const live = await db
+        .selectFrom('user_session')
+        .select('id_hash')
+        .where('user_id', '=', users['ent.dingnan']!)
+        .where('revoked_at', 'is', null)
+        .execute();
+      expect(live).toHaveLength(0);
+
+      // Reactivated, the user signs in again; the old session stays ended.
+      expect(
+        (await operator.patch(`/api/v1/users/${users['ent.dingnan']}`, { active: true, unlock: true })).statusCode,
+      ).toBe(200);
+      expect((await login(context, 'ent.dingnan', DEMO_PASSWORD)).statusCode).toBe(200);
+      expectProblem(await dingnan.get('/api/v1/auth/me'), 401, 'unauthenticated');
+    });
+
+    it('a password reset by the operator ends the sessions and only the new password works', async () => {
+      const longnan = await context.as('longnan.iit');
+      const newPassword = 'Fresh-password-2027';
+      expect(
+        (await operator.patch(`/api/v1/users/${users['longnan.iit']}`, { password: newPassword })).statusCode,
+      ).toBe(200);
+      expectProblem(await longnan.get('/api/v1/auth/me'), 401, 'unauthenticated');
+      expectProblem(await login(context, 'longnan.iit', DEMO_PASSWORD), 401, 'bad_credentials');
+      expect((await login(context, 'longnan.iit', newPassword)).statusCode).toBe(200);
+      const entry = await context.database.db
+        .selectFrom('audit_entry')
+        .selectAll()
+        .where('action', '=', 'user.update')
+        .where('object_id', '=', users['longnan.iit']!)
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      expect((entry.after as { password_changed: boolean }).password_changed).toBe(true);
+      expect(JSON.stringify(entry)).not.toContain(newPassword);
+    });
+  });
+
+  describe('security headers', () => {
+    it.each([
+      ['a JSON answer', 'GET', '/api/v1/auth/me', true],
+      ['a problem answer', 'GET', '/api/v1/enterprises', false],
+      ['an unknown API route', 'GET', '/api/v1/no-such-thing', true],
+      ['the login', 'POST', '/api/v1/auth/login', false],
+      ['health', 'GET', '/healthz', false],
+    ] as const)('are on %s', async (_name, method, url, signed) => {
+      const session = signed ? await rawSession(context, 'oversight') : null;
+      const response = await context.app.inject({
+        method,
+        url,
+        headers: session ? { cookie: session.cookie } : {},
+        ...(method === 'POST' ? { payload: { login: 'oversight', password: DEMO_PASSWORD } } : {}),
+      });
+      const headers = response.headers;
+      expect(headers['content-security-policy']).toMatch(/default-src 'self'/);
+      expect(headers['content-security-policy']).toMatch(/frame-ancestors 'self'/);
+      expect(headers['content-security-policy']).toMatch(/object-src 'none'/);
+      expect(headers['content-security-policy']).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+      expect(headers['x-content-type-options']).toBe('nosniff');
+      expect(headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(headers['referrer-policy']).toBe('no-referrer');
+      expect(headers['strict-transport-security']).toMatch(/max-age=\d+/);
+      expect(headers['cross-origin-opener-policy']).toBe('same-origin');
+      expect(headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(headers['x-powered-by']).toBeUndefined();
+    });
+  });
+
+  describe('the audit log', () => {
+    it('every state change writes an entry with actor, action, object and before/after, and the chain verifies', async () => {
+      const db = context.database.db;
+      const enterprises = await demoEnterpriseIds(db);
+      const miit = await context.as('miit');
+      const baotou = await context.as('baotou.iit');
+      const bayanUser = await context.as('ent.bayan');
+
+      /** Runs one change and returns the one audit entry it wrote, checked against the request. */
+      async function change(
+        run: () => Promise<LightMyRequestResponse>,
+        expected: { status: number; action: string; object_type: string; actor: string; object_id?: string },
+      ) {
+        const before = await countRows(db, 'audit_entry');
+        const response = await run();
+        expect(response.statusCode, response.body).toBe(expected.status);
+        expect(await countRows(db, 'audit_entry'), `${expected.action} writes exactly one entry`).toBe(before + 1);
+        const entry = await lastAudit(db);
+        expect(entry).toMatchObject({
+          action: expected.action,
+          object_type: expected.object_type,
+          actor_login: expected.actor,
+          actor_id: users[expected.actor],
+        });
+        if (expected.object_id) expect(entry.object_id).toBe(expected.object_id);
+        expect(entry.request_id).toBe(response.headers['x-request-id']);
+        expect(entry.at.getTime()).toBeGreaterThan(Date.now() - 60_000);
+        return { response, entry };
+      }
+
+      const signIn = await change(() => login(context, 'oversight', DEMO_PASSWORD), {
+        status: 200,
+        action: 'auth.login',
+        object_type: 'user',
+        actor: 'oversight',
+        object_id: users.oversight ?? '',
+      });
+      expect(signIn.entry.object_id).toBe(users.oversight);
+
+      const created = await change(() => baotou.post('/api/v1/enterprises', newEnterpriseBody('150206')), {
+        status: 201,
+        action: 'enterprise.create',
+        object_type: 'enterprise',
+        actor: 'baotou.iit',
+      });
+      const enterpriseId = created.response.json<{ id: string }>().id;
+      expect(created.entry.object_id).toBe(enterpriseId);
+      expect(created.entry.before).toBeNull();
+      expect(created.entry.after).toMatchObject({ id: enterpriseId, version: 1, domicile_code: '150206' });
+
+      const updated = await change(
+        () => baotou.patch(`/api/v1/enterprises/${enterpriseId}`, { expected_version: 1, safety_score: 99 }),
+        {
+          status: 200,
+          action: 'enterprise.update',
+          object_type: 'enterprise',
+          actor: 'baotou.iit',
+          object_id: enterpriseId,
+        },
+      );
+      expect(updated.entry.before).toMatchObject({ version: 1, safety_score: 72 });
+      expect(updated.entry.after).toMatchObject({ version: 2, safety_score: 99 });
+
+      const bayanId = enterprises.bayan!.id;
+      const security = await change(
+        async () =>
+          bayanUser.put(`/api/v1/enterprises/${bayanId}/security-profile`, {
+            expected_version: await enterpriseVersion(db, bayanId),
+            security_profile: { responsible_person: '新负责人', protection_level: 4, last_assessment_on: '2026-10-01' },
+          }),
+        {
+          status: 200,
+          action: 'enterprise.security_profile',
+          object_type: 'enterprise',
+          actor: 'ent.bayan',
+          object_id: bayanId,
+        },
+      );
+      expect(
+        (security.entry.before as { security_profile: { protection_level: number } }).security_profile.protection_level,
+      ).toBe(3);
+      expect(
+        (security.entry.after as { security_profile: { protection_level: number } }).security_profile.protection_level,
+      ).toBe(4);
+
+      const designated = await change(
+        () =>
+          miit.post('/api/v1/designations', {
+            enterprise_id: enterprises.lincang!.id,
+            scope: 'mining',
+            document_no: '工信部原函〔2026〕301号',
+            effective_on: '2026-01-01',
+          }),
+        { status: 201, action: 'designation.create', object_type: 'designation', actor: 'miit' },
+      );
+      const designationId = designated.response.json<{ id: string }>().id;
+      expect(designated.entry.object_id).toBe(designationId);
+      expect(designated.entry.after).toMatchObject({
+        id: designationId,
+        enterprise_id: enterprises.lincang!.id,
+        revoked_on: null,
+      });
+
+      const revoked = await change(
+        () =>
+          miit.post(`/api/v1/designations/${designationId}/revoke`, {
+            revoked_on: '2026-11-01',
+            revocation_document_no: '工信部原函〔2026〕302号',
+            reason: '测试撤销',
+          }),
+        {
+          status: 200,
+          action: 'designation.revoke',
+          object_type: 'designation',
+          actor: 'miit',
+          object_id: designationId,
+        },
+      );
+      expect(revoked.entry.before).toMatchObject({ revoked_on: null });
+      expect(revoked.entry.after).toMatchObject({
+        revoked_on: '2026-11-01',
+        revocation_document_no: '工信部原函〔2026〕302号',
+      });
+
+      const productBody = newProductBody();
+      const productCreated = await change(() => operator.post('/api/v1/products', productBody), {
+        status: 201,
+        action: 'product.create',
+        object_type: 'product',
+        actor: 'operator',
+        object_id: productBody.code,
+      });
+      expect(productCreated.entry.after).toMatchObject({ code: productBody.code, version: 1 });
+      const productUpdated = await change(
+        async () =>
+          miit.patch(`/api/v1/products/${productBody.code}`, {
+            expected_version: await productVersion(db, productBody.code),
+            active: false,
+          }),
+        { status: 200, action: 'product.update', object_type: 'product', actor: 'miit', object_id: productBody.code },
+      );
+      expect(productUpdated.entry.before).toMatchObject({ active: true, version: 1 });
+      expect(productUpdated.entry.after).toMatchObject({ active: false, version: 2 });
+
+      await change(() => miit.post('/api/v1/groups', { id: 'test-audit-group', name: '审计测试集团' }), {
+        status: 201,
+        action: 'group.create',
+        object_type: 'enterprise_group',
+        actor: 'miit',
+        object_id: 'test-audit-group',
+      });
+
+      const userCreated = await change(
+        () =>
+          operator.post('/api/v1/users', {
+            login: 'audit.user',
+            display_name: '审计测试',
+            password: 'Audit-password-2026',
+            role: 'enterprise_user',
+            enterprise_id: bayanId,
+          }),
+        { status: 201, action: 'user.create', object_type: 'user', actor: 'operator' },
+      );
+      const newUserId = userCreated.response.json<{ id: string }>().id;
+      expect(userCreated.entry.object_id).toBe(newUserId);
+      expect(userCreated.entry.after).toMatchObject({
+        login: 'audit.user',
+        role: 'enterprise_user',
+        enterprise_id: bayanId,
+      });
+      const userUpdated = await change(
+        () => operator.patch(`/api/v1/users/${newUserId}`, { display_name: '审计测试（改）' }),
+        { status: 200, action: 'user.update', object_type: 'user', actor: 'operator', object_id: newUserId },
+      );
+      expect(userUpdated.entry.before).toMatchObject({ display_name: '审计测试' });
+      expect(userUpdated.entry.after).toMatchObject({ display_name: '审计测试（改）' });
+
+      const tokenCreated = await change(() => baotou.post('/api/v1/auth/tokens', { name: 'audit' }), {
+        status: 201,
+        action: 'token.create',
+        object_type: 'api_token',
+        actor: 'baotou.iit',
+      });
+      const token = tokenCreated.response.json<{ id: string; token: string; prefix: string }>();
+      expect(tokenCreated.entry.object_id).toBe(token.id);
+      expect(tokenCreated.entry.after).toMatchObject({
+        user_id: users['baotou.iit'],
+        name: 'audit',
+        prefix: token.prefix,
+      });
+      const tokenRevoked = await change(() => baotou.delete(`/api/v1/auth/tokens/${token.id}`), {
+        status: 200,
+        action: 'token.revoke',
+        object_type: 'api_token',
+        actor: 'baotou.iit',
+        object_id: token.id,
+      });
+      // A revocation should say what changed, like every other state change (soft: the checks below still run).
+      expect
+        .soft(tokenRevoked.entry.after, 'token.revoke records the revocation in `after`')
+        .toMatchObject({ revoked_at: expect.any(String) as unknown });
+
+      // A write made with an API token is attributed to the token's user.
+      const viaToken = (await baotou.post('/api/v1/auth/tokens', { name: 'acting' })).json<{ token: string }>().token;
+      await change(
+        async () =>
+          context.anonymous.request(
+            'PATCH',
+            `/api/v1/enterprises/${enterpriseId}`,
+            { expected_version: await enterpriseVersion(db, enterpriseId), name: '经令牌修改的企业' },
+            { authorization: `Bearer ${viaToken}` },
+          ),
+        {
+          status: 200,
+          action: 'enterprise.update',
+          object_type: 'enterprise',
+          actor: 'baotou.iit',
+          object_id: enterpriseId,
+        },
+      );
+
+      // No secret ever reaches the log: no password hash, no password, no token.
+      const everything = JSON.stringify(await db.selectFrom('audit_entry').select(['before', 'after']).execute());
+      expect(everything).not.toMatch(/\$argon2/);
+      expect(everything).not.toContain('password_hash');
+      expect(everything).not.toContain('Audit-password-2026');
+      expect(everything).not.toContain(token.token);
+      expect(everything).not.toContain(viaToken);
+
+      // Oversight reads it and the chain verifies from the first entry to the last.
+      const oversight = await context.as('oversight');
+      const verify = await oversight.get('/api/v1/audit/verify');
+      expect(verify.statusCode).toBe(200);
+      const seq = await db
+        .selectFrom('audit_entry')
+        .select((eb) => eb.fn.max('seq').as('max'))
+        .executeTakeFirstOrThrow();
+      expect(verify.json()).toMatchObject({
+        ok: true,
+        entries: await countRows(db, 'audit_entry'),
+        last_seq: Number(seq.max),
+        first_break: null,
+      });
+      const byObject = (await oversight.get(`/api/v1/audit?object_type=enterprise&object_id=${enterpriseId}`)).json<{
+        items: { action: string }[];
+      }>();
+      expect(byObject.items.map((item) => item.action)).toEqual([
+        'enterprise.update',
+        'enterprise.update',
+        'enterprise.create',
+      ]);
+    });
+
+    it('refused and invalid requests write no audit entry', async () => {
+      const db = context.database.db;
+      const before = await countRows(db, 'audit_entry');
+      const mnr = await context.as('mnr');
+      const baotou = await context.as('baotou.iit');
+      const afterSignIn = await countRows(db, 'audit_entry');
+      expect(afterSignIn).toBe(before + 2);
+      expect((await mnr.post('/api/v1/enterprises', newEnterpriseBody('150206'))).statusCode).toBe(403);
+      expect((await baotou.post('/api/v1/enterprises', newEnterpriseBody('360728'))).statusCode).toBe(403);
+      expect(
+        (await baotou.post('/api/v1/enterprises', { ...newEnterpriseBody('150206'), technical_score: 1.5 })).statusCode,
+      ).toBe(400);
+      expect((await context.anonymous.post('/api/v1/products', newProductBody())).statusCode).toBe(401);
+      expect(await countRows(db, 'audit_entry')).toBe(afterSignIn);
+    });
+
+    it('the log is append-only, and an edited entry breaks the chain where it was edited', async () => {
+      const db = context.database.db;
+      const target = await db
+        .selectFrom('audit_entry')
+        .select(['seq'])
+        .where('action', '=', 'enterprise.update')
+        .orderBy('seq')
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      await expect(
+        db.updateTable('audit_entry').set({ actor_login: 'someone.else' }).where('seq', '=', target.seq).execute(),
+      ).rejects.toThrow(/append-only/);
+      await expect(db.deleteFrom('audit_entry').where('seq', '=', target.seq).execute()).rejects.toThrow(/append-only/);
+      const oversight = await context.as('oversight');
+      expect((await oversight.get('/api/v1/audit/verify')).json<{ ok: boolean }>().ok).toBe(true);
+
+      // Someone with the database's owner rights goes around the trigger: verification finds the edit.
+      await db.transaction().execute(async (tx) => {
+        await sql`ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_append_only`.execute(tx);
+        await tx
+          .updateTable('audit_entry')
+          .set({ actor_login: 'someone.else' })
+          .where('seq', '=', target.seq)
+          .execute();
+        await sql`ALTER TABLE audit_entry ENABLE TRIGGER audit_entry_append_only`.execute(tx);
+      });
+      const verify = (await oversight.get('/api/v1/audit/verify')).json<{
+        ok: boolean;
+        first_break: { seq: number; reason: string } | null;
+        last_seq: number;
+      }>();
+      expect(verify.ok).toBe(false);
+      expect(verify.first_break?.seq).toBe(Number(target.seq));
+      expect(verify.first_break?.reason.length).toBeGreaterThan(0);
+      expect(verify.last_seq).toBe(Number(target.seq) - 1);
+    });
+  });
+});
+
+describe('the login rate limit', () => {
+  let context: TestContext;
+  beforeAll(async () => {
+    context = await startTestApp({ LOGIN_RATE_LIMIT_PER_MINUTE: '3' });
+  });
+  afterAll(async () => context.close());
+
+  it('the 4th sign-in attempt within a minute gets 429 problem+json, right password or not, and other routes are unaffected', async () => {
+    const db = context.database.db;
+    const first = await login(context, 'miit', DEMO_PASSWORD);
+    expect(first.statusCode).toBe(200);
+    const cookie = first.cookies.find((item) => item.name === 'monazite_session')?.value ?? '';
+    expectProblem(await login(context, 'miit', 'wrong-password-1'), 401, 'bad_credentials');
+    expectProblem(await login(context, 'mnr', 'wrong-password-2'), 401, 'bad_credentials');
+    const audit = await countRows(db, 'audit_entry');
+    const sessions = await countRows(db, 'user_session');
+    for (const password of [DEMO_PASSWORD, 'wrong-password-3']) {
+      const limited = await login(context, 'miit', password);
+      const problem = expectProblem(limited, 429, 'rate_limited');
+      expect(problem.title).toBe('Too many requests');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.cookies).toHaveLength(0);
+    }
+    // A limited attempt is not even counted as a failed login, and opens no session.
+    expect(await countRows(db, 'audit_entry')).toBe(audit);
+    expect(await countRows(db, 'user_session')).toBe(sessions);
+    const failed = await db
+      .selectFrom('app_user')
+      .select('failed_logins')
+      .where('login', '=', 'miit')
+      .executeTakeFirstOrThrow();
+    expect(failed.failed_logins).toBe(1);
+    // The session from the first attempt still works, and reads are not limited by the login limit.
+    for (let index = 0; index < 5; index += 1) {
+      const me = await context.app.inject({
+        method: 'GET',
+        url: '/api/v1/auth/me',
+        headers: { cookie: `monazite_session=${cookie}` },
+      });
+      expect(me.statusCode).toBe(200);
+    }
+  });
+});
