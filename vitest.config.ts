@@ -16,14 +16,35 @@ export default defineConfig({
     projects: [
       {
         extends: true as const,
-        test: { name: 'pglite', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**'], env: { TEST_ENGINE: 'pglite' } },
+        test: {
+          name: 'pglite',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e/**'],
+          env: { TEST_ENGINE: 'pglite' },
+        },
       },
       ...(onPostgres
-        ? [{ extends: true as const, test: { name: 'postgres', include: ['test/**/*.db.test.ts'], exclude: ['test/e2e/**'], env: { TEST_ENGINE: 'postgres' } } }]
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: ['test/**/*.db.test.ts'],
+                exclude: ['test/e2e/**'],
+                env: { TEST_ENGINE: 'postgres' },
+              },
+            },
+          ]
         : []),
       {
         extends: true as const,
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env: { TEST_ENGINE: 'pglite' }, fileParallelism: false, testTimeout: 90_000 },
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          env: { TEST_ENGINE: 'pglite' },
+          fileParallelism: false,
+          testTimeout: 90_000,
+        },
       },
     ],
   },

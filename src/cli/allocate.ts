@@ -16,7 +16,8 @@ export async function runAllocateCommand(file: string, json: boolean): Promise<n
   }
   const parsed = engineInput.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) console.error(`${file}: ${issue.path.join('.') || '(input)'}: ${issue.message}`);
+    for (const issue of parsed.error.issues)
+      console.error(`${file}: ${issue.path.join('.') || '(input)'}: ${issue.message}`);
     return 2;
   }
   try {
@@ -27,8 +28,12 @@ export async function runAllocateCommand(file: string, json: boolean): Promise<n
     }
     console.log(`${result.category}: ${tonnes(result.total_reo_kg)} t REO over ${result.holders.length} holders`);
     for (const holder of result.holders) {
-      const note = holder.eligible ? `${holder.capped ? 'capped; ' : ''}${holder.penalty_reduction_reo_kg > 0 ? `Art. 14 −${tonnes(holder.penalty_reduction_reo_kg)} t` : ''}` : `ineligible: ${holder.reasons.join(', ')}`;
-      console.log(`  ${holder.id.padEnd(14)} ${tonnes(holder.reo_kg).padStart(14)} t  ${(holder.name ?? '').padEnd(20)} ${note}`);
+      const note = holder.eligible
+        ? `${holder.capped ? 'capped; ' : ''}${holder.penalty_reduction_reo_kg > 0 ? `Art. 14 −${tonnes(holder.penalty_reduction_reo_kg)} t` : ''}`
+        : `ineligible: ${holder.reasons.join(', ')}`;
+      console.log(
+        `  ${holder.id.padEnd(14)} ${tonnes(holder.reo_kg).padStart(14)} t  ${(holder.name ?? '').padEnd(20)} ${note}`,
+      );
     }
     return 0;
   } catch (error) {

@@ -22,7 +22,13 @@ export function syntheticHolders(count: number, seed = 7): Holder[] {
     technical_score: score(),
     environment_score: score(),
     safety_score: score(),
-    facts: { designated: next() > 0.02, mining_licence_valid: next() > 0.03, safety_licence_valid: next() > 0.03, discharge_permit_ok: next() > 0.02, idle: next() < 0.02 },
+    facts: {
+      designated: next() > 0.02,
+      mining_licence_valid: next() > 0.03,
+      safety_licence_valid: next() > 0.03,
+      discharge_permit_ok: next() > 0.02,
+      idle: next() < 0.02,
+    },
     prior_year_penalties: next() < 0.03 ? 1 : 0,
   }));
 }
@@ -54,7 +60,13 @@ export function benchAllocation(count: number, runs: number): AllocationBench {
   const holders = syntheticHolders(count);
   const eligibleCapacity = holders.reduce((sum, holder) => sum + holder.cap_reo_kg, 0);
   const total = Math.floor(eligibleCapacity * 0.6);
-  const input = { category: 'mining_rock' as const, total_reo_kg: total, weights: { capacity: 60, technical: 15, environment: 15, safety: 10 }, penalty_reduction_ppm: 100_000, holders };
+  const input = {
+    category: 'mining_rock' as const,
+    total_reo_kg: total,
+    weights: { capacity: 60, technical: 15, environment: 15, safety: 10 },
+    penalty_reduction_ppm: 100_000,
+    holders,
+  };
   const engine = time(runs, () => void allocate(input));
   const capacities = holders.map((holder) => holder.cap_reo_kg);
   const plain = time(runs, () => void proportionalSplit(total, capacities));

@@ -11,7 +11,9 @@ import { createToken } from '../server/modules/auth/auth.service.ts';
 import { ensureReferenceData } from '../server/modules/registry/reference.service.ts';
 
 /** Runs a task against the configured database (migrated first) and closes it. */
-async function withDatabase<T>(task: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>) => Promise<T>): Promise<T> {
+async function withDatabase<T>(
+  task: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const database = await openConfiguredDatabase(config);
   try {
@@ -22,7 +24,9 @@ async function withDatabase<T>(task: (db: Awaited<ReturnType<typeof openConfigur
   }
 }
 
-const program = new Command('monazite').description('Monazite: total quantity control of rare earth mining and smelting separation');
+const program = new Command('monazite').description(
+  'Monazite: total quantity control of rare earth mining and smelting separation',
+);
 
 program
   .command('serve')
@@ -50,7 +54,9 @@ program
   .action(async () => {
     await withDatabase(async ({ db }) => {
       const summary = await loadDemoData(db);
-      console.log(`Demo data present: ${summary.enterprises} enterprises, ${summary.products} products, ${summary.users} users.`);
+      console.log(
+        `Demo data present: ${summary.enterprises} enterprises, ${summary.products} products, ${summary.users} users.`,
+      );
     });
   });
 
@@ -64,7 +70,8 @@ program
   .option('--days <days>', 'days until it expires', '90')
   .action(async (options: { user: string; name: string; days: string }) => {
     const days = Number(options.days);
-    if (!Number.isInteger(days) || days < 1 || days > 366) throw new Error('--days must be a whole number from 1 to 366');
+    if (!Number.isInteger(days) || days < 1 || days > 366)
+      throw new Error('--days must be a whole number from 1 to 366');
     await withDatabase(async ({ db }) => {
       const user = await findUserByLogin(db, options.user);
       if (!user) throw new Error(`No user with login ${options.user}`);
@@ -94,7 +101,9 @@ program
 
 program
   .command('allocate')
-  .description('run the allocation engine on a JSON input (the what-if API schema; see docs/allocation.md) and print the result')
+  .description(
+    'run the allocation engine on a JSON input (the what-if API schema; see docs/allocation.md) and print the result',
+  )
   .requiredOption('--input <file>', 'the input JSON file')
   .option('--json', 'print the result as JSON')
   .action(async (options: { input: string; json?: boolean }) => {
@@ -110,11 +119,14 @@ program
   .action((options: { holders: string; runs: string; json?: boolean }) => {
     const holders = Number(options.holders);
     const runs = Number(options.runs);
-    if (!Number.isInteger(holders) || holders < 1 || !Number.isInteger(runs) || runs < 1) throw new Error('--holders and --runs take whole numbers');
+    if (!Number.isInteger(holders) || holders < 1 || !Number.isInteger(runs) || runs < 1)
+      throw new Error('--holders and --runs take whole numbers');
     const allocation = benchAllocation(holders, runs);
     console.log(`allocation engine, ${allocation.holders} holders (exact, caps, eligibility, Art. 14, explanations)`);
     console.log(`  engine       p50 ${allocation.allocate_ms_p50} ms   max ${allocation.allocate_ms_max} ms`);
-    console.log(`  baseline     p50 ${allocation.proportional_ms_p50} ms   (plain proportional split by capacity, exact)`);
+    console.log(
+      `  baseline     p50 ${allocation.proportional_ms_p50} ms   (plain proportional split by capacity, exact)`,
+    );
     console.log(`  ratio        ${allocation.allocate_vs_proportional}× the baseline`);
     if (options.json) console.log(JSON.stringify({ allocation }));
   });

@@ -49,11 +49,24 @@ export const compareBody = z.strictObject({ a: engineInput, b: engineInput });
 export const comparison = z.object({
   a: engineResult,
   b: engineResult,
-  rows: z.array(z.object({ id: z.string(), name: z.string().optional(), a_reo_kg: kg, b_reo_kg: kg, difference_reo_kg: z.number().int() })),
+  rows: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string().optional(),
+      a_reo_kg: kg,
+      b_reo_kg: kg,
+      difference_reo_kg: z.number().int(),
+    }),
+  ),
 });
 
 export const level = z.enum(['national', 'group']);
-export const inputQuery = z.strictObject({ batch_id: uuid, category: categoryCode, level, group_id: z.string().optional() });
+export const inputQuery = z.strictObject({
+  batch_id: uuid,
+  category: categoryCode,
+  level,
+  group_id: z.string().optional(),
+});
 
 export const manualShare = z.strictObject({ holder_id: z.string().min(1), reo_kg: kg });
 export const runCreateBody = z.discriminatedUnion('mode', [
@@ -128,7 +141,12 @@ export const quotaLine = z.object({
   utilisation_ppm: z.number().int().nullable(),
   over_balance: z.boolean(),
 });
-export const quota = z.object({ enterprise_id: uuid, year: z.number().int(), elapsed_ppm: z.number().int(), lines: z.array(quotaLine) });
+export const quota = z.object({
+  enterprise_id: uuid,
+  year: z.number().int(),
+  elapsed_ppm: z.number().int(),
+  lines: z.array(quotaLine),
+});
 export const quotaQuery = z.strictObject({ year: z.coerce.number().int().min(2000).max(2100) });
 export const ledgerEntry = z.object({
   id: z.number().int(),
@@ -150,6 +168,9 @@ export const adjustmentBody = z.strictObject({
   enterprise_id: uuid,
   kind: z.enum(['adjust', 'reduce']),
   /** Positive: from the national pool to the enterprise; negative: back to the pool. Reductions are positive. */
-  reo_kg: z.number().int().refine((value) => value !== 0, 'must not be zero'),
+  reo_kg: z
+    .number()
+    .int()
+    .refine((value) => value !== 0, 'must not be zero'),
   memo: z.string().trim().min(1).max(500),
 });

@@ -52,9 +52,7 @@ export const password = z
   .refine((value) => /[A-Za-z]/.test(value) && /[0-9]/.test(value), 'must contain letters and digits');
 
 export const userCreateBody = z.strictObject({
-  login: z
-    .string()
-    .regex(/^[a-z0-9._-]{3,64}$/, 'use 3–64 lower-case letters, digits, dot, underscore or hyphen'),
+  login: z.string().regex(/^[a-z0-9._-]{3,64}$/, 'use 3–64 lower-case letters, digits, dot, underscore or hyphen'),
   display_name: z.string().trim().min(1).max(100),
   password,
   role,

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 // A missing field says so plainly, instead of "expected string, received undefined".
-z.config({ customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined) });
+z.config({
+  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined),
+});
 
 /** Page limits: every list is paged, and no page is larger than this. */
 export const MAX_PAGE_SIZE = 200;

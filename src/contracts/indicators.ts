@@ -1,16 +1,27 @@
 import { z } from 'zod';
 import { isoDate, kg, uuid } from './common.ts';
 
-export const categoryCodes = ['mining_rock', 'mining_ion_adsorption', 'separation', 'separation_domestic', 'separation_imported', 'separation_monazite'] as const;
+export const categoryCodes = [
+  'mining_rock',
+  'mining_ion_adsorption',
+  'separation',
+  'separation_domestic',
+  'separation_imported',
+  'separation_monazite',
+] as const;
 export const categoryCode = z.enum(categoryCodes);
 export type CategoryCodeName = z.infer<typeof categoryCode>;
 
-export const weights = z.strictObject({
-  capacity: z.number().int().min(0).max(1000),
-  technical: z.number().int().min(0).max(1000),
-  environment: z.number().int().min(0).max(1000),
-  safety: z.number().int().min(0).max(1000),
-}).refine((value) => value.capacity + value.technical + value.environment + value.safety > 0, { message: 'at least one weight must be positive' });
+export const weights = z
+  .strictObject({
+    capacity: z.number().int().min(0).max(1000),
+    technical: z.number().int().min(0).max(1000),
+    environment: z.number().int().min(0).max(1000),
+    safety: z.number().int().min(0).max(1000),
+  })
+  .refine((value) => value.capacity + value.technical + value.environment + value.safety > 0, {
+    message: 'at least one weight must be positive',
+  });
 
 /** The Art. 5 factors the indicators were formulated from. */
 export const planMemo = z.strictObject({
@@ -37,11 +48,16 @@ export const categoryTotals = z
   .superRefine((totals, context) => {
     const seen = new Set<string>();
     totals.forEach((item, index) => {
-      if (seen.has(item.category)) context.addIssue({ code: 'custom', path: [index, 'category'], message: `${item.category} is listed twice` });
+      if (seen.has(item.category))
+        context.addIssue({ code: 'custom', path: [index, 'category'], message: `${item.category} is listed twice` });
       seen.add(item.category);
     });
     if (seen.has('separation') && [...seen].some((category) => category.startsWith('separation_'))) {
-      context.addIssue({ code: 'custom', path: [], message: 'give separation either as one total or split by feed, not both' });
+      context.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'give separation either as one total or split by feed, not both',
+      });
     }
   });
 

@@ -42,7 +42,8 @@ export const creditCode = z
   .toUpperCase()
   .superRefine((value, context) => {
     const problem = checkCreditCode(value);
-    if (problem) context.addIssue({ code: 'custom', message: `invalid unified social credit code: ${problem.message}` });
+    if (problem)
+      context.addIssue({ code: 'custom', message: `invalid unified social credit code: ${problem.message}` });
   });
 
 export const enterpriseKind = z.enum(['mining', 'separation', 'both']);
@@ -110,9 +111,7 @@ export const enterprise = z.object({
   technical_score: score,
   environment_score: score,
   safety_score: score,
-  licences: z.array(
-    z.object({ kind: licenceKind, number: z.string(), valid_from: z.string(), valid_to: z.string() }),
-  ),
+  licences: z.array(z.object({ kind: licenceKind, number: z.string(), valid_from: z.string(), valid_to: z.string() })),
   security_profile: z.object({
     responsible_person: z.string(),
     protection_level: z.number().int(),
@@ -186,8 +185,10 @@ const productFields = {
   /** REO kg per kg of product, in parts per million; only for `factor` conversion. */
   reo_factor_ppm: z.number().int().min(1).max(2_000_000).nullable(),
 };
-const factorMatchesConversion = (value: { conversion?: string | undefined; reo_factor_ppm?: number | null | undefined }) =>
-  value.conversion === undefined || (value.conversion === 'factor') === (value.reo_factor_ppm != null);
+const factorMatchesConversion = (value: {
+  conversion?: string | undefined;
+  reo_factor_ppm?: number | null | undefined;
+}) => value.conversion === undefined || (value.conversion === 'factor') === (value.reo_factor_ppm != null);
 const factorMessage = {
   message: 'reo_factor_ppm is required for factor conversion and must be null for assay conversion',
   path: ['reo_factor_ppm'],
@@ -199,7 +200,11 @@ export const productCreateBody = z
   })
   .refine(factorMatchesConversion, factorMessage);
 export const productPatchBody = z
-  .strictObject({ expected_version: z.number().int().min(1), ...z.object(productFields).partial().shape, active: z.boolean().optional() })
+  .strictObject({
+    expected_version: z.number().int().min(1),
+    ...z.object(productFields).partial().shape,
+    active: z.boolean().optional(),
+  })
   .refine(factorMatchesConversion, factorMessage);
 export const product = z.object({
   code: z.string(),

@@ -127,9 +127,14 @@ async function serveWeb(app: App, webRoot: string): Promise<void> {
   const built = existsSync(`${webRoot}/index.html`);
   if (built) await app.register(fastifyStatic, { root: webRoot, wildcard: false });
   app.setNotFoundHandler((request, reply) => {
-    const isPage = request.method === 'GET' && !request.url.startsWith('/api/') && request.headers.accept?.includes('text/html');
+    const isPage =
+      request.method === 'GET' && !request.url.startsWith('/api/') && request.headers.accept?.includes('text/html');
     if (!isPage) return handleNotFound(request, reply);
-    if (!built) return reply.code(503).type('text/plain; charset=utf-8').send('The web app is not built: run `npm run build:web`.');
+    if (!built)
+      return reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send('The web app is not built: run `npm run build:web`.');
     return reply.sendFile('index.html');
   });
 }

@@ -9,7 +9,8 @@ import { ensureReferenceData } from './modules/registry/reference.service.ts';
 
 /** Opens the configured engine: the server at DATABASE_URL, or embedded PGlite in PGLITE_DATA_DIR. */
 export async function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> {
-  if (config.DATABASE_URL) return openDatabase({ url: config.DATABASE_URL, statementTimeoutMs: config.STATEMENT_TIMEOUT_MS });
+  if (config.DATABASE_URL)
+    return openDatabase({ url: config.DATABASE_URL, statementTimeoutMs: config.STATEMENT_TIMEOUT_MS });
   if (!config.PGLITE_DATA_DIR.startsWith('memory://')) await mkdir(config.PGLITE_DATA_DIR, { recursive: true });
   return openDatabase({ pgliteDataDir: config.PGLITE_DATA_DIR });
 }

@@ -13,7 +13,9 @@ const run = promisify(execFile);
 /** Runs `monazite audit verify` as an operator would, against the given database. */
 async function cliVerify(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/monazite.mjs', 'audit', 'verify'], { env: { ...process.env, DATABASE_URL: '', ...env } });
+    const { stdout, stderr } = await run(process.execPath, ['bin/monazite.mjs', 'audit', 'verify'], {
+      env: { ...process.env, DATABASE_URL: '', ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -41,7 +43,9 @@ describe('the audit chain in the database', () => {
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of audit rows', async () => {
-    await expect(sql`UPDATE audit_entry SET actor_login = 'someone' WHERE seq = 1`.execute(database.db)).rejects.toThrow(/append-only/);
+    await expect(
+      sql`UPDATE audit_entry SET actor_login = 'someone' WHERE seq = 1`.execute(database.db),
+    ).rejects.toThrow(/append-only/);
     await expect(sql`DELETE FROM audit_entry WHERE seq = 1`.execute(database.db)).rejects.toThrow(/append-only/);
     await expect(sql`TRUNCATE audit_entry`.execute(database.db)).rejects.toThrow(/append-only/);
   });
@@ -50,7 +54,15 @@ describe('the audit chain in the database', () => {
     const before = await verifyAuditChain(database.db);
     await Promise.all(
       Array.from({ length: 12 }, (_, index) =>
-        database.db.transaction().execute((tx) => recordAudit(tx, { actor: SYSTEM_ACTOR, requestId: `concurrent-${index}` }, { action: 'test.concurrent', objectType: 'test', objectId: String(index), after: { index } })),
+        database.db
+          .transaction()
+          .execute((tx) =>
+            recordAudit(
+              tx,
+              { actor: SYSTEM_ACTOR, requestId: `concurrent-${index}` },
+              { action: 'test.concurrent', objectType: 'test', objectId: String(index), after: { index } },
+            ),
+          ),
       ),
     );
     const after = await verifyAuditChain(database.db);

@@ -31,11 +31,16 @@ const memo = {
 };
 
 /** The published 2024 first batch, by group, in tonnes REO (test/fixtures, copied from the public figures). */
-async function published(): Promise<{ group: string; mining_rock_t: string; mining_ion_t: string; separation_t: string }[]> {
+async function published(): Promise<
+  { group: string; mining_rock_t: string; mining_ion_t: string; separation_t: string }[]
+> {
   const text = await readFile(new URL('../fixtures/allocation-2024-batch1.csv', import.meta.url), 'utf8');
   return parse(text, { columns: true, comment: '#', skip_empty_lines: true });
 }
-const groupIds: Record<string, string> = { 'China Northern Rare Earth Group': 'northern', 'China Rare Earth Group': 'china-re' };
+const groupIds: Record<string, string> = {
+  'China Northern Rare Earth Group': 'northern',
+  'China Rare Earth Group': 'china-re',
+};
 
 describe('2024 first batch: plan, approval, manual allocation, issuance, ledger', () => {
   let context: TestContext;
@@ -48,15 +53,26 @@ describe('2024 first batch: plan, approval, manual allocation, issuance, ledger'
 
   beforeAll(async () => {
     context = await startTestApp();
-    [miit, review, mnr, ndrc] = await Promise.all([context.as('miit'), context.as('miit.review'), context.as('mnr'), context.as('ndrc')]);
+    [miit, review, mnr, ndrc] = await Promise.all([
+      context.as('miit'),
+      context.as('miit.review'),
+      context.as('mnr'),
+      context.as('ndrc'),
+    ]);
   });
   afterAll(async () => context.close());
 
   it('drafts the plan and batch, co-signed by MNR and NDRC, approved by a second MIIT official', async () => {
-    const plan = await miit.post('/api/v1/indicator-plans', { year: 2024, memo, weights: { capacity: 60, technical: 15, environment: 15, safety: 10 }, penalty_reduction_ppm: 100_000 });
+    const plan = await miit.post('/api/v1/indicator-plans', {
+      year: 2024,
+      memo,
+      weights: { capacity: 60, technical: 15, environment: 15, safety: 10 },
+      penalty_reduction_ppm: 100_000,
+    });
     expect(plan.statusCode).toBe(201);
     const rows = await published();
-    const sum = (key: 'mining_rock_t' | 'mining_ion_t' | 'separation_t') => rows.reduce((total, row) => total + Number(row[key]) * t, 0);
+    const sum = (key: 'mining_rock_t' | 'mining_ion_t' | 'separation_t') =>
+      rows.reduce((total, row) => total + Number(row[key]) * t, 0);
     const created = await miit.post('/api/v1/indicator-plans/2024/batches', {
       name: '第一批',
       totals: [
@@ -86,7 +102,10 @@ describe('2024 first batch: plan, approval, manual allocation, issuance, ledger'
   });
 
   it('never changes approved figures in place', async () => {
-    const edit = await miit.put(`/api/v1/indicator-batches/${batch.id}/totals`, { expected_version: 5, totals: [{ category: 'mining_rock', total_reo_kg: 1 }] });
+    const edit = await miit.put(`/api/v1/indicator-batches/${batch.id}/totals`, {
+      expected_version: 5,
+      totals: [{ category: 'mining_rock', total_reo_kg: 1 }],
+    });
     expect(edit.statusCode).toBe(409);
     expect(edit.json<{ detail: string }>().detail).toContain('Approved figures never change');
     const stored = await miit.get(`/api/v1/indicator-batches/${batch.id}`);
@@ -94,7 +113,13 @@ describe('2024 first batch: plan, approval, manual allocation, issuance, ledger'
   });
 
   it('refuses manual shares that do not add up, naming the shortfall', async () => {
-    const response = await miit.post('/api/v1/allocation-runs', { mode: 'manual', batch_id: batch.id, category: 'mining_rock', level: 'national', shares: [{ holder_id: 'group:northern', reo_kg: 94_580 * t }] });
+    const response = await miit.post('/api/v1/allocation-runs', {
+      mode: 'manual',
+      batch_id: batch.id,
+      category: 'mining_rock',
+      level: 'national',
+      shares: [{ holder_id: 'group:northern', reo_kg: 94_580 * t }],
+    });
     expect(response.statusCode).toBe(422);
     expect(response.json()).toMatchObject({ errors: [{ field: 'shares' }] });
     expect(response.json<{ detail: string }>().detail).toContain('short by 30280000 kg');
@@ -102,9 +127,22 @@ describe('2024 first batch: plan, approval, manual allocation, issuance, ledger'
 
   it('reproduces the published allocation exactly, proposed by MIIT, approved by MNR, issued', async () => {
     const rows = await published();
-    for (const [category, column] of [['mining_rock', 'mining_rock_t'], ['mining_ion_adsorption', 'mining_ion_t'], ['separation', 'separation_t']] as const) {
-      const shares = rows.map((row) => ({ holder_id: `group:${groupIds[row.group]}`, reo_kg: Number(row[column]) * t }));
-      const proposed = await miit.post('/api/v1/allocation-runs', { mode: 'manual', batch_id: batch.id, category, level: 'national', shares });
+    for (const [category, column] of [
+      ['mining_rock', 'mining_rock_t'],
+      ['mining_ion_adsorption', 'mining_ion_t'],
+      ['separation', 'separation_t'],
+    ] as const) {
+      const shares = rows.map((row) => ({
+        holder_id: `group:${groupIds[row.group]}`,
+        reo_kg: Number(row[column]) * t,
+      }));
+      const proposed = await miit.post('/api/v1/allocation-runs', {
+        mode: 'manual',
+        batch_id: batch.id,
+        category,
+        level: 'national',
+        shares,
+      });
       expect(proposed.statusCode, proposed.body).toBe(201);
       const run = proposed.json<Run>();
       expect((await miit.post(`/api/v1/allocation-runs/${run.id}/approve`)).statusCode).toBe(403); // its proposer
@@ -128,7 +166,13 @@ describe('2024 first batch: plan, approval, manual allocation, issuance, ledger'
   });
 
   it('sub-allocates a group share to its enterprises by the engine, within caps, with explanations', async () => {
-    const proposed = await miit.post('/api/v1/allocation-runs', { mode: 'engine', batch_id: batch.id, category: 'mining_rock', level: 'group', group_id: 'northern' });
+    const proposed = await miit.post('/api/v1/allocation-runs', {
+      mode: 'engine',
+      batch_id: batch.id,
+      category: 'mining_rock',
+      level: 'group',
+      group_id: 'northern',
+    });
     expect(proposed.statusCode, proposed.body).toBe(201);
     const run = proposed.json<Run>();
     const total = run.shares.reduce((sum, share) => sum + share.reo_kg, 0);
@@ -153,13 +197,17 @@ describe('2024 first batch: plan, approval, manual allocation, issuance, ledger'
 
   it('cascades the notice province → county, with read receipts', async () => {
     const province = await context.as('nmg.iit');
-    const inbox = (await province.get('/api/v1/notices')).json<{ id: string; run_id: string; read_at: string | null }[]>();
+    const inbox = (await province.get('/api/v1/notices')).json<
+      { id: string; run_id: string; read_at: string | null }[]
+    >();
     expect(inbox).toHaveLength(1);
     const receiptsBefore = await miit.get(`/api/v1/allocation-runs/${inbox[0]!.run_id}/receipts`);
     expect(receiptsBefore.json<{ read_at: string | null }[]>().every((item) => item.read_at === null)).toBe(true);
     const forwarded = await province.post(`/api/v1/notices/${inbox[0]!.id}/forward`);
     expect(forwarded.statusCode, forwarded.body).toBe(200);
-    const receipts = (await miit.get(`/api/v1/allocation-runs/${inbox[0]!.run_id}/receipts`)).json<{ recipient_id: string; read_at: string | null; forwarded_from: string | null }[]>();
+    const receipts = (await miit.get(`/api/v1/allocation-runs/${inbox[0]!.run_id}/receipts`)).json<
+      { recipient_id: string; read_at: string | null; forwarded_from: string | null }[]
+    >();
     expect(receipts.find((item) => item.recipient_id === '150000-industry_it')?.read_at).not.toBeNull();
     expect(receipts.find((item) => item.recipient_id === '150206-industry_it')?.forwarded_from).toBe(inbox[0]!.id);
     // Someone else's notice cannot be marked read.

@@ -18,7 +18,12 @@ export interface TestContext {
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface Client {
   readonly login: string | null;
-  request(method: Method, url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  request(
+    method: Method,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
   get(url: string): Promise<LightMyRequestResponse>;
   post(url: string, body?: unknown): Promise<LightMyRequestResponse>;
   patch(url: string, body?: unknown): Promise<LightMyRequestResponse>;
@@ -29,7 +34,9 @@ export interface Client {
 function client(app: App, login: string | null, headers: Record<string, string>): Client {
   const request = (method: Method, url: string, body?: unknown, extra: Record<string, string> = {}) => {
     const options: InjectOptions = { method, url, headers: { ...headers, ...extra } };
-    return app.inject(body === undefined ? options : { ...options, payload: body as NonNullable<InjectOptions['payload']> });
+    return app.inject(
+      body === undefined ? options : { ...options, payload: body as NonNullable<InjectOptions['payload']> },
+    );
   };
   return {
     login,
@@ -45,7 +52,12 @@ function client(app: App, login: string | null, headers: Record<string, string>)
 /** An app on a fresh demo database, as the server builds it, with rate limits out of the way. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestContext> {
   const database = await freshDatabase();
-  const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000', LOGIN_RATE_LIMIT_PER_MINUTE: '100000', ...env });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+    ...env,
+  });
   const app = await buildApp({ config, database });
   await app.ready();
   return {
@@ -53,8 +65,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     database,
     anonymous: client(app, null, {}),
     async as(login: string) {
-      const response = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login, password: DEMO_PASSWORD } });
-      if (response.statusCode !== 200) throw new Error(`login ${login} failed: ${response.statusCode} ${response.body}`);
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { login, password: DEMO_PASSWORD },
+      });
+      if (response.statusCode !== 200)
+        throw new Error(`login ${login} failed: ${response.statusCode} ${response.body}`);
       const cookie = response.cookies.find((item) => item.name === 'monazite_session');
       if (!cookie) throw new Error('no session cookie');
       const { csrf_token } = response.json<{ csrf_token: string }>();

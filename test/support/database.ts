@@ -25,7 +25,10 @@ export interface TestDatabase extends DatabaseHandle {
 export async function freshDatabase(pgliteDataDir?: string): Promise<TestDatabase> {
   if (testEngine === 'pglite') {
     const dump = await readFile(inject('pgliteTemplatePath'));
-    const pglite = await PGlite.create({ loadDataDir: new Blob([dump]), ...(pgliteDataDir ? { dataDir: pgliteDataDir } : {}) });
+    const pglite = await PGlite.create({
+      loadDataDir: new Blob([dump]),
+      ...(pgliteDataDir ? { dataDir: pgliteDataDir } : {}),
+    });
     const handle = await openDatabase({ pgliteInstance: pglite });
     return {
       ...handle,

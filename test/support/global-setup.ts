@@ -54,7 +54,10 @@ export default async function setup(project: TestProject) {
     if (url && postgresTemplate) {
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
-      const leftovers = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`, [`monazite\\_t\\_${runTag}\\_%`, postgresTemplate]);
+      const leftovers = await admin.query<{ datname: string }>(
+        `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`,
+        [`monazite\\_t\\_${runTag}\\_%`, postgresTemplate],
+      );
       for (const row of leftovers.rows) await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
       await admin.end();
     }

@@ -8,7 +8,12 @@ const registrationAuthority = fc.constantFrom(...'123456789ANY');
 
 /** Any valid code: authority, type, 6-digit division, 8-character organisation body; checks computed. */
 const validCode = fc
-  .tuple(registrationAuthority, alphabetChar, fc.array(digit, { minLength: 6, maxLength: 6 }), fc.array(fc.constantFrom(...'0123456789ABCDEFGHJKLMNPQRTUWXY'), { minLength: 8, maxLength: 8 }))
+  .tuple(
+    registrationAuthority,
+    alphabetChar,
+    fc.array(digit, { minLength: 6, maxLength: 6 }),
+    fc.array(fc.constantFrom(...'0123456789ABCDEFGHJKLMNPQRTUWXY'), { minLength: 8, maxLength: 8 }),
+  )
   .map(([authority, type, division, body]) => makeCreditCode(`${authority}${type}`, division.join(''), body.join('')));
 
 describe('unified social credit code (GB 32100)', () => {
@@ -18,7 +23,10 @@ describe('unified social credit code (GB 32100)', () => {
   });
 
   it('accepts any generated valid code', () => {
-    fc.assert(fc.property(validCode, (code) => checkCreditCode(code) === null), { numRuns: 2000 });
+    fc.assert(
+      fc.property(validCode, (code) => checkCreditCode(code) === null),
+      { numRuns: 2000 },
+    );
   });
 
   it('rejects any single-character change, naming a position', () => {

@@ -47,7 +47,12 @@ export async function loadDemoData(db: Executor): Promise<DemoSummary> {
     for (const scope of ['mining', 'separation'] as const) {
       const documentNo = designation[scope];
       if (documentNo) {
-        await createDesignation(db, context, systemActor, { enterprise_id: enterprise.id, scope, document_no: documentNo, effective_on: '2023-01-01' });
+        await createDesignation(db, context, systemActor, {
+          enterprise_id: enterprise.id,
+          scope,
+          document_no: documentNo,
+          effective_on: '2023-01-01',
+        });
       }
     }
   }

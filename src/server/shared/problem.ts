@@ -27,7 +27,13 @@ interface ProblemBody {
   errors?: FieldError[];
 }
 
-function problemBody(request: FastifyRequest, status: number, code: string, detail: string, errors: readonly FieldError[] = []): ProblemBody {
+function problemBody(
+  request: FastifyRequest,
+  status: number,
+  code: string,
+  detail: string,
+  errors: readonly FieldError[] = [],
+): ProblemBody {
   return {
     type: `https://monazite.invalid/problems/${code}`,
     title: titles[status] ?? 'Error',
@@ -58,7 +64,10 @@ function validationErrors(error: FastifyError): FieldError[] {
     // fastify-type-provider-zod passes the zod issue's code as the keyword and its other members as params.
     const keys = (item.params as { keys?: unknown } | undefined)?.keys;
     if (item.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
-      return keys.map((key) => ({ field: fieldName(context, item.instancePath, String(key)), message: 'unknown field' }));
+      return keys.map((key) => ({
+        field: fieldName(context, item.instancePath, String(key)),
+        message: 'unknown field',
+      }));
     }
     return [{ field: fieldName(context, item.instancePath), message: item.message ?? 'is invalid' }];
   });
@@ -75,7 +84,11 @@ const pgErrorMeanings: Record<string, [number, string, string]> = {
 };
 
 /** Every error leaves as RFC 9457 problem+json; nothing else decides status codes. */
-export function handleError(error: FastifyError & { code?: string; constraint?: string }, request: FastifyRequest, reply: FastifyReply) {
+export function handleError(
+  error: FastifyError & { code?: string; constraint?: string },
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
   if (error instanceof DomainError) {
     return sendProblem(reply, problemBody(request, error.status, error.code, error.detail, error.errors));
   }
@@ -97,13 +110,20 @@ export function handleError(error: FastifyError & { code?: string; constraint?: 
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    const code = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : status === 429 ? 'rate_limited' : 'bad_request';
+    const code =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : status === 429 ? 'rate_limited' : 'bad_request';
     return sendProblem(reply, problemBody(request, status, code, error.message));
   }
   request.log.error({ err: error }, 'unhandled error');
-  return sendProblem(reply, problemBody(request, 500, 'internal', 'Something went wrong on the server; it has been logged.'));
+  return sendProblem(
+    reply,
+    problemBody(request, 500, 'internal', 'Something went wrong on the server; it has been logged.'),
+  );
 }
 
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
-  return sendProblem(reply, problemBody(request, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`));
+  return sendProblem(
+    reply,
+    problemBody(request, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`),
+  );
 }

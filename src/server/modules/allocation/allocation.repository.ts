@@ -8,7 +8,10 @@ export async function insertRun(db: Executor, values: Insertable<AllocationRunTa
 
 export async function insertShares(db: Executor, shares: Insertable<AllocationShareTable>[]): Promise<void> {
   for (let start = 0; start < shares.length; start += 1000) {
-    await db.insertInto('allocation_share').values(shares.slice(start, start + 1000)).execute();
+    await db
+      .insertInto('allocation_share')
+      .values(shares.slice(start, start + 1000))
+      .execute();
   }
 }
 
@@ -20,7 +23,10 @@ export function lockRun(db: Executor, id: string) {
   return db.selectFrom('allocation_run').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
-export function listRuns(db: Executor, filter: { batchId?: string | undefined; status?: AllocationRunTable['status'] | undefined }) {
+export function listRuns(
+  db: Executor,
+  filter: { batchId?: string | undefined; status?: AllocationRunTable['status'] | undefined },
+) {
   let query = db.selectFrom('allocation_run').selectAll();
   if (filter.batchId) query = query.where('batch_id', '=', filter.batchId);
   if (filter.status) query = query.where('status', '=', filter.status);
@@ -37,7 +43,10 @@ export async function updateRun(db: Executor, id: string, changes: Updateable<Al
 }
 
 /** Other proposals for the same batch, category and group give way when one is approved. */
-export async function withdrawOtherProposals(db: Executor, run: { id: string; batch_id: string; category: string; group_id: string | null }): Promise<void> {
+export async function withdrawOtherProposals(
+  db: Executor,
+  run: { id: string; batch_id: string; category: string; group_id: string | null },
+): Promise<void> {
   let query = db
     .updateTable('allocation_run')
     .set({ status: 'withdrawn' })
@@ -66,7 +75,11 @@ export function issuedGroupShare(db: Executor, batchId: string, category: string
 
 export async function insertNotices(db: Executor, notices: Insertable<NoticeTable>[]): Promise<void> {
   if (notices.length === 0) return;
-  await db.insertInto('notice').values(notices).onConflict((oc) => oc.columns(['run_id', 'recipient_kind', 'recipient_id']).doNothing()).execute();
+  await db
+    .insertInto('notice')
+    .values(notices)
+    .onConflict((oc) => oc.columns(['run_id', 'recipient_kind', 'recipient_id']).doNothing())
+    .execute();
 }
 
 export function noticesFor(db: Executor, recipients: { kind: 'enterprise' | 'authority'; id: string }[]) {
@@ -74,7 +87,13 @@ export function noticesFor(db: Executor, recipients: { kind: 'enterprise' | 'aut
   return db
     .selectFrom('notice')
     .selectAll()
-    .where((eb) => eb.or(recipients.map((recipient) => eb.and([eb('recipient_kind', '=', recipient.kind), eb('recipient_id', '=', recipient.id)]))))
+    .where((eb) =>
+      eb.or(
+        recipients.map((recipient) =>
+          eb.and([eb('recipient_kind', '=', recipient.kind), eb('recipient_id', '=', recipient.id)]),
+        ),
+      ),
+    )
     .orderBy('sent_at', 'desc')
     .limit(200)
     .execute();
@@ -85,9 +104,20 @@ export function getNotice(db: Executor, id: string) {
 }
 
 export async function markNoticeRead(db: Executor, id: string, userId: string): Promise<void> {
-  await db.updateTable('notice').set({ read_at: new Date(), read_by: userId }).where('id', '=', id).where('read_at', 'is', null).execute();
+  await db
+    .updateTable('notice')
+    .set({ read_at: new Date(), read_by: userId })
+    .where('id', '=', id)
+    .where('read_at', 'is', null)
+    .execute();
 }
 
 export function noticesOfRun(db: Executor, runId: string) {
-  return db.selectFrom('notice').selectAll().where('run_id', '=', runId).orderBy('recipient_kind').orderBy('recipient_id').execute();
+  return db
+    .selectFrom('notice')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .orderBy('recipient_kind')
+    .orderBy('recipient_id')
+    .execute();
 }

@@ -117,13 +117,18 @@ export function ineligibleReasons(category: Category, holder: Holder): Ineligibl
 /** Checks the input; throws AllocationError naming the first bad field. */
 export function validateInput(input: AllocationInput): void {
   const isKg = (value: number) => Number.isSafeInteger(value) && value >= 0;
-  if (!isKg(input.total_reo_kg)) throw new AllocationError('total_reo_kg', 'must be a whole, non-negative number of kg');
+  if (!isKg(input.total_reo_kg))
+    throw new AllocationError('total_reo_kg', 'must be a whole, non-negative number of kg');
   for (const [name, weight] of Object.entries(input.weights)) {
     if (!Number.isSafeInteger(weight) || weight < 0 || weight > 1_000_000) {
       throw new AllocationError(`weights.${name}`, 'must be a whole number from 0 to 1,000,000');
     }
   }
-  if (!Number.isSafeInteger(input.penalty_reduction_ppm) || input.penalty_reduction_ppm < 0 || input.penalty_reduction_ppm > 1_000_000) {
+  if (
+    !Number.isSafeInteger(input.penalty_reduction_ppm) ||
+    input.penalty_reduction_ppm < 0 ||
+    input.penalty_reduction_ppm > 1_000_000
+  ) {
     throw new AllocationError('penalty_reduction_ppm', 'must be a whole number from 0 to 1,000,000');
   }
   const seen = new Set<string>();
@@ -131,10 +136,12 @@ export function validateInput(input: AllocationInput): void {
     const at = `holders.${index}`;
     if (seen.has(holder.id)) throw new AllocationError(`${at}.id`, `holder ${holder.id} is listed twice`);
     seen.add(holder.id);
-    if (!isKg(holder.cap_reo_kg)) throw new AllocationError(`${at}.cap_reo_kg`, 'must be a whole, non-negative number of kg');
+    if (!isKg(holder.cap_reo_kg))
+      throw new AllocationError(`${at}.cap_reo_kg`, 'must be a whole, non-negative number of kg');
     for (const score of ['technical_score', 'environment_score', 'safety_score'] as const) {
       const value = holder[score];
-      if (!Number.isInteger(value) || value < 0 || value > 100) throw new AllocationError(`${at}.${score}`, 'must be a whole number from 0 to 100');
+      if (!Number.isInteger(value) || value < 0 || value > 100)
+        throw new AllocationError(`${at}.${score}`, 'must be a whole number from 0 to 100');
     }
     if (!Number.isSafeInteger(holder.prior_year_penalties) || holder.prior_year_penalties < 0) {
       throw new AllocationError(`${at}.prior_year_penalties`, 'must be a whole, non-negative number');
@@ -187,7 +194,12 @@ export function splitWithCaps(total: bigint, claimants: readonly Claimant[]): Ma
   return shares;
 }
 
-function largestRemainder(total: bigint, basisSum: bigint, open: readonly Claimant[], shares: Map<string, bigint>): void {
+function largestRemainder(
+  total: bigint,
+  basisSum: bigint,
+  open: readonly Claimant[],
+  shares: Map<string, bigint>,
+): void {
   let given = 0n;
   const remainders: { id: string; remainder: bigint }[] = [];
   for (const claimant of open) {
@@ -197,7 +209,9 @@ function largestRemainder(total: bigint, basisSum: bigint, open: readonly Claima
     given += floor;
     remainders.push({ id: claimant.id, remainder: product % basisSum });
   }
-  remainders.sort((a, b) => (a.remainder === b.remainder ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.remainder > b.remainder ? -1 : 1));
+  remainders.sort((a, b) =>
+    a.remainder === b.remainder ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.remainder > b.remainder ? -1 : 1,
+  );
   for (let index = 0; given < total; index += 1) {
     const next = remainders[index];
     if (!next) throw new Error('largestRemainder: ran out of claimants');
@@ -212,7 +226,9 @@ function apportion(total: bigint, weights: readonly bigint[]): bigint[] {
   if (sum === 0n) return weights.map(() => 0n);
   const floors = weights.map((weight) => (total * weight) / sum);
   let left = total - floors.reduce((acc, value) => acc + value, 0n);
-  const order = weights.map((weight, index) => ({ index, remainder: (total * weight) % sum })).sort((a, b) => (a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1));
+  const order = weights
+    .map((weight, index) => ({ index, remainder: (total * weight) % sum }))
+    .sort((a, b) => (a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1));
   for (const { index } of order) {
     if (left === 0n) break;
     floors[index] = (floors[index] ?? 0n) + 1n;
@@ -228,14 +244,24 @@ function claimantsOf(input: AllocationInput, holders: readonly Holder[] = input.
     .filter((holder) => ineligibleReasons(input.category, holder).length === 0)
     .map((holder) => {
       const parts = basisParts(holder, input.weights);
-      return { id: holder.id, basis: FACTORS.reduce((sum, factor) => sum + parts[factor], 0n), cap: BigInt(holder.cap_reo_kg) };
+      return {
+        id: holder.id,
+        basis: FACTORS.reduce((sum, factor) => sum + parts[factor], 0n),
+        cap: BigInt(holder.cap_reo_kg),
+      };
     });
 }
 
 /** The Art. 14 run: penalised bases reduced by the rate, and capped at their unpenalised shares. */
-function penalisedClaimants(input: AllocationInput, claimants: readonly Claimant[], unpenalised: Map<string, bigint>): Claimant[] {
+function penalisedClaimants(
+  input: AllocationInput,
+  claimants: readonly Claimant[],
+  unpenalised: Map<string, bigint>,
+): Claimant[] {
   const keep = PPM - BigInt(input.penalty_reduction_ppm);
-  const penalised = new Set(input.holders.filter((holder) => holder.prior_year_penalties > 0).map((holder) => holder.id));
+  const penalised = new Set(
+    input.holders.filter((holder) => holder.prior_year_penalties > 0).map((holder) => holder.id),
+  );
   return claimants.map((claimant) => {
     if (!penalised.has(claimant.id)) return { ...claimant, basis: claimant.basis * PPM };
     const ceiling = unpenalised.get(claimant.id) ?? 0n;
@@ -251,14 +277,21 @@ export function allocate(input: AllocationInput): AllocationResult {
   if (total > 0n && claimants.every((claimant) => claimant.basis === 0n)) {
     throw new AllocationError('holders', 'no eligible holder has a positive basis to allocate to');
   }
-  const capacity = claimants.filter((claimant) => claimant.basis > 0n).reduce((sum, claimant) => sum + claimant.cap, 0n);
+  const capacity = claimants
+    .filter((claimant) => claimant.basis > 0n)
+    .reduce((sum, claimant) => sum + claimant.cap, 0n);
   if (total > capacity) {
-    throw new AllocationError('total_reo_kg', `${input.total_reo_kg} kg exceeds the ${capacity} kg the eligible holders can take`);
+    throw new AllocationError(
+      'total_reo_kg',
+      `${input.total_reo_kg} kg exceeds the ${capacity} kg the eligible holders can take`,
+    );
   }
   const unpenalised = splitWithCaps(total, claimants);
   const penalties = input.penalty_reduction_ppm > 0 && input.holders.some((holder) => holder.prior_year_penalties > 0);
   const shares = penalties ? splitWithCaps(total, penalisedClaimants(input, claimants, unpenalised)) : unpenalised;
-  const holders = input.holders.map((holder) => explain(input, holder, shares.get(holder.id) ?? 0n, unpenalised.get(holder.id) ?? 0n));
+  const holders = input.holders.map((holder) =>
+    explain(input, holder, shares.get(holder.id) ?? 0n, unpenalised.get(holder.id) ?? 0n),
+  );
   return { category: input.category, total_reo_kg: input.total_reo_kg, holders };
 }
 
@@ -278,7 +311,11 @@ function explain(input: AllocationInput, holder: Holder, share: bigint, unpenali
     reasons,
     cap_reo_kg: holder.cap_reo_kg,
     capped: reasons.length === 0 && share === BigInt(holder.cap_reo_kg) && share > 0n,
-    contributions: FACTORS.map((factor, index) => ({ factor, basis_share_ppm: Number(ppmByFactor[index] ?? 0n), reo_kg: Number(kgByFactor[index] ?? 0n) })),
+    contributions: FACTORS.map((factor, index) => ({
+      factor,
+      basis_share_ppm: Number(ppmByFactor[index] ?? 0n),
+      reo_kg: Number(kgByFactor[index] ?? 0n),
+    })),
     unpenalised_reo_kg: holder.prior_year_penalties > 0 ? unpenalised : reo,
     penalty_reduction_reo_kg: holder.prior_year_penalties > 0 ? unpenalised - reo : 0,
   };
@@ -286,7 +323,10 @@ function explain(input: AllocationInput, holder: Holder, share: bigint, unpenali
 
 /** A plain proportional split by capacity (the benchmark's baseline). */
 export function proportionalSplit(total: number, capacities: readonly number[]): number[] {
-  return apportion(BigInt(total), capacities.map((capacity) => BigInt(capacity))).map(Number);
+  return apportion(
+    BigInt(total),
+    capacities.map((capacity) => BigInt(capacity)),
+  ).map(Number);
 }
 
 export interface ManualShare {
@@ -307,15 +347,24 @@ export function checkManual(input: AllocationInput, shares: readonly ManualShare
     const holder = holders.get(share.holder_id);
     if (!holder) throw new AllocationError(`${at}.holder_id`, `${share.holder_id} is not a holder of this category`);
     if (given.has(share.holder_id)) throw new AllocationError(`${at}.holder_id`, `${share.holder_id} is listed twice`);
-    if (!Number.isSafeInteger(share.reo_kg) || share.reo_kg < 0) throw new AllocationError(`${at}.reo_kg`, 'must be a whole, non-negative number of kg');
-    if (share.reo_kg > holder.cap_reo_kg) throw new AllocationError(`${at}.reo_kg`, `${share.reo_kg} kg is above ${share.holder_id}'s cap of ${holder.cap_reo_kg} kg`);
+    if (!Number.isSafeInteger(share.reo_kg) || share.reo_kg < 0)
+      throw new AllocationError(`${at}.reo_kg`, 'must be a whole, non-negative number of kg');
+    if (share.reo_kg > holder.cap_reo_kg)
+      throw new AllocationError(
+        `${at}.reo_kg`,
+        `${share.reo_kg} kg is above ${share.holder_id}'s cap of ${holder.cap_reo_kg} kg`,
+      );
     const reasons = ineligibleReasons(input.category, holder);
-    if (share.reo_kg > 0 && reasons.length > 0) throw new AllocationError(`${at}.reo_kg`, `${share.holder_id} is not eligible (${reasons.join(', ')})`);
+    if (share.reo_kg > 0 && reasons.length > 0)
+      throw new AllocationError(`${at}.reo_kg`, `${share.holder_id} is not eligible (${reasons.join(', ')})`);
     given.set(share.holder_id, share.reo_kg);
   });
   const sum = [...given.values()].reduce((total, value) => total + value, 0);
   if (sum !== input.total_reo_kg) {
-    throw new AllocationError('shares', `the shares add up to ${sum} kg, not the category total of ${input.total_reo_kg} kg (${sum > input.total_reo_kg ? 'over' : 'short'} by ${Math.abs(sum - input.total_reo_kg)} kg)`);
+    throw new AllocationError(
+      'shares',
+      `the shares add up to ${sum} kg, not the category total of ${input.total_reo_kg} kg (${sum > input.total_reo_kg ? 'over' : 'short'} by ${Math.abs(sum - input.total_reo_kg)} kg)`,
+    );
   }
   return {
     category: input.category,
@@ -323,7 +372,17 @@ export function checkManual(input: AllocationInput, shares: readonly ManualShare
     holders: input.holders.map((holder) => {
       const reasons = ineligibleReasons(input.category, holder);
       const reo = given.get(holder.id) ?? 0;
-      return { id: holder.id, reo_kg: reo, eligible: reasons.length === 0, reasons, cap_reo_kg: holder.cap_reo_kg, capped: reo > 0 && reo === holder.cap_reo_kg, contributions: [], unpenalised_reo_kg: reo, penalty_reduction_reo_kg: 0 };
+      return {
+        id: holder.id,
+        reo_kg: reo,
+        eligible: reasons.length === 0,
+        reasons,
+        cap_reo_kg: holder.cap_reo_kg,
+        capped: reo > 0 && reo === holder.cap_reo_kg,
+        contributions: [],
+        unpenalised_reo_kg: reo,
+        penalty_reduction_reo_kg: 0,
+      };
     }),
   };
 }

@@ -34,10 +34,17 @@ export function runEngine(input: EngineInput): AllocationResult {
  * The engine input for a batch and category, built from the register as of the batch's approval date:
  * groups (members folded in) and ungrouped enterprises nationally, or one group's enterprises.
  */
-export async function buildInput(db: Executor, request: InputRequest): Promise<{ input: EngineInput; holders: NamedHolder[]; year: number }> {
+export async function buildInput(
+  db: Executor,
+  request: InputRequest,
+): Promise<{ input: EngineInput; holders: NamedHolder[]; year: number }> {
   const { batch, plan, year } = await batchContext(db, request.batch_id);
   if (!batch.approval_date || batch.kind !== 'regular') {
-    throw new DomainError(409, 'wrong_state', `Batch ${batch.name} is ${batch.kind === 'reserve' ? 'the reserve' : batch.status}; only approved regular batches are allocated.`);
+    throw new DomainError(
+      409,
+      'wrong_state',
+      `Batch ${batch.name} is ${batch.kind === 'reserve' ? 'the reserve' : batch.status}; only approved regular batches are allocated.`,
+    );
   }
   const facts = await enterpriseFacts(db, batch.approval_date);
   let holders: NamedHolder[];
@@ -48,10 +55,17 @@ export async function buildInput(db: Executor, request: InputRequest): Promise<{
   } else {
     if (!request.group_id) throw invalidField('group_id', 'is required for a group-level run');
     const share = await repo.issuedGroupShare(db, request.batch_id, request.category, `group:${request.group_id}`);
-    if (!share) throw new DomainError(409, 'wrong_state', `Group ${request.group_id} has no issued ${request.category} share in this batch to sub-allocate.`);
+    if (!share)
+      throw new DomainError(
+        409,
+        'wrong_state',
+        `Group ${request.group_id} has no issued ${request.category} share in this batch to sub-allocate.`,
+      );
     total = toKg(share.reo_kg);
     const kind = engineCategory(request.category) === 'separation' ? 'separation' : 'mining';
-    holders = facts.filter((item) => item.group_id === request.group_id && (item.kind === 'both' || item.kind === kind)).map((item) => enterpriseHolder(item, request.category, batch.approval_date!));
+    holders = facts
+      .filter((item) => item.group_id === request.group_id && (item.kind === 'both' || item.kind === kind))
+      .map((item) => enterpriseHolder(item, request.category, batch.approval_date!));
   }
   const input: EngineInput = {
     category: request.category,
@@ -66,20 +80,37 @@ export async function buildInput(db: Executor, request: InputRequest): Promise<{
 export function whatIf(input: EngineInput) {
   const names = new Map(input.holders.map((holder) => [holder.id, holder.name]));
   const result = runEngine(input);
-  return { ...result, category: input.category, holders: result.holders.map((holder) => ({ ...holder, reasons: [...holder.reasons], contributions: [...holder.contributions], ...(names.get(holder.id) ? { name: names.get(holder.id)! } : {}) })) };
+  return {
+    ...result,
+    category: input.category,
+    holders: result.holders.map((holder) => ({
+      ...holder,
+      reasons: [...holder.reasons],
+      contributions: [...holder.contributions],
+      ...(names.get(holder.id) ? { name: names.get(holder.id)! } : {}),
+    })),
+  };
 }
 
 export function compare(a: EngineInput, b: EngineInput) {
   const first = whatIf(a);
   const second = whatIf(b);
   const byId = new Map(second.holders.map((holder) => [holder.id, holder]));
-  const ids = [...new Set([...first.holders.map((holder) => holder.id), ...second.holders.map((holder) => holder.id)])].sort();
+  const ids = [
+    ...new Set([...first.holders.map((holder) => holder.id), ...second.holders.map((holder) => holder.id)]),
+  ].sort();
   const firstById = new Map(first.holders.map((holder) => [holder.id, holder]));
   const rows = ids.map((id) => {
     const left = firstById.get(id);
     const right = byId.get(id);
     const name = left?.name ?? right?.name;
-    return { id, ...(name ? { name } : {}), a_reo_kg: left?.reo_kg ?? 0, b_reo_kg: right?.reo_kg ?? 0, difference_reo_kg: (right?.reo_kg ?? 0) - (left?.reo_kg ?? 0) };
+    return {
+      id,
+      ...(name ? { name } : {}),
+      a_reo_kg: left?.reo_kg ?? 0,
+      b_reo_kg: right?.reo_kg ?? 0,
+      difference_reo_kg: (right?.reo_kg ?? 0) - (left?.reo_kg ?? 0),
+    };
   });
   return { a: first, b: second, rows };
 }
@@ -88,10 +119,19 @@ export function compare(a: EngineInput, b: EngineInput) {
 export async function createRun(db: Executor, context: AuditContext, actor: Actor, body: RunCreate): Promise<Run> {
   const { input, holders } = await buildInput(db, body);
   const engineInputUsed: EngineInput =
-    body.mode === 'engine' ? { ...input, ...(body.weights ? { weights: body.weights } : {}), ...(body.penalty_reduction_ppm !== undefined ? { penalty_reduction_ppm: body.penalty_reduction_ppm } : {}) } : input;
+    body.mode === 'engine'
+      ? {
+          ...input,
+          ...(body.weights ? { weights: body.weights } : {}),
+          ...(body.penalty_reduction_ppm !== undefined ? { penalty_reduction_ppm: body.penalty_reduction_ppm } : {}),
+        }
+      : input;
   let result: AllocationResult;
   try {
-    result = body.mode === 'engine' ? runEngine(engineInputUsed) : checkManual({ ...input, category: engineCategory(input.category) }, body.shares);
+    result =
+      body.mode === 'engine'
+        ? runEngine(engineInputUsed)
+        : checkManual({ ...input, category: engineCategory(input.category) }, body.shares);
   } catch (error) {
     if (error instanceof AllocationError) throw invalidField(error.field, error.message);
     throw error;
@@ -124,7 +164,15 @@ export async function createRun(db: Executor, context: AuditContext, actor: Acto
       })),
     );
     const run = await getRun(tx, actor, id);
-    await recordAudit(tx, context, { action: `allocation.run.propose`, objectType: 'allocation_run', objectId: id, after: { ...run, shares: run.shares.filter((item) => item.reo_kg > 0).map(({ holder_id, reo_kg }) => ({ holder_id, reo_kg })) } });
+    await recordAudit(tx, context, {
+      action: `allocation.run.propose`,
+      objectType: 'allocation_run',
+      objectId: id,
+      after: {
+        ...run,
+        shares: run.shares.filter((item) => item.reo_kg > 0).map(({ holder_id, reo_kg }) => ({ holder_id, reo_kg })),
+      },
+    });
     return run;
   });
 }
@@ -159,16 +207,27 @@ export async function getRun(db: Executor, actor: Actor, id: string): Promise<Ru
   };
 }
 
-async function visibleShareFilter(db: Executor, actor: Actor): Promise<(share: { holder_kind: string; holder_id: string }) => boolean> {
+async function visibleShareFilter(
+  db: Executor,
+  actor: Actor,
+): Promise<(share: { holder_kind: string; holder_id: string }) => boolean> {
   const scope = scopeOf(actor);
   if (scope.kind === 'national') return () => true;
   if (scope.kind === 'enterprise') return (share) => share.holder_id === `enterprise:${scope.enterpriseId}`;
   if (scope.kind === 'none') return () => false;
-  const inDivision = new Set((await enterpriseFacts(db, todayInShanghai())).filter((item) => item.domicile_code.startsWith(scope.prefix)).map((item) => `enterprise:${item.id}`));
+  const inDivision = new Set(
+    (await enterpriseFacts(db, todayInShanghai()))
+      .filter((item) => item.domicile_code.startsWith(scope.prefix))
+      .map((item) => `enterprise:${item.id}`),
+  );
   return (share) => inDivision.has(share.holder_id);
 }
 
-export async function listRuns(db: Executor, actor: Actor, filter: { batch_id?: string | undefined; status?: Run['status'] | undefined }) {
+export async function listRuns(
+  db: Executor,
+  actor: Actor,
+  filter: { batch_id?: string | undefined; status?: Run['status'] | undefined },
+) {
   const rows = await repo.listRuns(db, { batchId: filter.batch_id, status: filter.status });
   return Promise.all(rows.map((row) => getRun(db, actor, row.id)));
 }
@@ -178,13 +237,21 @@ export async function approveRun(db: Executor, context: AuditContext, actor: Act
   return db.transaction().execute(async (tx) => {
     const run = await repo.lockRun(tx, id);
     if (!run) throw notFound(`Allocation run ${id}`);
-    if (run.status !== 'proposed') throw new DomainError(409, 'wrong_state', `The run is ${run.status}; only a proposed run can be approved.`);
-    if (run.created_by === actor.userId) throw forbidden('Whoever proposed an allocation cannot approve it; a second official must.');
+    if (run.status !== 'proposed')
+      throw new DomainError(409, 'wrong_state', `The run is ${run.status}; only a proposed run can be approved.`);
+    if (run.created_by === actor.userId)
+      throw forbidden('Whoever proposed an allocation cannot approve it; a second official must.');
     await repo.updateRun(tx, id, { status: 'approved', approved_by: actor.userId, approved_at: new Date() });
     await repo.withdrawOtherProposals(tx, run);
     await markBatch(tx, run.batch_id, 'allocated');
     const after = await getRun(tx, actor, id);
-    await recordAudit(tx, context, { action: 'allocation.run.approve', objectType: 'allocation_run', objectId: id, before: { status: run.status }, after: { status: after.status, approved_by: actor.userId } });
+    await recordAudit(tx, context, {
+      action: 'allocation.run.approve',
+      objectType: 'allocation_run',
+      objectId: id,
+      before: { status: run.status },
+      after: { status: after.status, approved_by: actor.userId },
+    });
     return after;
   });
 }
@@ -193,4 +260,3 @@ export async function issue(db: Executor, context: AuditContext, actor: Actor, i
   await issueRun(db, context, actor, id);
   return getRun(db, actor, id);
 }
-

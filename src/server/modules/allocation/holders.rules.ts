@@ -14,14 +14,21 @@ export function engineCategory(category: CategoryCode): Category {
 }
 
 function licenceValid(licences: readonly LicenceRecord[], kind: LicenceRecord['kind'], onDate: string): boolean {
-  return licences.some((licence) => licence.kind === kind && licence.valid_from <= onDate && onDate <= licence.valid_to);
+  return licences.some(
+    (licence) => licence.kind === kind && licence.valid_from <= onDate && onDate <= licence.valid_to,
+  );
 }
 
 export const enterpriseHolderId = (id: string) => `enterprise:${id}`;
 export const groupHolderId = (id: string) => `group:${id}`;
 
 /** An enterprise as a holder of one category, its eligibility judged on a date (the batch's approval). */
-export function enterpriseHolder(facts: EnterpriseFacts, category: CategoryCode, onDate: string, penalties = 0): NamedHolder {
+export function enterpriseHolder(
+  facts: EnterpriseFacts,
+  category: CategoryCode,
+  onDate: string,
+  penalties = 0,
+): NamedHolder {
   const mining = !category.startsWith('separation');
   return {
     id: enterpriseHolderId(facts.id),
@@ -48,7 +55,12 @@ export function enterpriseHolder(facts: EnterpriseFacts, category: CategoryCode,
  * capacity-weighted averages. Its members' own eligibility, caps and penalties apply again when the group
  * sub-allocates.
  */
-export function groupHolder(groupId: string, name: string, members: readonly NamedHolder[], category: Category): NamedHolder {
+export function groupHolder(
+  groupId: string,
+  name: string,
+  members: readonly NamedHolder[],
+  category: Category,
+): NamedHolder {
   const eligible = members.filter((member) => ineligibleReasons(category, member).length === 0);
   const cap = eligible.reduce((sum, member) => sum + member.cap_reo_kg, 0);
   const weighted = (score: 'technical_score' | 'environment_score' | 'safety_score') =>
@@ -61,16 +73,29 @@ export function groupHolder(groupId: string, name: string, members: readonly Nam
     technical_score: weighted('technical_score'),
     environment_score: weighted('environment_score'),
     safety_score: weighted('safety_score'),
-    facts: { designated: eligible.length > 0, mining_licence_valid: true, safety_licence_valid: true, discharge_permit_ok: true, idle: false },
+    facts: {
+      designated: eligible.length > 0,
+      mining_licence_valid: true,
+      safety_licence_valid: true,
+      discharge_permit_ok: true,
+      idle: false,
+    },
     prior_year_penalties: 0,
     members,
   };
 }
 
 /** The national holders of a category: each group (its members folded in) and each enterprise in no group. */
-export function nationalHolders(facts: readonly EnterpriseFacts[], groups: ReadonlyMap<string, string>, category: CategoryCode, onDate: string): NamedHolder[] {
+export function nationalHolders(
+  facts: readonly EnterpriseFacts[],
+  groups: ReadonlyMap<string, string>,
+  category: CategoryCode,
+  onDate: string,
+): NamedHolder[] {
   const engine = engineCategory(category);
-  const relevant = facts.filter((item) => item.kind === 'both' || item.kind === (engine === 'separation' ? 'separation' : 'mining'));
+  const relevant = facts.filter(
+    (item) => item.kind === 'both' || item.kind === (engine === 'separation' ? 'separation' : 'mining'),
+  );
   const byGroup = new Map<string, NamedHolder[]>();
   const loose: NamedHolder[] = [];
   for (const item of relevant) {
@@ -78,6 +103,8 @@ export function nationalHolders(facts: readonly EnterpriseFacts[], groups: Reado
     if (item.group_id) byGroup.set(item.group_id, [...(byGroup.get(item.group_id) ?? []), holder]);
     else loose.push(holder);
   }
-  const groupHolders = [...byGroup.entries()].map(([groupId, members]) => groupHolder(groupId, groups.get(groupId) ?? groupId, members, engine));
+  const groupHolders = [...byGroup.entries()].map(([groupId, members]) =>
+    groupHolder(groupId, groups.get(groupId) ?? groupId, members, engine),
+  );
   return [...groupHolders, ...loose];
 }

@@ -25,10 +25,12 @@ export async function issueRun(db: Executor, context: AuditContext, actor: Actor
   await db.transaction().execute(async (tx) => {
     const run = await repo.lockRun(tx, id);
     if (!run) throw notFound(`Allocation run ${id}`);
-    if (run.status !== 'approved') throw new DomainError(409, 'wrong_state', `The run is ${run.status}; only an approved run can be issued.`);
+    if (run.status !== 'approved')
+      throw new DomainError(409, 'wrong_state', `The run is ${run.status}; only an approved run can be issued.`);
     const { year, plan, batch } = await batchContext(tx, run.batch_id);
     const shares = (await repo.sharesOf(tx, [id])).filter((share) => toKg(share.reo_kg) > 0);
-    const source = run.level === 'national' ? accounts.pool(year, run.category) : accounts.group(run.group_id!, year, run.category);
+    const source =
+      run.level === 'national' ? accounts.pool(year, run.category) : accounts.group(run.group_id!, year, run.category);
     for (const share of shares) {
       await transfer(tx, {
         kind: 'issue',
@@ -46,11 +48,18 @@ export async function issueRun(db: Executor, context: AuditContext, actor: Actor
     }
     const today = todayInShanghai();
     const hasGroups = shares.some((share) => share.holder_kind === 'group');
-    const dueOn = run.level === 'national' && hasGroups ? addWorkingDays(today, plan.sub_allocation_working_days) : null;
+    const dueOn =
+      run.level === 'national' && hasGroups ? addWorkingDays(today, plan.sub_allocation_working_days) : null;
     await repo.updateRun(tx, id, { status: 'issued', issued_at: new Date(), due_on: dueOn });
     await sendNotices(tx, { id, year, category: run.category, batchName: batch.name }, shares);
     await markBatch(tx, run.batch_id, 'issued');
-    await recordAudit(tx, context, { action: 'allocation.run.issue', objectType: 'allocation_run', objectId: id, before: { status: 'approved' }, after: { status: 'issued', due_on: dueOn, shares: shares.length } });
+    await recordAudit(tx, context, {
+      action: 'allocation.run.issue',
+      objectType: 'allocation_run',
+      objectId: id,
+      before: { status: 'approved' },
+      after: { status: 'issued', due_on: dueOn, shares: shares.length },
+    });
   });
 }
 
@@ -61,7 +70,11 @@ interface IssuedShare {
 }
 
 /** A notice to each enterprise given a share, and one to each provincial industry & IT department listing its enterprises. */
-async function sendNotices(tx: Executor, run: { id: string; year: number; category: string; batchName: string }, shares: readonly IssuedShare[]): Promise<void> {
+async function sendNotices(
+  tx: Executor,
+  run: { id: string; year: number; category: string; batchName: string },
+  shares: readonly IssuedShare[],
+): Promise<void> {
   const facts = new Map((await enterpriseFacts(tx, todayInShanghai())).map((item) => [item.id, item]));
   const title = `${run.year}年度稀土总量控制指标（${run.batchName}）下达通知`;
   const byProvince = new Map<string, { enterprise_id: string; name: string; reo_kg: number }[]>();
@@ -72,12 +85,29 @@ async function sendNotices(tx: Executor, run: { id: string; year: number; catego
     const enterprise = facts.get(enterpriseId);
     if (!enterprise) continue;
     const line = { enterprise_id: enterpriseId, name: enterprise.name, reo_kg: toKg(share.reo_kg) };
-    notices.push({ run_id: run.id, recipient_kind: 'enterprise' as const, recipient_id: enterpriseId, forwarded_from: null, title, body: JSON.stringify({ year: run.year, category: run.category, batch: run.batchName, shares: [line] }) });
+    notices.push({
+      run_id: run.id,
+      recipient_kind: 'enterprise' as const,
+      recipient_id: enterpriseId,
+      forwarded_from: null,
+      title,
+      body: JSON.stringify({ year: run.year, category: run.category, batch: run.batchName, shares: [line] }),
+    });
     const province = `${enterprise.domicile_code.slice(0, 2)}0000-industry_it`;
-    byProvince.set(province, [...(byProvince.get(province) ?? []), { ...line, domicile_code: enterprise.domicile_code } as typeof line]);
+    byProvince.set(province, [
+      ...(byProvince.get(province) ?? []),
+      { ...line, domicile_code: enterprise.domicile_code } as typeof line,
+    ]);
   }
   for (const [authorityId, lines] of byProvince) {
-    notices.push({ run_id: run.id, recipient_kind: 'authority' as const, recipient_id: authorityId, forwarded_from: null, title, body: JSON.stringify({ year: run.year, category: run.category, batch: run.batchName, shares: lines }) });
+    notices.push({
+      run_id: run.id,
+      recipient_kind: 'authority' as const,
+      recipient_id: authorityId,
+      forwarded_from: null,
+      title,
+      body: JSON.stringify({ year: run.year, category: run.category, batch: run.batchName, shares: lines }),
+    });
   }
   await repo.insertNotices(tx, notices);
 }

@@ -41,15 +41,24 @@ function toNotice(row: NoticeRow, names: Map<string, string>) {
   };
 }
 
-async function withAuthorityNames(db: Executor, names: Map<string, string>, rows: readonly NoticeRow[]): Promise<Map<string, string>> {
-  const divisions = new Set(rows.filter((row) => row.recipient_kind === 'authority').map((row) => row.recipient_id.slice(0, 6)));
-  for (const division of divisions) for (const authority of await listAuthorities(db, division)) names.set(`authority:${authority.id}`, authority.name);
+async function withAuthorityNames(
+  db: Executor,
+  names: Map<string, string>,
+  rows: readonly NoticeRow[],
+): Promise<Map<string, string>> {
+  const divisions = new Set(
+    rows.filter((row) => row.recipient_kind === 'authority').map((row) => row.recipient_id.slice(0, 6)),
+  );
+  for (const division of divisions)
+    for (const authority of await listAuthorities(db, division)) names.set(`authority:${authority.id}`, authority.name);
   return names;
 }
 
 /** Whether a notice is addressed to this actor (their enterprise, or their department). */
 function addressedTo(row: NoticeRow, actor: Actor): boolean {
-  return row.recipient_kind === 'enterprise' ? row.recipient_id === actor.enterpriseId : row.recipient_id === actor.authorityId;
+  return row.recipient_kind === 'enterprise'
+    ? row.recipient_id === actor.enterpriseId
+    : row.recipient_id === actor.authorityId;
 }
 
 export async function myNotices(db: Executor, actor: Actor) {
@@ -80,14 +89,16 @@ export async function markRead(db: Executor, context: AuditContext, actor: Actor
 export async function forward(db: Executor, context: AuditContext, actor: Actor, id: string) {
   const row = await repo.getNotice(db, id);
   if (!row || !addressedTo(row, actor)) throw notFound(`Notice ${id}`);
-  if (row.recipient_kind !== 'authority' || !actor.divisionCode?.endsWith('0000')) throw forbidden('Only a provincial department forwards notices to the counties.');
+  if (row.recipient_kind !== 'authority' || !actor.divisionCode?.endsWith('0000'))
+    throw forbidden('Only a provincial department forwards notices to the counties.');
   const body = row.body as NoticeBody;
   const byCounty = new Map<string, NoticeLine[]>();
   for (const line of body.shares) {
     if (!line.domicile_code) continue;
     byCounty.set(line.domicile_code, [...(byCounty.get(line.domicile_code) ?? []), line]);
   }
-  if (byCounty.size === 0) throw new DomainError(409, 'nothing_to_forward', 'This notice names no enterprise to forward to a county.');
+  if (byCounty.size === 0)
+    throw new DomainError(409, 'nothing_to_forward', 'This notice names no enterprise to forward to a county.');
   await db.transaction().execute(async (tx) => {
     await repo.insertNotices(
       tx,
@@ -101,7 +112,12 @@ export async function forward(db: Executor, context: AuditContext, actor: Actor,
       })),
     );
     if (!row.read_at) await repo.markNoticeRead(tx, id, actor.userId);
-    await recordAudit(tx, context, { action: 'notice.forward', objectType: 'notice', objectId: id, after: { counties: [...byCounty.keys()] } });
+    await recordAudit(tx, context, {
+      action: 'notice.forward',
+      objectType: 'notice',
+      objectId: id,
+      after: { counties: [...byCounty.keys()] },
+    });
   });
   return myNotices(db, actor);
 }
@@ -111,7 +127,10 @@ export async function receipts(db: Executor, actor: Actor, runId: string, unread
   const scope = scopeOf(actor);
   const rows = await repo.noticesOfRun(db, runId);
   const facts = new Map((await enterpriseFacts(db, todayInShanghai())).map((item) => [item.id, item]));
-  const division = (row: NoticeRow) => (row.recipient_kind === 'authority' ? row.recipient_id.slice(0, 6) : (facts.get(row.recipient_id)?.domicile_code ?? ''));
+  const division = (row: NoticeRow) =>
+    row.recipient_kind === 'authority'
+      ? row.recipient_id.slice(0, 6)
+      : (facts.get(row.recipient_id)?.domicile_code ?? '');
   const visible = rows.filter((row) => {
     if (scope.kind === 'national') return true;
     if (scope.kind === 'division') return isWithinDivision(scope.divisionCode, division(row));
@@ -119,5 +138,7 @@ export async function receipts(db: Executor, actor: Actor, runId: string, unread
   });
   const cutoff = Date.now() - unreadAfterDays * 86_400_000;
   const names = await withAuthorityNames(db, await recipientNames(db), visible);
-  return visible.filter((row) => unreadAfterDays === 0 || (!row.read_at && row.sent_at.getTime() <= cutoff)).map((row) => toNotice(row, names));
+  return visible
+    .filter((row) => unreadAfterDays === 0 || (!row.read_at && row.sent_at.getTime() <= cutoff))
+    .map((row) => toNotice(row, names));
 }

@@ -90,7 +90,13 @@ export async function verifyAuditChain(db: Executor): Promise<VerifyResult> {
     const entry = rowToFields(row);
     const broken = checkLink(entry, previous);
     if (broken) {
-      return { ok: false, entries, lastSeq: previous?.seq ?? 0, lastHash: previous?.hash ?? GENESIS_HASH, firstBreak: broken };
+      return {
+        ok: false,
+        entries,
+        lastSeq: previous?.seq ?? 0,
+        lastHash: previous?.hash ?? GENESIS_HASH,
+        firstBreak: broken,
+      };
     }
     previous = { seq: entry.seq, hash: entry.hash };
     entries += 1;

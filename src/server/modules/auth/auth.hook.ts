@@ -76,7 +76,11 @@ async function resolveActor(db: Executor, request: FastifyRequest) {
 function checkCsrf(request: FastifyRequest, expected: string | null): void {
   const sent = request.headers['x-csrf-token'];
   if (!expected || sent !== expected) {
-    throw new DomainError(403, 'csrf', 'Missing or wrong X-CSRF-Token header for a request made with the session cookie.');
+    throw new DomainError(
+      403,
+      'csrf',
+      'Missing or wrong X-CSRF-Token header for a request made with the session cookie.',
+    );
   }
 }
 
@@ -94,4 +98,3 @@ export function auditContextOf(request: FastifyRequest): AuditContext {
   const actor = actorOf(request);
   return { actor: { id: actor.userId, login: actor.login, role: actor.role }, requestId: request.id };
 }
-

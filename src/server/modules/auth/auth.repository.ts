@@ -32,21 +32,23 @@ export function findUserById(db: Executor, id: string) {
 }
 
 export async function recordFailedLogin(db: Executor, userId: string, threshold: number, lockMinutes: number) {
-  return db
-    .updateTable('app_user')
-    // A lock that has run out starts the count afresh; reaching the threshold locks (again).
-    .set(() => {
-      const expired = sql`locked_until IS NOT NULL AND locked_until <= now()`;
-      const failures = sql`CASE WHEN ${expired} THEN 1 ELSE failed_logins + 1 END`;
-      return {
-        failed_logins: sql<number>`${failures}`,
-        locked_until: sql<Date | null>`CASE WHEN ${failures} >= ${threshold} THEN now() + make_interval(mins => ${lockMinutes})
+  return (
+    db
+      .updateTable('app_user')
+      // A lock that has run out starts the count afresh; reaching the threshold locks (again).
+      .set(() => {
+        const expired = sql`locked_until IS NOT NULL AND locked_until <= now()`;
+        const failures = sql`CASE WHEN ${expired} THEN 1 ELSE failed_logins + 1 END`;
+        return {
+          failed_logins: sql<number>`${failures}`,
+          locked_until: sql<Date | null>`CASE WHEN ${failures} >= ${threshold} THEN now() + make_interval(mins => ${lockMinutes})
           WHEN ${expired} THEN NULL ELSE locked_until END`,
-      };
-    })
-    .where('id', '=', userId)
-    .returning(['failed_logins', 'locked_until'])
-    .executeTakeFirstOrThrow();
+        };
+      })
+      .where('id', '=', userId)
+      .returning(['failed_logins', 'locked_until'])
+      .executeTakeFirstOrThrow()
+  );
 }
 
 export async function clearFailedLogins(db: Executor, userId: string): Promise<void> {
@@ -57,7 +59,10 @@ export async function insertSession(
   db: Executor,
   session: { id_hash: string; user_id: string; csrf_token: string; expires_at: Date },
 ): Promise<void> {
-  await db.insertInto('user_session').values({ ...session, revoked_at: null }).execute();
+  await db
+    .insertInto('user_session')
+    .values({ ...session, revoked_at: null })
+    .execute();
 }
 
 export function findLiveSession(db: Executor, idHash: string) {
@@ -84,7 +89,12 @@ export async function revokeUserSessions(db: Executor, userId: string): Promise<
 }
 
 export async function revokeUserTokens(db: Executor, userId: string): Promise<void> {
-  await db.updateTable('api_token').set({ revoked_at: new Date() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+  await db
+    .updateTable('api_token')
+    .set({ revoked_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
 }
 
 const tokenColumns = ['id', 'name', 'prefix', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'] as const;
@@ -101,7 +111,12 @@ export function insertToken(
 }
 
 export function listTokens(db: Executor, userId: string) {
-  return db.selectFrom('api_token').select(tokenColumns).where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
+  return db
+    .selectFrom('api_token')
+    .select(tokenColumns)
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .execute();
 }
 
 /** A live token's owner, touching its last use. */
@@ -156,15 +171,14 @@ export function getUser(db: Executor, id: string) {
   return db.selectFrom('app_user').select(userColumns).where('id', '=', id).executeTakeFirst();
 }
 
-export function updateUser(
-  db: Executor,
-  id: string,
-  changes: Updateable<AppUserTable>,
-) {
+export function updateUser(db: Executor, id: string, changes: Updateable<AppUserTable>) {
   return db.updateTable('app_user').set(changes).where('id', '=', id).returning(userColumns).executeTakeFirstOrThrow();
 }
 
-
 export function findAuthority(db: Executor, id: string) {
-  return db.selectFrom('authority').select(['id', 'division_code', 'department']).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('authority')
+    .select(['id', 'division_code', 'department'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }

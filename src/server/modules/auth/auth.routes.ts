@@ -27,7 +27,13 @@ export async function authRoutes(api: Api, deps: { db: Executor; config: Config 
       },
     },
     async (request, reply) => {
-      const result = await service.login(db, settings, { requestId: request.id }, request.body.login, request.body.password);
+      const result = await service.login(
+        db,
+        settings,
+        { requestId: request.id },
+        request.body.login,
+        request.body.password,
+      );
       reply.setCookie(SESSION_COOKIE, result.sessionToken, {
         path: '/',
         httpOnly: true,
@@ -41,7 +47,10 @@ export async function authRoutes(api: Api, deps: { db: Executor; config: Config 
 
   api.post(
     '/auth/logout',
-    { config: { access: 'signed_in' }, schema: { tags: ['auth'], summary: 'End the session', response: { 204: z.null(), ...problemResponses } } },
+    {
+      config: { access: 'signed_in' },
+      schema: { tags: ['auth'], summary: 'End the session', response: { 204: z.null(), ...problemResponses } },
+    },
     async (request, reply) => {
       const cookie = request.cookies[SESSION_COOKIE];
       if (cookie) await service.logout(db, cookie);
@@ -52,13 +61,23 @@ export async function authRoutes(api: Api, deps: { db: Executor; config: Config 
 
   api.get(
     '/auth/me',
-    { config: { access: 'signed_in' }, schema: { tags: ['auth'], summary: 'Who is signed in, with permissions and CSRF token', response: { 200: currentUser, ...problemResponses } } },
+    {
+      config: { access: 'signed_in' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Who is signed in, with permissions and CSRF token',
+        response: { 200: currentUser, ...problemResponses },
+      },
+    },
     async (request) => service.describeActor(actorOf(request), request.authorityName, request.csrfToken),
   );
 
   api.get(
     '/auth/tokens',
-    { config: { access: 'token.own' }, schema: { tags: ['auth'], summary: 'My API tokens', response: { 200: z.array(apiToken), ...problemResponses } } },
+    {
+      config: { access: 'token.own' },
+      schema: { tags: ['auth'], summary: 'My API tokens', response: { 200: z.array(apiToken), ...problemResponses } },
+    },
     async (request) => service.listTokens(db, actorOf(request).userId),
   );
 
@@ -66,17 +85,36 @@ export async function authRoutes(api: Api, deps: { db: Executor; config: Config 
     '/auth/tokens',
     {
       config: { access: 'token.own' },
-      schema: { tags: ['auth'], summary: 'Create an API token for myself (shown once)', body: tokenCreateBody, response: { 201: createdToken, ...problemResponses } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an API token for myself (shown once)',
+        body: tokenCreateBody,
+        response: { 201: createdToken, ...problemResponses },
+      },
     },
     async (request, reply) => {
-      const created = await service.createToken(db, auditContextOf(request), actorOf(request).userId, request.body.name, request.body.expires_in_days);
+      const created = await service.createToken(
+        db,
+        auditContextOf(request),
+        actorOf(request).userId,
+        request.body.name,
+        request.body.expires_in_days,
+      );
       return reply.code(201).send(created);
     },
   );
 
   api.delete(
     '/auth/tokens/:id',
-    { config: { access: 'token.own' }, schema: { tags: ['auth'], summary: 'Revoke one of my API tokens', params: idParam, response: { 200: apiToken, ...problemResponses } } },
+    {
+      config: { access: 'token.own' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke one of my API tokens',
+        params: idParam,
+        response: { 200: apiToken, ...problemResponses },
+      },
+    },
     async (request) => service.revokeToken(db, auditContextOf(request), actorOf(request).userId, request.params.id),
   );
 }

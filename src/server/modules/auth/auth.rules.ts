@@ -97,11 +97,26 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
       if (actor.department === 'natural_resources') add('allocation.write');
       break;
     case 'department_official':
-      add('enterprise.read', 'designation.read', 'indicator.read', 'allocation.read', 'ledger.read', 'notice.read', 'notice.forward');
+      add(
+        'enterprise.read',
+        'designation.read',
+        'indicator.read',
+        'allocation.read',
+        'ledger.read',
+        'notice.read',
+        'notice.forward',
+      );
       if (actor.department === 'industry_it') add('enterprise.write', 'enterprise.security.write');
       break;
     case 'enterprise_user':
-      add('enterprise.read', 'designation.read', 'enterprise.security.write', 'allocation.read', 'ledger.read', 'notice.read');
+      add(
+        'enterprise.read',
+        'designation.read',
+        'enterprise.security.write',
+        'allocation.read',
+        'ledger.read',
+        'notice.read',
+      );
       break;
     case 'oversight':
       add('enterprise.read', 'designation.read', 'audit.read', 'indicator.read', 'allocation.read', 'ledger.read');

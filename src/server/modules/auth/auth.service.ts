@@ -51,13 +51,22 @@ const badCredentials = () => new DomainError(401, 'bad_credentials', 'The login 
  * Checks a password. Wrong passwords count towards a lockout; a locked account is refused even with the
  * right password until the lock expires, and the answer says until when.
  */
-export async function login(db: Executor, settings: AuthSettings, context: { requestId: string }, login: string, password: string) {
+export async function login(
+  db: Executor,
+  settings: AuthSettings,
+  context: { requestId: string },
+  login: string,
+  password: string,
+) {
   const user = await repo.findUserByLogin(db, login);
   if (!user) {
     await verifyPassword(await decoyPasswordHash(), password);
     throw badCredentials();
   }
-  const auditContext: AuditContext = { actor: { id: user.id, login: user.login, role: user.role }, requestId: context.requestId };
+  const auditContext: AuditContext = {
+    actor: { id: user.id, login: user.login, role: user.role },
+    requestId: context.requestId,
+  };
   if (user.locked_until && user.locked_until > new Date()) {
     throw new DomainError(
       423,
@@ -82,7 +91,12 @@ export async function login(db: Executor, settings: AuthSettings, context: { req
   const expiresAt = new Date(Date.now() + settings.sessionTtlHours * 3_600_000);
   await db.transaction().execute(async (tx) => {
     await repo.clearFailedLogins(tx, user.id);
-    await repo.insertSession(tx, { id_hash: sha256Hex(sessionToken), user_id: user.id, csrf_token: csrfToken, expires_at: expiresAt });
+    await repo.insertSession(tx, {
+      id_hash: sha256Hex(sessionToken),
+      user_id: user.id,
+      csrf_token: csrfToken,
+      expires_at: expiresAt,
+    });
     await recordAudit(tx, auditContext, { action: 'auth.login', objectType: 'user', objectId: user.id });
   });
   return { sessionToken, expiresAt, user: describeActor(actorFrom(user, 'session'), user.authority_name, csrfToken) };
@@ -111,7 +125,13 @@ export async function actorFromToken(db: Executor, token: string) {
 
 const TOKEN_PREFIX = 'mzt';
 
-export async function createToken(db: Executor, context: AuditContext, userId: string, name: string, expiresInDays: number) {
+export async function createToken(
+  db: Executor,
+  context: AuditContext,
+  userId: string,
+  name: string,
+  expiresInDays: number,
+) {
   const user = await repo.findUserById(db, userId);
   if (!user) throw notFound(`User ${userId}`);
   const secret = randomToken(32);
@@ -119,8 +139,19 @@ export async function createToken(db: Executor, context: AuditContext, userId: s
   const token = `${TOKEN_PREFIX}_${secret}`;
   const expiresAt = new Date(Date.now() + expiresInDays * 86_400_000);
   return db.transaction().execute(async (tx) => {
-    const row = await repo.insertToken(tx, { user_id: userId, name, prefix, token_hash: sha256Hex(token), expires_at: expiresAt });
-    await recordAudit(tx, context, { action: 'token.create', objectType: 'api_token', objectId: row.id, after: { user_id: userId, name, prefix, expires_at: expiresAt } });
+    const row = await repo.insertToken(tx, {
+      user_id: userId,
+      name,
+      prefix,
+      token_hash: sha256Hex(token),
+      expires_at: expiresAt,
+    });
+    await recordAudit(tx, context, {
+      action: 'token.create',
+      objectType: 'api_token',
+      objectId: row.id,
+      after: { user_id: userId, name, prefix, expires_at: expiresAt },
+    });
     return { ...tokenView(row), token };
   });
 }
@@ -130,7 +161,13 @@ export async function revokeToken(db: Executor, context: AuditContext, userId: s
     const row = await repo.revokeToken(tx, userId, tokenId);
     if (!row) throw notFound(`Live API token ${tokenId}`);
     const after = tokenView(row);
-    await recordAudit(tx, context, { action: 'token.revoke', objectType: 'api_token', objectId: row.id, before: { ...after, revoked_at: null }, after });
+    await recordAudit(tx, context, {
+      action: 'token.revoke',
+      objectType: 'api_token',
+      objectId: row.id,
+      before: { ...after, revoked_at: null },
+      after,
+    });
     return after;
   });
 }
@@ -156,4 +193,3 @@ export function requireActor(actor: Actor | null): Actor {
   if (!actor) throw unauthenticated();
   return actor;
 }
-

@@ -16,13 +16,22 @@ export interface NewUser {
 }
 
 /** Checks that a role comes with exactly the attachment it needs (authority or enterprise). */
-export async function checkUserAttachment(db: Executor, user: Pick<NewUser, 'role' | 'authority_id' | 'enterprise_id'>) {
+export async function checkUserAttachment(
+  db: Executor,
+  user: Pick<NewUser, 'role' | 'authority_id' | 'enterprise_id'>,
+) {
   const needsAuthority = user.role === 'ministry_official' || user.role === 'department_official';
   if (needsAuthority !== (user.authority_id !== null)) {
-    throw invalidField('authority_id', needsAuthority ? `is required for role ${user.role}` : `must be null for role ${user.role}`);
+    throw invalidField(
+      'authority_id',
+      needsAuthority ? `is required for role ${user.role}` : `must be null for role ${user.role}`,
+    );
   }
   if ((user.role === 'enterprise_user') !== (user.enterprise_id !== null)) {
-    throw invalidField('enterprise_id', user.role === 'enterprise_user' ? 'is required for role enterprise_user' : `must be null for role ${user.role}`);
+    throw invalidField(
+      'enterprise_id',
+      user.role === 'enterprise_user' ? 'is required for role enterprise_user' : `must be null for role ${user.role}`,
+    );
   }
   if (user.enterprise_id && !(await enterpriseExists(db, user.enterprise_id))) {
     throw invalidField('enterprise_id', `no enterprise ${user.enterprise_id}`);
@@ -32,7 +41,10 @@ export async function checkUserAttachment(db: Executor, user: Pick<NewUser, 'rol
     if (!authority) throw invalidField('authority_id', `no authority ${user.authority_id}`);
     const national = authority.division_code === null;
     if (national !== (user.role === 'ministry_official')) {
-      throw invalidField('authority_id', national ? 'a ministry belongs to a ministry_official' : 'a local department belongs to a department_official');
+      throw invalidField(
+        'authority_id',
+        national ? 'a ministry belongs to a ministry_official' : 'a local department belongs to a department_official',
+      );
     }
   }
 }

@@ -32,7 +32,11 @@ export function getBatch(db: Executor, id: string) {
 }
 
 export async function nextBatchSeq(db: Executor, planId: string): Promise<number> {
-  const row = await db.selectFrom('indicator_batch').select((eb) => eb.fn.max('seq').as('seq')).where('plan_id', '=', planId).executeTakeFirst();
+  const row = await db
+    .selectFrom('indicator_batch')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('plan_id', '=', planId)
+    .executeTakeFirst();
   return (row?.seq ?? 0) + 1;
 }
 
@@ -41,17 +45,33 @@ export async function insertBatch(db: Executor, values: Insertable<IndicatorBatc
 }
 
 export async function updateBatch(db: Executor, id: string, changes: Updateable<IndicatorBatchTable>): Promise<void> {
-  await db.updateTable('indicator_batch').set({ ...changes, version: sql<number>`version + 1` }).where('id', '=', id).execute();
+  await db
+    .updateTable('indicator_batch')
+    .set({ ...changes, version: sql<number>`version + 1` })
+    .where('id', '=', id)
+    .execute();
 }
 
 export function totalsOf(db: Executor, batchIds: readonly string[]) {
   if (batchIds.length === 0) return Promise.resolve([]);
-  return db.selectFrom('batch_category_total').selectAll().where('batch_id', 'in', batchIds).orderBy('category').execute();
+  return db
+    .selectFrom('batch_category_total')
+    .selectAll()
+    .where('batch_id', 'in', batchIds)
+    .orderBy('category')
+    .execute();
 }
 
-export async function replaceTotals(db: Executor, batchId: string, totals: readonly { category: CategoryCode; total_reo_kg: number }[]): Promise<void> {
+export async function replaceTotals(
+  db: Executor,
+  batchId: string,
+  totals: readonly { category: CategoryCode; total_reo_kg: number }[],
+): Promise<void> {
   await db.deleteFrom('batch_category_total').where('batch_id', '=', batchId).execute();
-  await db.insertInto('batch_category_total').values(totals.map((total) => ({ batch_id: batchId, ...total }))).execute();
+  await db
+    .insertInto('batch_category_total')
+    .values(totals.map((total) => ({ batch_id: batchId, ...total })))
+    .execute();
 }
 
 export function cosignsOf(db: Executor, batchIds: readonly string[]) {
@@ -59,8 +79,16 @@ export function cosignsOf(db: Executor, batchIds: readonly string[]) {
   return db.selectFrom('batch_cosign').selectAll().where('batch_id', 'in', batchIds).orderBy('signed_at').execute();
 }
 
-export async function insertCosign(db: Executor, batchId: string, authorityId: 'MNR' | 'NDRC', userId: string): Promise<void> {
-  await db.insertInto('batch_cosign').values({ batch_id: batchId, authority_id: authorityId, user_id: userId }).execute();
+export async function insertCosign(
+  db: Executor,
+  batchId: string,
+  authorityId: 'MNR' | 'NDRC',
+  userId: string,
+): Promise<void> {
+  await db
+    .insertInto('batch_cosign')
+    .values({ batch_id: batchId, authority_id: authorityId, user_id: userId })
+    .execute();
 }
 
 export async function clearCosigns(db: Executor, batchId: string): Promise<void> {

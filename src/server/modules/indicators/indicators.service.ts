@@ -1,5 +1,12 @@
 import type { z } from 'zod';
-import type { Batch, batchApproveBody, batchCreateBody, batchTotalsBody, Plan, planCreateBody } from '../../../contracts/indicators.ts';
+import type {
+  Batch,
+  batchApproveBody,
+  batchCreateBody,
+  batchTotalsBody,
+  Plan,
+  planCreateBody,
+} from '../../../contracts/indicators.ts';
 import type { Executor } from '../../db/executor.ts';
 import type { BatchStatus, CategoryCode } from '../../db/schema.ts';
 import { conflict, DomainError, forbidden, invalidField, notFound } from '../../shared/errors.ts';
@@ -23,8 +30,16 @@ async function batchViews(db: Executor, batches: Awaited<ReturnType<typeof repo.
     name: batch.name,
     kind: batch.kind,
     status: batch.status,
-    totals: totals.filter((total) => total.batch_id === batch.id).map((total) => ({ category: total.category, total_reo_kg: toKg(total.total_reo_kg) })),
-    cosigns: cosigns.filter((cosign) => cosign.batch_id === batch.id).map((cosign) => ({ authority_id: cosign.authority_id, user_id: cosign.user_id, signed_at: cosign.signed_at.toISOString() })),
+    totals: totals
+      .filter((total) => total.batch_id === batch.id)
+      .map((total) => ({ category: total.category, total_reo_kg: toKg(total.total_reo_kg) })),
+    cosigns: cosigns
+      .filter((cosign) => cosign.batch_id === batch.id)
+      .map((cosign) => ({
+        authority_id: cosign.authority_id,
+        user_id: cosign.user_id,
+        signed_at: cosign.signed_at.toISOString(),
+      })),
     drafted_by: batch.drafted_by,
     submitted_at: batch.submitted_at?.toISOString() ?? null,
     approval_document_no: batch.approval_document_no,
@@ -69,11 +84,23 @@ export async function getBatch(db: Executor, id: string): Promise<Batch> {
 export async function createPlan(db: Executor, context: AuditContext, actor: Actor, input: PlanCreate) {
   return db.transaction().execute(async (tx) => {
     if (await repo.findPlanByYear(tx, input.year)) {
-      throw conflict(`There is a plan for ${input.year} already; add a batch to it instead.`, [{ field: 'year', message: 'has a plan already' }]);
+      throw conflict(`There is a plan for ${input.year} already; add a batch to it instead.`, [
+        { field: 'year', message: 'has a plan already' },
+      ]);
     }
-    const id = await repo.insertPlan(tx, { ...input, memo: JSON.stringify(input.memo), weights: JSON.stringify(input.weights), created_by: actor.userId });
+    const id = await repo.insertPlan(tx, {
+      ...input,
+      memo: JSON.stringify(input.memo),
+      weights: JSON.stringify(input.weights),
+      created_by: actor.userId,
+    });
     const plan = await planView(tx, (await repo.findPlanById(tx, id))!);
-    await recordAudit(tx, context, { action: 'indicator.plan.create', objectType: 'indicator_plan', objectId: id, after: plan });
+    await recordAudit(tx, context, {
+      action: 'indicator.plan.create',
+      objectType: 'indicator_plan',
+      objectId: id,
+      after: plan,
+    });
     return plan;
   });
 }
@@ -83,10 +110,27 @@ export async function createBatch(db: Executor, context: AuditContext, actor: Ac
     const plan = await repo.findPlanByYear(tx, year);
     if (!plan) throw notFound(`The indicator plan for ${year}`);
     const seq = await repo.nextBatchSeq(tx, plan.id);
-    const id = await repo.insertBatch(tx, { plan_id: plan.id, seq, name: input.name, kind: input.kind, status: 'draft', drafted_by: actor.userId, submitted_by: null, submitted_at: null, approval_document_no: null, approval_date: null, approval_recorded_by: null });
+    const id = await repo.insertBatch(tx, {
+      plan_id: plan.id,
+      seq,
+      name: input.name,
+      kind: input.kind,
+      status: 'draft',
+      drafted_by: actor.userId,
+      submitted_by: null,
+      submitted_at: null,
+      approval_document_no: null,
+      approval_date: null,
+      approval_recorded_by: null,
+    });
     await repo.replaceTotals(tx, id, input.totals);
     const batch = await getBatch(tx, id);
-    await recordAudit(tx, context, { action: 'indicator.batch.create', objectType: 'indicator_batch', objectId: id, after: batch });
+    await recordAudit(tx, context, {
+      action: 'indicator.batch.create',
+      objectType: 'indicator_batch',
+      objectId: id,
+      after: batch,
+    });
     return batch;
   });
 }
@@ -95,22 +139,41 @@ async function lockForAction(tx: Executor, id: string, action: BatchAction) {
   const batch = await repo.lockBatch(tx, id);
   if (!batch) throw notFound(`Indicator batch ${id}`);
   if (!allowedIn(action, batch.status)) {
-    throw new DomainError(409, 'wrong_state', `Batch ${batch.name} is ${batch.status}; it cannot be ${action === 'edit' ? 'edited' : `${action}ed`} now.${batch.status !== 'draft' && action === 'edit' ? ' Approved figures never change: add a further batch or make a signed adjustment.' : ''}`);
+    throw new DomainError(
+      409,
+      'wrong_state',
+      `Batch ${batch.name} is ${batch.status}; it cannot be ${action === 'edit' ? 'edited' : `${action}ed`} now.${batch.status !== 'draft' && action === 'edit' ? ' Approved figures never change: add a further batch or make a signed adjustment.' : ''}`,
+    );
   }
   return batch;
 }
 
 /** Changes a draft's totals; any co-signatures given so far no longer hold and are cleared. */
-export async function replaceTotals(db: Executor, context: AuditContext, id: string, input: z.infer<typeof batchTotalsBody>) {
+export async function replaceTotals(
+  db: Executor,
+  context: AuditContext,
+  id: string,
+  input: z.infer<typeof batchTotalsBody>,
+) {
   return db.transaction().execute(async (tx) => {
     const locked = await lockForAction(tx, id, 'edit');
-    if (locked.version !== input.expected_version) throw conflict(`Batch ${locked.name} has changed since version ${input.expected_version} (now ${locked.version}).`, [{ field: 'expected_version', message: `is stale: current version is ${locked.version}` }]);
+    if (locked.version !== input.expected_version)
+      throw conflict(
+        `Batch ${locked.name} has changed since version ${input.expected_version} (now ${locked.version}).`,
+        [{ field: 'expected_version', message: `is stale: current version is ${locked.version}` }],
+      );
     const before = await getBatch(tx, id);
     await repo.clearCosigns(tx, id);
     await repo.replaceTotals(tx, id, input.totals);
     await repo.updateBatch(tx, id, {});
     const after = await getBatch(tx, id);
-    await recordAudit(tx, context, { action: 'indicator.batch.totals', objectType: 'indicator_batch', objectId: id, before, after });
+    await recordAudit(tx, context, {
+      action: 'indicator.batch.totals',
+      objectType: 'indicator_batch',
+      objectId: id,
+      before,
+      after,
+    });
     return after;
   });
 }
@@ -121,12 +184,19 @@ export async function cosign(db: Executor, context: AuditContext, actor: Actor, 
   return db.transaction().execute(async (tx) => {
     await lockForAction(tx, id, 'cosign');
     const before = await getBatch(tx, id);
-    if (before.cosigns.some((item) => item.authority_id === authority)) throw conflict(`${authority} has co-signed this batch already.`);
+    if (before.cosigns.some((item) => item.authority_id === authority))
+      throw conflict(`${authority} has co-signed this batch already.`);
     await repo.insertCosign(tx, id, authority, actor.userId);
     const status = statusAfterCosign([...before.cosigns.map((item) => item.authority_id), authority]);
     await repo.updateBatch(tx, id, { status });
     const after = await getBatch(tx, id);
-    await recordAudit(tx, context, { action: 'indicator.batch.cosign', objectType: 'indicator_batch', objectId: id, before, after });
+    await recordAudit(tx, context, {
+      action: 'indicator.batch.cosign',
+      objectType: 'indicator_batch',
+      objectId: id,
+      before,
+      after,
+    });
     return after;
   });
 }
@@ -137,7 +207,13 @@ export async function submit(db: Executor, context: AuditContext, actor: Actor, 
     const before = await getBatch(tx, id);
     await repo.updateBatch(tx, id, { status: 'submitted', submitted_by: actor.userId, submitted_at: new Date() });
     const after = await getBatch(tx, id);
-    await recordAudit(tx, context, { action: 'indicator.batch.submit', objectType: 'indicator_batch', objectId: id, before, after });
+    await recordAudit(tx, context, {
+      action: 'indicator.batch.submit',
+      objectType: 'indicator_batch',
+      objectId: id,
+      before,
+      after,
+    });
     return after;
   });
 }
@@ -146,16 +222,28 @@ export async function submit(db: Executor, context: AuditContext, actor: Actor, 
  * Records the State Council's approval. Whoever drafted the batch cannot record its approval. The approved
  * totals enter the national pool of the ledger in the same transaction, and are frozen from then on.
  */
-export async function approve(db: Executor, context: AuditContext, actor: Actor, id: string, input: z.infer<typeof batchApproveBody>) {
+export async function approve(
+  db: Executor,
+  context: AuditContext,
+  actor: Actor,
+  id: string,
+  input: z.infer<typeof batchApproveBody>,
+) {
   return db.transaction().execute(async (tx) => {
     const locked = await lockForAction(tx, id, 'approve');
-    if (locked.drafted_by === actor.userId) throw forbidden('Whoever drafted a batch cannot record its approval; another MIIT official must.');
+    if (locked.drafted_by === actor.userId)
+      throw forbidden('Whoever drafted a batch cannot record its approval; another MIIT official must.');
     const plan = (await repo.findPlanById(tx, locked.plan_id))!;
     if (input.approval_date.slice(0, 4) > String(plan.year)) {
       throw invalidField('approval_date', `is after the plan year ${plan.year}`);
     }
     const before = await getBatch(tx, id);
-    await repo.updateBatch(tx, id, { status: 'approved' satisfies BatchStatus, approval_document_no: input.approval_document_no, approval_date: input.approval_date, approval_recorded_by: actor.userId });
+    await repo.updateBatch(tx, id, {
+      status: 'approved' satisfies BatchStatus,
+      approval_document_no: input.approval_document_no,
+      approval_date: input.approval_date,
+      approval_recorded_by: actor.userId,
+    });
     if (locked.kind === 'regular') {
       for (const total of before.totals) {
         if (total.total_reo_kg === 0) continue;
@@ -174,7 +262,13 @@ export async function approve(db: Executor, context: AuditContext, actor: Actor,
       }
     }
     const after = await getBatch(tx, id);
-    await recordAudit(tx, context, { action: 'indicator.batch.approve', objectType: 'indicator_batch', objectId: id, before, after });
+    await recordAudit(tx, context, {
+      action: 'indicator.batch.approve',
+      objectType: 'indicator_batch',
+      objectId: id,
+      before,
+      after,
+    });
     return after;
   });
 }

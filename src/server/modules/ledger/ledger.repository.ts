@@ -14,7 +14,13 @@ export interface AccountKey {
 export async function lockAccount(tx: Executor, key: AccountKey): Promise<number> {
   await tx
     .insertInto('ledger_account')
-    .values({ kind: key.kind, holder_id: key.holderId, year: key.year, category: key.category, enterprise_id: key.enterpriseId ?? null })
+    .values({
+      kind: key.kind,
+      holder_id: key.holderId,
+      year: key.year,
+      category: key.category,
+      enterprise_id: key.enterpriseId ?? null,
+    })
     .onConflict((oc) => oc.columns(['kind', 'holder_id', 'year', 'category']).doNothing())
     .execute();
   const row = await tx
@@ -54,8 +60,19 @@ export interface HolderMovement {
 }
 
 /** Every movement in or out of one holder's accounts in a year, summed by category, kind and direction. */
-export async function movementsOf(db: Executor, kind: LedgerAccountKind, holderId: string, year: number): Promise<HolderMovement[]> {
-  const result = await sql<{ category: string; kind: string; direction: 'in' | 'out'; reo_kg: string; over_balance: boolean }>`
+export async function movementsOf(
+  db: Executor,
+  kind: LedgerAccountKind,
+  holderId: string,
+  year: number,
+): Promise<HolderMovement[]> {
+  const result = await sql<{
+    category: string;
+    kind: string;
+    direction: 'in' | 'out';
+    reo_kg: string;
+    over_balance: boolean;
+  }>`
     SELECT a.category, e.kind,
            CASE WHEN e.credit_account_id = a.id THEN 'in' ELSE 'out' END AS direction,
            sum(e.reo_kg) AS reo_kg, bool_or(e.over_balance) AS over_balance
@@ -69,7 +86,9 @@ export async function movementsOf(db: Executor, kind: LedgerAccountKind, holderI
 export function entriesOf(db: Executor, kind: LedgerAccountKind, holderId: string, year: number, limit: number) {
   return db
     .selectFrom('ledger_entry as e')
-    .innerJoin('ledger_account as a', (join) => join.on(sql<boolean>`e.credit_account_id = a.id OR e.debit_account_id = a.id`))
+    .innerJoin('ledger_account as a', (join) =>
+      join.on(sql<boolean>`e.credit_account_id = a.id OR e.debit_account_id = a.id`),
+    )
     .selectAll('e')
     .select(sql<'in' | 'out'>`CASE WHEN e.credit_account_id = a.id THEN 'in' ELSE 'out' END`.as('direction'))
     .where('a.kind', '=', kind)

@@ -22,11 +22,13 @@ const signed = (movement: HolderMovement) => (movement.direction === 'in' ? move
  */
 export function quotaLines(movements: readonly HolderMovement[]): QuotaLine[] {
   const byCategory = new Map<string, HolderMovement[]>();
-  for (const movement of movements) byCategory.set(movement.category, [...(byCategory.get(movement.category) ?? []), movement]);
+  for (const movement of movements)
+    byCategory.set(movement.category, [...(byCategory.get(movement.category) ?? []), movement]);
   return [...byCategory.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([category, list]) => {
-      const sum = (kinds: readonly string[]) => list.filter((item) => kinds.includes(item.kind)).reduce((total, item) => total + signed(item), 0);
+      const sum = (kinds: readonly string[]) =>
+        list.filter((item) => kinds.includes(item.kind)).reduce((total, item) => total + signed(item), 0);
       const allocated = sum(['issue', 'adjust', 'approve']);
       const reduced = 0 - sum(['reduce']); // 0 - x, not -x: no negative zero in the API
       const consumed = 0 - sum(['consume', 'reverse']);

@@ -43,10 +43,14 @@ function sameTransfer(entry: LedgerEntry, transfer: Transfer): boolean {
  * Call inside a transaction.
  */
 export async function transfer(tx: Executor, transfer: Transfer): Promise<{ entry: LedgerEntry; replayed: boolean }> {
-  if (!Number.isSafeInteger(transfer.reoKg) || transfer.reoKg <= 0) throw invalidField('reo_kg', 'must be a whole, positive number of kg');
+  if (!Number.isSafeInteger(transfer.reoKg) || transfer.reoKg <= 0)
+    throw invalidField('reo_kg', 'must be a whole, positive number of kg');
   const existing = await repo.findEntryByKey(tx, transfer.key);
   if (existing) {
-    if (!sameTransfer(existing, transfer)) throw conflict(`Key ${transfer.key} was used for a different ledger entry.`, [{ field: 'key', message: 'is used already' }]);
+    if (!sameTransfer(existing, transfer))
+      throw conflict(`Key ${transfer.key} was used for a different ledger entry.`, [
+        { field: 'key', message: 'is used already' },
+      ]);
     return { entry: existing, replayed: true };
   }
   const keys = [transfer.from, transfer.to].sort((a, b) => canonicalJson(a).localeCompare(canonicalJson(b)));
@@ -57,9 +61,10 @@ export async function transfer(tx: Executor, transfer: Transfer): Promise<{ entr
   const balance = transfer.from.kind === 'approved' ? Number.POSITIVE_INFINITY : await repo.balanceOf(tx, fromId);
   const overBalance = transfer.reoKg > balance;
   if (overBalance && !transfer.allowOverdraw) {
-    throw conflict(`Only ${balance} kg REO remain in ${describe(transfer.from)}; ${transfer.reoKg} kg cannot be taken from it.`, [
-      { field: 'reo_kg', message: `exceeds the ${balance} kg remaining` },
-    ]);
+    throw conflict(
+      `Only ${balance} kg REO remain in ${describe(transfer.from)}; ${transfer.reoKg} kg cannot be taken from it.`,
+      [{ field: 'reo_kg', message: `exceeds the ${balance} kg remaining` }],
+    );
   }
   const entry = await repo.insertEntry(tx, {
     idempotency_key: transfer.key,
@@ -84,12 +89,43 @@ function describe(key: repo.AccountKey): string {
 }
 
 export const accounts = {
-  approved: (year: number, category: string): repo.AccountKey => ({ kind: 'approved', holderId: 'state_council', year, category }),
-  pool: (year: number, category: string): repo.AccountKey => ({ kind: 'national_pool', holderId: 'national', year, category }),
-  group: (groupId: string, year: number, category: string): repo.AccountKey => ({ kind: 'group', holderId: groupId, year, category }),
-  enterprise: (enterpriseId: string, year: number, category: string): repo.AccountKey => ({ kind: 'enterprise', holderId: enterpriseId, year, category, enterpriseId }),
-  consumed: (year: number, category: string): repo.AccountKey => ({ kind: 'consumed', holderId: 'production', year, category }),
-  reduced: (year: number, category: string): repo.AccountKey => ({ kind: 'reduced', holderId: 'art14', year, category }),
+  approved: (year: number, category: string): repo.AccountKey => ({
+    kind: 'approved',
+    holderId: 'state_council',
+    year,
+    category,
+  }),
+  pool: (year: number, category: string): repo.AccountKey => ({
+    kind: 'national_pool',
+    holderId: 'national',
+    year,
+    category,
+  }),
+  group: (groupId: string, year: number, category: string): repo.AccountKey => ({
+    kind: 'group',
+    holderId: groupId,
+    year,
+    category,
+  }),
+  enterprise: (enterpriseId: string, year: number, category: string): repo.AccountKey => ({
+    kind: 'enterprise',
+    holderId: enterpriseId,
+    year,
+    category,
+    enterpriseId,
+  }),
+  consumed: (year: number, category: string): repo.AccountKey => ({
+    kind: 'consumed',
+    holderId: 'production',
+    year,
+    category,
+  }),
+  reduced: (year: number, category: string): repo.AccountKey => ({
+    kind: 'reduced',
+    holderId: 'art14',
+    year,
+    category,
+  }),
 };
 
 export interface Consumption {

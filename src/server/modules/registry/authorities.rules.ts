@@ -18,7 +18,17 @@ export function localAuthorityId(divisionCode: string, department: 'industry_it'
 export function localAuthorities(division: Pick<DivisionTable, 'code' | 'name' | 'level'>): AuthorityTable[] {
   const suffix = division.level === 'province' ? '厅' : '局';
   return [
-    { id: localAuthorityId(division.code, 'industry_it'), department: 'industry_it', division_code: division.code, name: `${division.name}工业和信息化${suffix}` },
-    { id: localAuthorityId(division.code, 'natural_resources'), department: 'natural_resources', division_code: division.code, name: `${division.name}自然资源${suffix}` },
+    {
+      id: localAuthorityId(division.code, 'industry_it'),
+      department: 'industry_it',
+      division_code: division.code,
+      name: `${division.name}工业和信息化${suffix}`,
+    },
+    {
+      id: localAuthorityId(division.code, 'natural_resources'),
+      department: 'natural_resources',
+      division_code: division.code,
+      name: `${division.name}自然资源${suffix}`,
+    },
   ];
 }

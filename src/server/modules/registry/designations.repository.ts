@@ -26,16 +26,32 @@ function designationView(db: Executor, scope: Scope, today: string) {
 }
 export type DesignationViewRow = NonNullable<Awaited<ReturnType<typeof getDesignation>>>;
 
-export async function listDesignations(db: Executor, scope: Scope, today: string, filter: DesignationFilter, limit: number, offset: number) {
+export async function listDesignations(
+  db: Executor,
+  scope: Scope,
+  today: string,
+  filter: DesignationFilter,
+  limit: number,
+  offset: number,
+) {
   let query = designationView(db, scope, today);
   if (filter.enterpriseId) query = query.where('designation.enterprise_id', '=', filter.enterpriseId);
   if (filter.scope) query = query.where('designation.scope', '=', filter.scope);
   if (filter.status === 'revoked') query = query.where('designation.revoked_on', '<=', today);
-  if (filter.status === 'pending') query = query.where('designation.effective_on', '>', today).where((eb) => eb.or([eb('designation.revoked_on', 'is', null), eb('designation.revoked_on', '>', today)]));
-  if (filter.status === 'active') query = query.where('designation.effective_on', '<=', today).where((eb) => eb.or([eb('designation.revoked_on', 'is', null), eb('designation.revoked_on', '>', today)]));
+  if (filter.status === 'pending')
+    query = query
+      .where('designation.effective_on', '>', today)
+      .where((eb) => eb.or([eb('designation.revoked_on', 'is', null), eb('designation.revoked_on', '>', today)]));
+  if (filter.status === 'active')
+    query = query
+      .where('designation.effective_on', '<=', today)
+      .where((eb) => eb.or([eb('designation.revoked_on', 'is', null), eb('designation.revoked_on', '>', today)]));
   const [rows, count] = await Promise.all([
     query.orderBy('designation.effective_on', 'desc').orderBy('designation.id').limit(limit).offset(offset).execute(),
-    query.clearSelect().select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow(),
+    query
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(count.count) };
 }
@@ -48,7 +64,10 @@ export function lockDesignation(db: Executor, id: string) {
   return db.selectFrom('designation').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
-export function findSameDesignation(db: Executor, key: Pick<DesignationTable, 'enterprise_id' | 'scope' | 'document_no'>) {
+export function findSameDesignation(
+  db: Executor,
+  key: Pick<DesignationTable, 'enterprise_id' | 'scope' | 'document_no'>,
+) {
   return db
     .selectFrom('designation')
     .selectAll()
@@ -73,6 +92,10 @@ export async function insertDesignation(db: Executor, values: Insertable<Designa
   return (await db.insertInto('designation').values(values).returning('id').executeTakeFirstOrThrow()).id;
 }
 
-export async function revokeDesignation(db: Executor, id: string, revocation: { revoked_on: string; revocation_document_no: string; revocation_reason: string }) {
+export async function revokeDesignation(
+  db: Executor,
+  id: string,
+  revocation: { revoked_on: string; revocation_document_no: string; revocation_reason: string },
+) {
   await db.updateTable('designation').set(revocation).where('id', '=', id).execute();
 }

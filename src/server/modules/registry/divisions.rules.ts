@@ -31,7 +31,12 @@ export function buildDivisionTree(source: DivisionSource): DivisionTable[] {
     const parent = `${entry.code.slice(0, 2)}0000`;
     if (!provinces.has(parent)) continue;
     prefectures.add(entry.code);
-    rows.push({ code: entry.code, name: entry.name.replace(/^.+?-(?=.*直辖)/, ''), level: 'prefecture', parent_code: parent });
+    rows.push({
+      code: entry.code,
+      name: entry.name.replace(/^.+?-(?=.*直辖)/, ''),
+      level: 'prefecture',
+      parent_code: parent,
+    });
   }
   for (const entry of source.area) {
     if (isStatisticsOnly(entry)) continue;

@@ -22,10 +22,14 @@ function enterpriseView(db: Executor, scope: Scope, today: string) {
     .select((eb) =>
       eb
         .selectFrom('designation')
-        .select(sql<string[]>`coalesce(array_agg(DISTINCT designation.scope ORDER BY designation.scope), '{}')`.as('scopes'))
+        .select(
+          sql<string[]>`coalesce(array_agg(DISTINCT designation.scope ORDER BY designation.scope), '{}')`.as('scopes'),
+        )
         .whereRef('designation.enterprise_id', '=', 'enterprise.id')
         .where('designation.effective_on', '<=', today)
-        .where((inner) => inner.or([inner('designation.revoked_on', 'is', null), inner('designation.revoked_on', '>', today)]))
+        .where((inner) =>
+          inner.or([inner('designation.revoked_on', 'is', null), inner('designation.revoked_on', '>', today)]),
+        )
         .as('designated_scopes'),
     )
     .where((eb) => enterpriseVisible(eb, scope));
@@ -36,19 +40,32 @@ function applyFilter<Q extends ReturnType<typeof enterpriseView>>(query: Q, filt
   let result = query;
   if (filter.q) {
     const pattern = `%${escapeLike(filter.q)}%`;
-    result = result.where((eb) => eb.or([eb('enterprise.name', 'like', pattern), eb('enterprise.credit_code', 'like', pattern.toUpperCase())])) as Q;
+    result = result.where((eb) =>
+      eb.or([eb('enterprise.name', 'like', pattern), eb('enterprise.credit_code', 'like', pattern.toUpperCase())]),
+    ) as Q;
   }
   if (filter.kind) result = result.where('enterprise.kind', '=', filter.kind) as Q;
-  if (filter.division) result = result.where('enterprise.domicile_code', 'like', `${escapeLike(divisionPrefix(filter.division))}%`) as Q;
+  if (filter.division)
+    result = result.where('enterprise.domicile_code', 'like', `${escapeLike(divisionPrefix(filter.division))}%`) as Q;
   if (filter.groupId) result = result.where('enterprise.group_id', '=', filter.groupId) as Q;
   return result;
 }
 
-export async function listEnterprises(db: Executor, scope: Scope, today: string, filter: EnterpriseFilter, limit: number, offset: number) {
+export async function listEnterprises(
+  db: Executor,
+  scope: Scope,
+  today: string,
+  filter: EnterpriseFilter,
+  limit: number,
+  offset: number,
+) {
   const base = applyFilter(enterpriseView(db, scope, today), filter);
   const [rows, count] = await Promise.all([
     base.orderBy('enterprise.name').orderBy('enterprise.id').limit(limit).offset(offset).execute(),
-    base.clearSelect().select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow(),
+    base
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(count.count) };
 }
@@ -83,7 +100,6 @@ export async function updateEnterprise(db: Executor, id: string, changes: Update
     .execute();
 }
 
-
 /** Every enterprise with what allocation needs: capacities, scores, licences, group, live designations. */
 export function allocationFacts(db: Executor, onDate: string) {
   return db
@@ -107,7 +123,9 @@ export function allocationFacts(db: Executor, onDate: string) {
         .select(sql<string[]>`coalesce(array_agg(DISTINCT designation.scope), '{}')`.as('scopes'))
         .whereRef('designation.enterprise_id', '=', 'enterprise.id')
         .where('designation.effective_on', '<=', onDate)
-        .where((inner) => inner.or([inner('designation.revoked_on', 'is', null), inner('designation.revoked_on', '>', onDate)]))
+        .where((inner) =>
+          inner.or([inner('designation.revoked_on', 'is', null), inner('designation.revoked_on', '>', onDate)]),
+        )
         .as('designated_scopes'),
     )
     .orderBy('enterprise.id')

@@ -39,7 +39,14 @@ export function toEnterprise(row: repo.EnterpriseViewRow): Enterprise {
 
 export async function listEnterprises(db: Executor, actor: Actor, query: EnterpriseQuery) {
   const filter = { q: query.q, kind: query.kind, division: query.division, groupId: query.group_id };
-  const { rows, total } = await repo.listEnterprises(db, scopeOf(actor), todayInShanghai(), filter, query.page_size, (query.page - 1) * query.page_size);
+  const { rows, total } = await repo.listEnterprises(
+    db,
+    scopeOf(actor),
+    todayInShanghai(),
+    filter,
+    query.page_size,
+    (query.page - 1) * query.page_size,
+  );
   return { items: rows.map(toEnterprise), total, page: query.page, page_size: query.page_size };
 }
 
@@ -58,12 +65,18 @@ function assertMayWriteAt(actor: Actor, domicileCode: string): void {
   throw forbidden(`Division ${domicileCode} is outside your jurisdiction.`);
 }
 
-async function checkReferences(db: Executor, input: { domicile_code?: string | undefined; group_id?: string | null | undefined }) {
+async function checkReferences(
+  db: Executor,
+  input: { domicile_code?: string | undefined; group_id?: string | null | undefined },
+) {
   if (input.domicile_code !== undefined) {
     const division = await reference.getDivision(db, input.domicile_code);
     if (!division) throw invalidField('domicile_code', `no administrative division ${input.domicile_code}`);
     if (division.level !== 'county') {
-      throw invalidField('domicile_code', `${input.domicile_code} (${division.name}) is a ${division.level}; the domicile must be a county-level division`);
+      throw invalidField(
+        'domicile_code',
+        `${input.domicile_code} (${division.name}) is a ${division.level}; the domicile must be a county-level division`,
+      );
     }
   }
   if (input.group_id) {
@@ -78,7 +91,9 @@ function storedFields(input: Omit<EnterpriseCreate, 'credit_code'> | EnterpriseP
   return {
     ...rest,
     ...(licences !== undefined ? { licences: JSON.stringify(licences) } : {}),
-    ...(security_profile !== undefined ? { security_profile: JSON.stringify(security_profile satisfies SecurityProfileRecord) } : {}),
+    ...(security_profile !== undefined
+      ? { security_profile: JSON.stringify(security_profile satisfies SecurityProfileRecord) }
+      : {}),
   };
 }
 
@@ -103,20 +118,43 @@ export async function createEnterprise(db: Executor, context: AuditContext, acto
       const changed = current ? differences(current, input) : ['credit_code'];
       if (current && changed.length === 0) return { enterprise: current, created: false };
       throw conflict(`An enterprise with credit code ${input.credit_code} is registered already.`, [
-        { field: 'credit_code', message: `is registered already${changed.length ? ` (differs in ${changed.join(', ')})` : ''}` },
+        {
+          field: 'credit_code',
+          message: `is registered already${changed.length ? ` (differs in ${changed.join(', ')})` : ''}`,
+        },
       ]);
     }
-    const id = await repo.insertEnterprise(tx, { credit_code: input.credit_code, ...storedFields(input) } as Parameters<typeof repo.insertEnterprise>[1]);
+    const id = await repo.insertEnterprise(tx, { credit_code: input.credit_code, ...storedFields(input) } as Parameters<
+      typeof repo.insertEnterprise
+    >[1]);
     await ensureAuthoritiesFor(tx, input.domicile_code);
     const enterprise = await getEnterprise(tx, actor, id);
-    await insertRevision(tx, { entity: 'enterprise', entity_id: id, version: 1, data: enterprise, changed_by: actor.userId });
-    await recordAudit(tx, context, { action: 'enterprise.create', objectType: 'enterprise', objectId: id, after: enterprise });
+    await insertRevision(tx, {
+      entity: 'enterprise',
+      entity_id: id,
+      version: 1,
+      data: enterprise,
+      changed_by: actor.userId,
+    });
+    await recordAudit(tx, context, {
+      action: 'enterprise.create',
+      objectType: 'enterprise',
+      objectId: id,
+      after: enterprise,
+    });
     return { enterprise, created: true };
   });
 }
 
 /** Changes an enterprise against the version the client saw; the previous state stays in the history. */
-export async function updateEnterprise(db: Executor, context: AuditContext, actor: Actor, id: string, patch: EnterprisePatch, action = 'enterprise.update') {
+export async function updateEnterprise(
+  db: Executor,
+  context: AuditContext,
+  actor: Actor,
+  id: string,
+  patch: EnterprisePatch,
+  action = 'enterprise.update',
+) {
   await checkReferences(db, patch);
   return db.transaction().execute(async (tx) => {
     const locked = await repo.lockEnterprise(tx, id);
@@ -127,34 +165,60 @@ export async function updateEnterprise(db: Executor, context: AuditContext, acto
       if (patch.domicile_code) assertMayWriteAt(actor, patch.domicile_code);
     }
     if (locked.version !== patch.expected_version) {
-      throw conflict(`Enterprise ${id} has changed since version ${patch.expected_version} (it is at version ${locked.version}); reload and apply your change again.`, [
-        { field: 'expected_version', message: `is stale: current version is ${locked.version}` },
-      ]);
+      throw conflict(
+        `Enterprise ${id} has changed since version ${patch.expected_version} (it is at version ${locked.version}); reload and apply your change again.`,
+        [{ field: 'expected_version', message: `is stale: current version is ${locked.version}` }],
+      );
     }
     await repo.updateEnterprise(tx, id, storedFields(patch));
     if (patch.domicile_code) await ensureAuthoritiesFor(tx, patch.domicile_code);
     const after = await getEnterprise(tx, actor, id);
-    await insertRevision(tx, { entity: 'enterprise', entity_id: id, version: after.version, data: after, changed_by: actor.userId });
+    await insertRevision(tx, {
+      entity: 'enterprise',
+      entity_id: id,
+      version: after.version,
+      data: after,
+      changed_by: actor.userId,
+    });
     await recordAudit(tx, context, { action, objectType: 'enterprise', objectId: id, before, after });
     return after;
   });
 }
 
 /** Art. 11: an enterprise keeps its own network and data security profile; officials may too. */
-export async function updateSecurityProfile(db: Executor, context: AuditContext, actor: Actor, id: string, expectedVersion: number, profile: SecurityProfileRecord) {
+export async function updateSecurityProfile(
+  db: Executor,
+  context: AuditContext,
+  actor: Actor,
+  id: string,
+  expectedVersion: number,
+  profile: SecurityProfileRecord,
+) {
   const scope = scopeOf(actor);
   if (scope.kind === 'enterprise' && scope.enterpriseId !== id) throw notFound(`Enterprise ${id}`);
   if (scope.kind !== 'enterprise') {
     const current = await getEnterprise(db, actor, id);
     assertMayWriteAt(actor, current.domicile_code);
   }
-  return updateEnterprise(db, context, actor, id, { expected_version: expectedVersion, security_profile: profile }, 'enterprise.security_profile');
+  return updateEnterprise(
+    db,
+    context,
+    actor,
+    id,
+    { expected_version: expectedVersion, security_profile: profile },
+    'enterprise.security_profile',
+  );
 }
 
 export async function enterpriseHistory(db: Executor, actor: Actor, id: string) {
   await getEnterprise(db, actor, id);
   const rows = await listRevisions(db, 'enterprise', id);
-  return rows.map((row) => ({ version: row.version, data: row.data, changed_by: row.changed_by, changed_at: row.changed_at.toISOString() }));
+  return rows.map((row) => ({
+    version: row.version,
+    data: row.data,
+    changed_by: row.changed_by,
+    changed_at: row.changed_at.toISOString(),
+  }));
 }
 
 const EXPORT_LIMIT = 50_000;
@@ -174,7 +238,11 @@ const exportColumns: [keyof Enterprise, string][] = [
 ];
 
 /** The same list as the API gives this actor, as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese). */
-export async function exportEnterprisesCsv(db: Executor, actor: Actor, query: Omit<EnterpriseQuery, 'page' | 'page_size'>) {
+export async function exportEnterprisesCsv(
+  db: Executor,
+  actor: Actor,
+  query: Omit<EnterpriseQuery, 'page' | 'page_size'>,
+) {
   const filter = { q: query.q, kind: query.kind, division: query.division, groupId: query.group_id };
   const { rows } = await repo.listEnterprises(db, scopeOf(actor), todayInShanghai(), filter, EXPORT_LIMIT, 0);
   const records = rows.map(toEnterprise).map((item) =>

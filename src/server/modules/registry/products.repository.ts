@@ -13,7 +13,13 @@ export async function listProducts(db: Executor, filter: ProductFilter, limit: n
   let query = db.selectFrom('product');
   if (filter.q) {
     const pattern = `%${escapeLike(filter.q)}%`;
-    query = query.where((eb) => eb.or([eb('code', 'like', pattern.toUpperCase()), eb('name_zh', 'like', pattern), eb('name_en', 'ilike', pattern)]));
+    query = query.where((eb) =>
+      eb.or([
+        eb('code', 'like', pattern.toUpperCase()),
+        eb('name_zh', 'like', pattern),
+        eb('name_en', 'ilike', pattern),
+      ]),
+    );
   }
   if (filter.category) query = query.where('category', '=', filter.category);
   if (filter.active !== undefined) query = query.where('active', '=', filter.active);

@@ -16,7 +16,11 @@ type ProductQuery = z.infer<typeof productQuery>;
 const toProduct = (row: ProductRow): Product => ({ ...row });
 
 export async function listProducts(db: Executor, query: ProductQuery) {
-  const filter = { q: query.q, category: query.category, active: query.active === undefined ? undefined : query.active === 'true' };
+  const filter = {
+    q: query.q,
+    category: query.category,
+    active: query.active === undefined ? undefined : query.active === 'true',
+  };
   const { rows, total } = await repo.listProducts(db, filter, query.page_size, (query.page - 1) * query.page_size);
   return { items: rows.map(toProduct), total, page: query.page, page_size: query.page_size };
 }
@@ -34,17 +38,36 @@ export async function createProduct(db: Executor, context: AuditContext, actor: 
     if (existing) {
       const { active: _active, version: _version, ...stored } = existing;
       if (canonicalJson(stored) === canonicalJson(input)) return { product: toProduct(existing), created: false };
-      throw conflict(`Product ${input.code} exists already with other terms.`, [{ field: 'code', message: 'is taken' }]);
+      throw conflict(`Product ${input.code} exists already with other terms.`, [
+        { field: 'code', message: 'is taken' },
+      ]);
     }
     await repo.insertProduct(tx, input);
     const product = await getProduct(tx, input.code);
-    await insertRevision(tx, { entity: 'product', entity_id: input.code, version: 1, data: product, changed_by: actor.userId });
-    await recordAudit(tx, context, { action: 'product.create', objectType: 'product', objectId: input.code, after: product });
+    await insertRevision(tx, {
+      entity: 'product',
+      entity_id: input.code,
+      version: 1,
+      data: product,
+      changed_by: actor.userId,
+    });
+    await recordAudit(tx, context, {
+      action: 'product.create',
+      objectType: 'product',
+      objectId: input.code,
+      after: product,
+    });
     return { product, created: true };
   });
 }
 
-export async function updateProduct(db: Executor, context: AuditContext, actor: Actor, code: string, patch: ProductPatch) {
+export async function updateProduct(
+  db: Executor,
+  context: AuditContext,
+  actor: Actor,
+  code: string,
+  patch: ProductPatch,
+) {
   return db.transaction().execute(async (tx) => {
     const locked = await repo.lockProduct(tx, code);
     if (!locked) throw notFound(`Product ${code}`);
@@ -59,8 +82,20 @@ export async function updateProduct(db: Executor, context: AuditContext, actor: 
       throw invalidField('reo_factor_ppm', 'is required for factor conversion and must be null for assay conversion');
     }
     const after = toProduct(await repo.updateProduct(tx, code, changes));
-    await insertRevision(tx, { entity: 'product', entity_id: code, version: after.version, data: after, changed_by: actor.userId });
-    await recordAudit(tx, context, { action: 'product.update', objectType: 'product', objectId: code, before: toProduct(locked), after });
+    await insertRevision(tx, {
+      entity: 'product',
+      entity_id: code,
+      version: after.version,
+      data: after,
+      changed_by: actor.userId,
+    });
+    await recordAudit(tx, context, {
+      action: 'product.update',
+      objectType: 'product',
+      objectId: code,
+      before: toProduct(locked),
+      after,
+    });
     return after;
   });
 }
@@ -68,5 +103,10 @@ export async function updateProduct(db: Executor, context: AuditContext, actor: 
 export async function productHistory(db: Executor, code: string) {
   await getProduct(db, code);
   const rows = await listRevisions(db, 'product', code);
-  return rows.map((row) => ({ version: row.version, data: row.data, changed_by: row.changed_by, changed_at: row.changed_at.toISOString() }));
+  return rows.map((row) => ({
+    version: row.version,
+    data: row.data,
+    changed_by: row.changed_by,
+    changed_at: row.changed_at.toISOString(),
+  }));
 }

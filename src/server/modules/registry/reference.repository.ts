@@ -12,11 +12,19 @@ function divisionsWithChildFlag(db: Executor) {
     .selectFrom('division')
     .select(divisionColumns)
     .select((eb) =>
-      eb.exists(eb.selectFrom('division as child').select('child.code').whereRef('child.parent_code', '=', 'division.code')).$castTo<boolean>().as('has_children'),
+      eb
+        .exists(
+          eb.selectFrom('division as child').select('child.code').whereRef('child.parent_code', '=', 'division.code'),
+        )
+        .$castTo<boolean>()
+        .as('has_children'),
     );
 }
 
-export function listDivisions(db: Executor, filter: { parent?: string | undefined; q?: string | undefined; level?: DivisionTable['level'] | undefined }) {
+export function listDivisions(
+  db: Executor,
+  filter: { parent?: string | undefined; q?: string | undefined; level?: DivisionTable['level'] | undefined },
+) {
   let query = divisionsWithChildFlag(db);
   if (filter.parent) query = query.where('division.parent_code', '=', filter.parent);
   else if (!filter.q && !filter.level) query = query.where('division.parent_code', 'is', null);
@@ -32,13 +40,20 @@ export function getDivision(db: Executor, code: string) {
 /** A division and its ancestors, province first. */
 export async function divisionPath(db: Executor, code: string) {
   const codes = [`${code.slice(0, 2)}0000`, `${code.slice(0, 4)}00`, code];
-  const rows = await db.selectFrom('division').select(['code', 'name', 'level']).where('code', 'in', [...new Set(codes)]).execute();
+  const rows = await db
+    .selectFrom('division')
+    .select(['code', 'name', 'level'])
+    .where('code', 'in', [...new Set(codes)])
+    .execute();
   const order = { province: 0, prefecture: 1, county: 2 } as const;
   return rows.sort((a, b) => order[a.level] - order[b.level]);
 }
 
 export async function countDivisions(db: Executor): Promise<number> {
-  const row = await db.selectFrom('division').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('division')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .executeTakeFirstOrThrow();
   return Number(row.count);
 }
 
@@ -47,7 +62,11 @@ export async function insertDivisions(db: Executor, rows: DivisionTable[]): Prom
   const order = { province: 0, prefecture: 1, county: 2 } as const;
   const sorted = [...rows].sort((a, b) => order[a.level] - order[b.level]);
   for (let start = 0; start < sorted.length; start += 1000) {
-    await db.insertInto('division').values(sorted.slice(start, start + 1000)).onConflict((oc) => oc.column('code').doNothing()).execute();
+    await db
+      .insertInto('division')
+      .values(sorted.slice(start, start + 1000))
+      .onConflict((oc) => oc.column('code').doNothing())
+      .execute();
   }
 }
 
@@ -59,7 +78,11 @@ export function listAuthorities(db: Executor, divisionCode?: string) {
 
 export async function insertAuthorities(db: Executor, rows: AuthorityTable[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.insertInto('authority').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await db
+    .insertInto('authority')
+    .values(rows)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 /** Groups, each with the number of its enterprises the caller may see (never a count beyond its scope). */

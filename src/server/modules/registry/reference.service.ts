@@ -45,14 +45,23 @@ export function listAuthorities(db: Executor, divisionCode?: string) {
 }
 
 export async function listGroups(db: Executor, scope: Scope = { kind: 'national' }) {
-  return (await repo.listGroups(db, scope)).map((row) => ({ ...row, enterprise_count: Number(row.enterprise_count ?? 0) }));
+  return (await repo.listGroups(db, scope)).map((row) => ({
+    ...row,
+    enterprise_count: Number(row.enterprise_count ?? 0),
+  }));
 }
 
 export async function createGroup(db: Executor, context: AuditContext, group: { id: string; name: string }) {
   return db.transaction().execute(async (tx) => {
-    if (await repo.getGroup(tx, group.id)) throw conflict(`Group ${group.id} exists already.`, [{ field: 'id', message: 'is taken' }]);
+    if (await repo.getGroup(tx, group.id))
+      throw conflict(`Group ${group.id} exists already.`, [{ field: 'id', message: 'is taken' }]);
     await repo.insertGroup(tx, group);
-    await recordAudit(tx, context, { action: 'group.create', objectType: 'enterprise_group', objectId: group.id, after: group });
+    await recordAudit(tx, context, {
+      action: 'group.create',
+      objectType: 'enterprise_group',
+      objectId: group.id,
+      after: group,
+    });
     return { ...group, enterprise_count: 0 };
   });
 }

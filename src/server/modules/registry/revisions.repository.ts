@@ -3,9 +3,18 @@ import type { Executor } from '../../db/executor.ts';
 /** Registry history: each change appends the record's whole new state. */
 export async function insertRevision(
   db: Executor,
-  revision: { entity: 'enterprise' | 'designation' | 'product'; entity_id: string; version: number; data: unknown; changed_by: string },
+  revision: {
+    entity: 'enterprise' | 'designation' | 'product';
+    entity_id: string;
+    version: number;
+    data: unknown;
+    changed_by: string;
+  },
 ): Promise<void> {
-  await db.insertInto('registry_revision').values({ ...revision, data: JSON.stringify(revision.data) }).execute();
+  await db
+    .insertInto('registry_revision')
+    .values({ ...revision, data: JSON.stringify(revision.data) })
+    .execute();
 }
 
 export function listRevisions(db: Executor, entity: 'enterprise' | 'designation' | 'product', entityId: string) {
