@@ -93,30 +93,26 @@ describe('quota ledger', () => {
     const db = context.database.db;
     const holder = (await enterpriseQuota(db, enterprises[0]!.id, 2026)).lines[0]!;
     const start = holder.remaining_reo_kg;
-    await db
-      .transaction()
-      .execute((tx) =>
-        postConsumption(tx, {
-          enterpriseId: enterprises[0]!.id,
-          year: 2026,
-          category: 'mining_rock',
-          reoKg: start + 250,
-          sourceId: 'flow-1',
-          createdBy: 'test',
-        }),
-      );
-    const replay = await db
-      .transaction()
-      .execute((tx) =>
-        postConsumption(tx, {
-          enterpriseId: enterprises[0]!.id,
-          year: 2026,
-          category: 'mining_rock',
-          reoKg: start + 250,
-          sourceId: 'flow-1',
-          createdBy: 'test',
-        }),
-      );
+    await db.transaction().execute((tx) =>
+      postConsumption(tx, {
+        enterpriseId: enterprises[0]!.id,
+        year: 2026,
+        category: 'mining_rock',
+        reoKg: start + 250,
+        sourceId: 'flow-1',
+        createdBy: 'test',
+      }),
+    );
+    const replay = await db.transaction().execute((tx) =>
+      postConsumption(tx, {
+        enterpriseId: enterprises[0]!.id,
+        year: 2026,
+        category: 'mining_rock',
+        reoKg: start + 250,
+        sourceId: 'flow-1',
+        createdBy: 'test',
+      }),
+    );
     expect(replay.replayed).toBe(true);
     const over = (await enterpriseQuota(db, enterprises[0]!.id, 2026)).lines[0]!;
     expect(over).toMatchObject({ consumed_reo_kg: start + 250, remaining_reo_kg: -250, over_balance: true });
