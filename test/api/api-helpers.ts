@@ -136,7 +136,16 @@ export async function worldDigest(db: Db): Promise<string> {
     audit: await countRows(db, 'audit_entry'),
     revisions: await countRows(db, 'registry_revision'),
   };
-  return JSON.stringify({ enterprises, designations, products, groups, users, tokens, counts, quota: await quotaDigest(db) });
+  return JSON.stringify({
+    enterprises,
+    designations,
+    products,
+    groups,
+    users,
+    tokens,
+    counts,
+    quota: await quotaDigest(db),
+  });
 }
 
 /** Asserts an RFC 9457 problem answer and returns its body. */

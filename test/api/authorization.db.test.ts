@@ -4,8 +4,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
 import { startTestApp, type Client, type TestContext } from '../support/app.ts';
+import { allocationMatrix } from './allocation-matrix.ts';
 import {
-  auditCount,
   enterpriseRows,
   enterpriseVersion,
   expectProblem,
@@ -18,11 +18,13 @@ import {
   worldDigest,
   type DemoEnterpriseRow,
 } from './api-helpers.ts';
+import { routesFromTree, runMatrixCase, type MatrixCase } from './route-matrix.ts';
 
 /**
  * Invariant 6 (DESIGN.md §3): every read and write is scoped, and denied is denied in every endpoint, export
- * and search. The matrix below names every /api/v1 route; the first test fails when the app has a route the
- * matrix does not cover.
+ * and search. The matrix below, with the indicator, allocation, notice and ledger cases of allocation-matrix.ts
+ * (run by authorization-allocation.db.test.ts), names every /api/v1 route; the first matrix test fails when the
+ * app has a route neither covers.
  */
 
 const signedIn = [
@@ -105,23 +107,7 @@ interface Fixtures {
   users: Record<string, string>;
 }
 
-interface Prepared {
-  client?: Client;
-  url?: string;
-}
-
-interface Case {
-  /** `METHOD /api/v1/path/{param}` as in the OpenAPI document. */
-  route: string;
-  name: string;
-  expect: Expectation;
-  url: (fx: Fixtures, caller: Caller) => string;
-  body?: (fx: Fixtures, caller: Caller) => unknown;
-  /** Work done before the call (not measured): e.g. a throwaway session or a token to revoke. */
-  prepare?: (fx: Fixtures, caller: Caller) => Promise<Prepared>;
-  /** Extra checks on a successful answer. */
-  verify?: (fx: Fixtures, caller: Caller, response: LightMyRequestResponse, prepared: Prepared) => Promise<void> | void;
-}
+type Case = MatrixCase<Fixtures, Caller>;
 
 const id = (fx: Fixtures, key: string): string => {
   const row = fx.enterprises[key];
@@ -381,6 +367,7 @@ function authCases(): Case[] {
       route: 'POST /api/v1/auth/logout',
       name: 'a throwaway session',
       expect: everyone(204),
+      effect: 'unaudited',
       url: () => '/api/v1/auth/logout',
       prepare: async (fx, caller) => (caller === 'anonymous' ? {} : { client: await fx.context.as(caller) }),
       verify: async (fx, caller, _response, prepared) => {
@@ -430,25 +417,6 @@ const cases: Case[] = [
   ...enterpriseCases(),
   ...designationCases(),
 ];
-
-/** `METHOD /path/{param}` for every /api/v1 route the app serves, from the route tree (hidden routes too). */
-function routesFromTree(tree: string): Set<string> {
-  const found = new Set<string>();
-  const stack: string[] = [];
-  for (const line of tree.split('\n')) {
-    const match = /^(.*?)(?:├── |└── )(\S+)(?: \(([^)]*)\))?/.exec(line);
-    if (!match) continue;
-    const depth = Math.round((match[1] ?? '').length / 4);
-    const path = (depth > 0 ? (stack[depth - 1] ?? '') : '') + (match[2] ?? '');
-    stack[depth] = path;
-    stack.length = depth + 1;
-    if (!path.startsWith('/api/v1/') || !match[3]) continue;
-    for (const method of match[3].split(',').map((item) => item.trim())) {
-      if (method !== 'HEAD') found.add(`${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
-    }
-  }
-  return found;
-}
 
 describe('authorization', () => {
   const fx = {} as Fixtures;
@@ -684,7 +652,8 @@ describe('authorization', () => {
       const served = routesFromTree(context.app.printRoutes({ commonPrefix: false }));
       expect(served.size).toBeGreaterThan(20);
       expect([...served].sort()).toEqual([...documented].sort());
-      const covered = new Set(cases.map((item) => item.route));
+      // The indicator, allocation, notice and ledger cases run in authorization-allocation.db.test.ts.
+      const covered = new Set([...cases, ...allocationMatrix()].map((item) => item.route));
       expect([...served].filter((route) => !covered.has(route)).sort(), 'routes without a matrix entry').toEqual([]);
       expect(
         [...covered].filter((route) => !served.has(route)).sort(),
@@ -693,42 +662,7 @@ describe('authorization', () => {
     });
 
     it.each(cases.map((item) => [`${item.route} (${item.name})`, item] as const))('%s', async (_title, item) => {
-      const [method, path] = item.route.split(' ') as ['GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', string];
-      expect(path.startsWith('/api/v1/')).toBe(true);
-      const db = context.database.db;
-      const mismatches: string[] = [];
-      for (const caller of callers) {
-        const expected = item.expect[caller];
-        const prepared = item.prepare ? await item.prepare(fx, caller) : {};
-        const client = prepared.client ?? fx.clients[caller];
-        const url = prepared.url ?? item.url(fx, caller);
-        const body = item.body ? await item.body(fx, caller) : undefined;
-        const before = expected >= 400 ? await worldDigest(db) : '';
-        const auditBefore = await auditCount(db);
-        const response = await client.request(method, url, body);
-        if (response.statusCode !== expected) {
-          mismatches.push(`${caller}: expected ${expected}, got ${response.statusCode} ${response.body.slice(0, 200)}`);
-          continue;
-        }
-        if (expected >= 400) {
-          const problem = expectProblem(response, expected);
-          expect(problem.code).toBe({ 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found' }[expected]);
-          expect(await worldDigest(db), `${caller}: a refused ${item.route} wrote something`).toBe(before);
-        } else {
-          if (method === 'GET')
-            expect(await auditCount(db), `${caller}: a read wrote an audit entry`).toBe(auditBefore);
-          else if (item.route !== 'POST /api/v1/auth/logout')
-            expect(await auditCount(db), `${caller}: a write left no audit entry`).toBeGreaterThan(auditBefore);
-          await item.verify?.(fx, caller, response, prepared);
-        }
-        if (method === 'GET') {
-          // HEAD goes through the same gate as GET.
-          const head = await client.request('HEAD' as 'GET', url);
-          if (head.statusCode !== expected)
-            mismatches.push(`${caller}: HEAD expected ${expected}, got ${head.statusCode}`);
-        }
-      }
-      expect(mismatches).toEqual([]);
+      expect(await runMatrixCase(fx, item, callers)).toEqual([]);
     });
   });
 

@@ -18,7 +18,18 @@ describe('the API description', () => {
     const result = await validator.validate(document);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
-    for (const path of ['/api/v1/auth/login', '/api/v1/auth/me', '/api/v1/auth/tokens', '/api/v1/users', '/api/v1/divisions', '/api/v1/enterprises', '/api/v1/enterprises/{id}', '/api/v1/designations', '/api/v1/products', '/api/v1/audit/verify']) {
+    for (const path of [
+      '/api/v1/auth/login',
+      '/api/v1/auth/me',
+      '/api/v1/auth/tokens',
+      '/api/v1/users',
+      '/api/v1/divisions',
+      '/api/v1/enterprises',
+      '/api/v1/enterprises/{id}',
+      '/api/v1/designations',
+      '/api/v1/products',
+      '/api/v1/audit/verify',
+    ]) {
       expect(Object.keys(document.paths)).toContain(path);
     }
   });

@@ -181,8 +181,12 @@ export async function createRun(db: Executor, context: AuditContext, actor: Acto
 export async function getRun(db: Executor, actor: Actor, id: string): Promise<Run> {
   const row = await repo.getRun(db, id);
   if (!row) throw notFound(`Allocation run ${id}`);
-  const shares = await repo.sharesOf(db, [id]);
   const visible = await visibleShareFilter(db, actor);
+  const shares = (await repo.sharesOf(db, [id])).filter(visible);
+  // Outside national scope the run's total would disclose what the hidden shares add up to (a group's
+  // share, or the batch total): such callers see the sum of the shares they may see.
+  const national = scopeOf(actor).kind === 'national';
+  const total = national ? toKg(row.total_reo_kg) : shares.reduce((sum, share) => sum + toKg(share.reo_kg), 0);
   return {
     id: row.id,
     batch_id: row.batch_id,
@@ -191,13 +195,13 @@ export async function getRun(db: Executor, actor: Actor, id: string): Promise<Ru
     group_id: row.group_id,
     mode: row.mode,
     status: row.status,
-    total_reo_kg: toKg(row.total_reo_kg),
+    total_reo_kg: total,
     created_by: row.created_by,
     created_at: row.created_at.toISOString(),
     approved_by: row.approved_by,
     issued_at: row.issued_at?.toISOString() ?? null,
     due_on: row.due_on,
-    shares: shares.filter(visible).map((share) => ({
+    shares: shares.map((share) => ({
       holder_kind: share.holder_kind,
       holder_id: share.holder_id,
       name: (share.explanation as { name?: string }).name ?? share.holder_id,

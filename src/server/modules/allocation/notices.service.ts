@@ -125,6 +125,7 @@ export async function forward(db: Executor, context: AuditContext, actor: Actor,
 /** Who has and has not read a run's notices; `unreadAfterDays` keeps only those unread for that long. */
 export async function receipts(db: Executor, actor: Actor, runId: string, unreadAfterDays: number) {
   const scope = scopeOf(actor);
+  if (!(await repo.getRun(db, runId))) throw notFound(`Allocation run ${runId}`);
   const rows = await repo.noticesOfRun(db, runId);
   const facts = new Map((await enterpriseFacts(db, todayInShanghai())).map((item) => [item.id, item]));
   const division = (row: NoticeRow) =>
@@ -134,6 +135,8 @@ export async function receipts(db: Executor, actor: Actor, runId: string, unread
   const visible = rows.filter((row) => {
     if (scope.kind === 'national') return true;
     if (scope.kind === 'division') return isWithinDivision(scope.divisionCode, division(row));
+    if (scope.kind === 'enterprise')
+      return row.recipient_kind === 'enterprise' && row.recipient_id === scope.enterpriseId;
     return false;
   });
   const cutoff = Date.now() - unreadAfterDays * 86_400_000;
