@@ -11,14 +11,12 @@ import { EnterpriseDetailPage } from './features/registry/enterprise-detail-page
 import { EnterpriseEditPage } from './features/registry/enterprise-edit-page.tsx';
 import { EnterprisesPage } from './features/registry/enterprises-page.tsx';
 import { ProductsPage } from './features/registry/products-page.tsx';
-import { UsersPage } from './features/users/users-page.tsx';
+import { UsersPage } from './features/auth/users-page.tsx';
 import { useLanguage } from './shared/i18n.ts';
 import { AppLayout } from './shared/layout.tsx';
 import { NotFoundPage, RequirePermission } from './shared/guards.tsx';
 import { SessionProvider, useSession } from './shared/session.tsx';
-
-const fontFamily =
-  "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Noto Sans SC', 'Helvetica Neue', Arial, sans-serif";
+import { colours, fontFamily } from './shared/theme.ts';
 
 /** Everything behind sign-in; a visitor without a session is sent to the login page and brought back. */
 function SignedIn() {
@@ -118,7 +116,7 @@ export function App() {
   return (
     <ConfigProvider
       locale={language === 'zh' ? zhCN : enUS}
-      theme={{ token: { colorPrimary: '#1d4ed8', borderRadius: 6, fontFamily } }}
+      theme={{ token: { colorPrimary: colours.primary, borderRadius: 6, fontFamily } }}
     >
       <AntApp>
         <SessionProvider>

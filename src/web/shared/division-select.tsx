@@ -51,6 +51,8 @@ export function DivisionSelect({ value, onChange, initialLabel, placeholder, id 
       showSearch={{
         filterOption: false,
         onSearch: (text) => {
+          // Stale matches go at once (the chosen value keeps its label), so nobody picks one by mistake.
+          setOptions([]);
           setSearch(text);
           setLoading(text.trim() !== '');
         },

@@ -21,6 +21,12 @@ function storedLanguage(): Language {
 
 let currentLanguage: Language = storedLanguage();
 
+/** Screen readers, fonts and hyphenation follow the page's declared language. */
+function declareLanguage(language: Language): void {
+  document.documentElement.lang = language === 'zh' ? 'zh-CN' : 'en';
+}
+declareLanguage(currentLanguage);
+
 export function setLanguage(language: Language): void {
   currentLanguage = language;
   try {
@@ -28,7 +34,7 @@ export function setLanguage(language: Language): void {
   } catch {
     // not persisted; the switch still applies to this page
   }
-  document.documentElement.lang = language === 'zh' ? 'zh-CN' : 'en';
+  declareLanguage(language);
   listeners.forEach((listener) => listener());
 }
 

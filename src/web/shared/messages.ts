@@ -84,6 +84,8 @@ export const messages = {
   'divisions.subtitle': ['GB/T 2260 行政区划及各级主管部门', 'GB/T 2260 divisions and their departments'],
   'divisions.searchPlaceholder': ['搜索行政区划名称', 'Search division names'],
   'divisions.departmentsOf': ['{name} · 主管部门', '{name} · departments'],
+  'divisions.department': ['主管部门', 'Department'],
+  'divisions.departmentKind': ['部门类别', 'Kind'],
   'divisions.code': ['行政区划代码', 'Division code'],
   'divisions.level': ['级别', 'Level'],
   'divisions.noDepartments': ['该行政区划暂无登记的主管部门', 'No departments registered at this division'],
@@ -196,7 +198,7 @@ export const messages = {
   'designationStatus.pending': ['待生效', 'Pending'],
   'designationStatus.revoked': ['已撤销', 'Revoked'],
   'scope.mining': ['稀土开采', 'Mining'],
-  'scope.separation': ['稀土冶炼分离', 'Smelting separation'],
+  'scope.separation': ['稀土冶炼分离', 'Separation'],
 
   'products.title': ['产品目录', 'Product catalogue'],
   'products.subtitle': [

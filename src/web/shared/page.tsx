@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, type CSSProperties, type ReactNode } from 'react';
 import { Alert, Flex, Typography } from 'antd';
 import type { FormInstance } from 'antd';
 import { ApiError, errorText } from './api.ts';
@@ -37,7 +37,7 @@ interface ProblemAlertProps {
   readonly error: unknown;
   /** A heading in the reader's language; the server's detail then goes underneath it. */
   readonly summary?: string | undefined;
-  readonly style?: React.CSSProperties;
+  readonly style?: CSSProperties;
 }
 
 /** The server's explanation of a failure, with its field errors listed underneath. */

@@ -3,6 +3,7 @@ import { Empty } from 'antd';
 import { EChart, type ChartOption } from '../../shared/echart.tsx';
 import { formatTonnes } from '../../shared/format.ts';
 import { useTranslate } from '../../shared/i18n.ts';
+import { colours, fontFamily } from '../../shared/theme.ts';
 import type { Division, Enterprise } from '../../shared/types.ts';
 
 interface ProvinceCapacity {
@@ -55,9 +56,11 @@ export function CapacityChart({
       return `${param.marker ?? ''}${param.seriesName ?? ''}: ${formatTonnes(kg)} ${unit}`;
     };
     return {
-      color: ['#1d4ed8', '#f59e0b'],
+      color: [colours.primary, colours.accent],
       // Short, so a language switch redraws promptly.
       animationDuration: 400,
+      // The canvas does not inherit CSS fonts: name the app's, CJK faces included.
+      textStyle: { fontFamily },
       tooltip: {
         trigger: 'axis',
         axisPointer: { type: 'shadow' },

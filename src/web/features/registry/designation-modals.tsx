@@ -37,7 +37,14 @@ function EnterpriseSelect({ value, onChange, id }: { value?: string; onChange?: 
   return (
     <Select<string>
       {...(id ? { id } : {})}
-      showSearch={{ filterOption: false, onSearch: setSearch }}
+      showSearch={{
+        filterOption: false,
+        onSearch: (text) => {
+          // Drop the previous answer at once, so nobody picks a row that no longer matches what they typed.
+          setOptions([]);
+          setSearch(text);
+        },
+      }}
       {...(value ? { value } : {})}
       onChange={(next) => onChange?.(next)}
       options={options}

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import { Card, Col, Descriptions, Empty, Input, List, Row, Spin, Tag, Tree } from 'antd';
+import { useCallback, useEffect, useState, type Key } from 'react';
+import { Card, Col, Descriptions, Empty, Input, Row, Spin, Table, Tag, Tree } from 'antd';
 import type { TreeDataNode } from 'antd';
 import { api, errorText } from '../../shared/api.ts';
 import { useTranslate } from '../../shared/i18n.ts';
@@ -41,15 +41,21 @@ function Departments({ division }: { division: Division }) {
         ]}
       />
       <ProblemAlert error={authorities.error} />
-      <List<Authority>
+      <Table<Authority>
+        rowKey="id"
+        size="small"
+        pagination={false}
         loading={authorities.loading}
         dataSource={authorities.data ?? []}
         locale={{ emptyText: t('divisions.noDepartments') }}
-        renderItem={(authority) => (
-          <List.Item>
-            <List.Item.Meta title={authority.name} description={t(`department.${authority.department}`)} />
-          </List.Item>
-        )}
+        columns={[
+          { title: t('divisions.department'), dataIndex: 'name' },
+          {
+            title: t('divisions.departmentKind'),
+            dataIndex: 'department',
+            render: (department: Authority['department']) => t(`department.${department}`),
+          },
+        ]}
       />
     </Card>
   );
@@ -61,7 +67,7 @@ export function DivisionsPage() {
   const [error, setError] = useState<unknown>(undefined);
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<Division | null>(null);
-  const [expandedKeys, setExpandedKeys] = useState<React.Key[]>([]);
+  const [expandedKeys, setExpandedKeys] = useState<Key[]>([]);
 
   // Root: the provinces, or the divisions whose name matches the search (each can still be expanded).
   useEffect(() => {

@@ -19,7 +19,7 @@ function columns(t: Translate): TableColumnsType<Enterprise> {
     {
       title: t('enterprise.name'),
       dataIndex: 'name',
-      width: 240,
+      width: 220,
       fixed: 'left',
       render: (name: string, enterprise) => <Link to={`/enterprises/${enterprise.id}`}>{name}</Link>,
     },
@@ -27,18 +27,18 @@ function columns(t: Translate): TableColumnsType<Enterprise> {
       title: t('enterprise.creditCode'),
       dataIndex: 'credit_code',
       render: (code: string) => <code>{code}</code>,
-      width: 190,
+      width: 180,
     },
     {
       title: t('enterprise.kind'),
       dataIndex: 'kind',
       render: (kind: EnterpriseKind) => <KindTag kind={kind} />,
-      width: 160,
+      width: 140,
     },
     {
       title: t('enterprise.domicile'),
       dataIndex: 'domicile_name',
-      width: 150,
+      width: 110,
       render: (name: string, enterprise) => (
         <Flex vertical>
           <span>{name}</span>
@@ -51,7 +51,7 @@ function columns(t: Translate): TableColumnsType<Enterprise> {
     {
       title: t('enterprise.group'),
       dataIndex: 'group_name',
-      width: 200,
+      width: 120,
       render: (name: string | null) => name ?? '—',
       ellipsis: { showTitle: true },
     },
@@ -59,14 +59,14 @@ function columns(t: Translate): TableColumnsType<Enterprise> {
       title: t('enterprise.miningCapacityShort'),
       dataIndex: 'mining_capacity_reo_kg_per_year',
       align: 'right',
-      width: 130,
+      width: 110,
       render: (kg: number) => <span className="numeric">{formatTonnes(kg)}</span>,
     },
     {
       title: t('enterprise.separationCapacityShort'),
       dataIndex: 'separation_capacity_reo_kg_per_year',
       align: 'right',
-      width: 140,
+      width: 120,
       render: (kg: number) => <span className="numeric">{formatTonnes(kg)}</span>,
     },
     {
@@ -161,7 +161,7 @@ export function EnterprisesPage() {
           loading={enterprises.loading}
           columns={columns(t)}
           dataSource={enterprises.data?.items ?? []}
-          scroll={{ x: 1360 }}
+          scroll={{ x: 1110 }}
           pagination={{
             current: filters.page,
             pageSize: filters.pageSize,

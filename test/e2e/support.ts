@@ -1,0 +1,214 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { buildApp, type App } from '../../src/server/app.ts';
+import { loadConfig } from '../../src/server/config.ts';
+import { openDatabase, type DatabaseHandle } from '../../src/server/db/database.ts';
+import { migrate } from '../../src/server/db/migrate.ts';
+import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
+import { loadDemoData } from '../../src/server/demo/demo.ts';
+
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM_PATH = '/usr/bin/chromium';
+export const SCREENSHOT_DIRECTORY = join(repositoryRoot, 'test-results', 'screenshots');
+
+export interface Harness {
+  readonly baseUrl: string;
+  readonly browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Fails (never skips) when the browser is missing: a silently skipped UI test is a UI nobody tested. */
+function assertChromiumInstalled(): void {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Browser tests need Chromium at ${CHROMIUM_PATH}. Install it with: apt-get install chromium fonts-noto-cjk`,
+    );
+  }
+}
+
+/**
+ * Builds the web app from the current source into a temporary folder (so a developer's dist/web is left
+ * alone), then serves it from a real server on an in-memory demo database, and opens a headless browser.
+ */
+export async function startHarness(): Promise<Harness> {
+  assertChromiumInstalled();
+  const webRoot = await mkdtemp(join(tmpdir(), 'monazite-e2e-web-'));
+  await build({
+    configFile: join(repositoryRoot, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: webRoot, emptyOutDir: true },
+  });
+  let database: DatabaseHandle | undefined;
+  let app: App | undefined;
+  let browser: Browser | undefined;
+  try {
+    database = await openDatabase({ pgliteDataDir: 'memory://' });
+    await migrate(database.db);
+    await loadDemoData(database.db);
+    app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', PORT: '0' }), database, webRoot });
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    await mkdir(SCREENSHOT_DIRECTORY, { recursive: true });
+    const opened = { app, database, browser };
+    return {
+      baseUrl: address,
+      browser,
+      async close() {
+        await opened.browser.close();
+        await opened.app.close();
+        await opened.database.close();
+        await rm(webRoot, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await app?.close();
+    await database?.close();
+    await rm(webRoot, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+export interface Visitor {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Uncaught errors and console errors in the page: bugs whatever the test checks, so it must stay empty. */
+  readonly pageErrors: Error[];
+}
+
+/** A fresh browser profile: no cookies, no stored language, so every test starts as a new visitor. */
+export async function newVisitor(harness: Harness): Promise<Visitor> {
+  const context = await harness.browser.newContext({
+    baseURL: harness.baseUrl,
+    viewport: { width: 1440, height: 900 },
+    locale: 'zh-CN',
+  });
+  const page = await context.newPage();
+  const pageErrors: Error[] = [];
+  trackRequests(page);
+  page.on('pageerror', (error) => pageErrors.push(error));
+  // Console errors count too (a CSP refusal, a React error), except the browser's note on every non-2xx
+  // answer: tests provoke those on purpose (401 before sign-in, 409 on a taken credit code).
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      pageErrors.push(new Error(`console: ${message.text()}`));
+    }
+  });
+  return { context, page, pageErrors };
+}
+
+export async function signIn(page: Page, login: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.goto('/login');
+  await page.locator('#login').fill(login);
+  await page.locator('#password').fill(password);
+  await page.locator('button[type="submit"]').click();
+}
+
+/** Signs in and waits until the app shell shows the user's name. */
+export async function signInAndWait(page: Page, login: string, displayName: string): Promise<void> {
+  await signIn(page, login);
+  await page.getByTestId('user-name').filter({ hasText: displayName }).waitFor();
+}
+
+// Requests each page has in flight. Playwright's 'networkidle' load state fires once after the first
+// load; a single-page app fetches long after that, so the tests count requests themselves.
+const inFlight = new WeakMap<Page, Set<Request>>();
+
+function trackRequests(page: Page): void {
+  const pending = new Set<Request>();
+  inFlight.set(page, pending);
+  page.on('request', (request) => pending.add(request));
+  page.on('requestfinished', (request) => pending.delete(request));
+  page.on('requestfailed', (request) => pending.delete(request));
+}
+
+/** Resolves once no request has been in flight for a short while (or after `timeoutMs`, whatever is pending). */
+export async function waitForNetworkIdle(page: Page, quietMs = 300, timeoutMs = 10_000): Promise<void> {
+  const pending = inFlight.get(page);
+  if (!pending) return;
+  const deadline = Date.now() + timeoutMs;
+  let quietSince = pending.size === 0 ? Date.now() : Number.POSITIVE_INFINITY;
+  while (Date.now() < deadline) {
+    if (pending.size > 0) quietSince = Number.POSITIVE_INFINITY;
+    else if (quietSince === Number.POSITIVE_INFINITY) quietSince = Date.now();
+    else if (Date.now() - quietSince >= quietMs) return;
+    await page.waitForTimeout(50);
+  }
+}
+
+/** Waits for the network to go quiet and table spinners to stop, then saves a full-page picture. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await waitForNetworkIdle(page);
+  await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 10_000 });
+  await page.screenshot({ path: join(SCREENSHOT_DIRECTORY, `${name}.png`), fullPage: true });
+}
+
+/** A link of the side menu (the page body may link to the same place). */
+export function menuLink(page: Page, name: string) {
+  return page.getByRole('menu').getByRole('link', { name, exact: true });
+}
+
+export async function openMenu(page: Page, name: string): Promise<void> {
+  await menuLink(page, name).click();
+}
+
+/** The rows of the first data table on the page (antd adds a hidden measure row, which is left out). */
+export function tableRows(page: Page) {
+  return page.locator('.ant-table-tbody > tr.ant-table-row');
+}
+
+/**
+ * Registers the hooks of a browser test file: one harness for the file, a fresh visitor per test, and
+ * a check after each test that the page threw no uncaught error.
+ */
+export function useBrowser(): { visit: () => Promise<Visitor> } {
+  let harness: Harness | undefined;
+  let visitor: Visitor | undefined;
+
+  beforeAll(async () => {
+    harness = await startHarness();
+  }, 180_000);
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  afterEach(async (context) => {
+    const errors = visitor?.pageErrors ?? [];
+    // What the page looked like when a test failed is the quickest way to see why.
+    if (visitor && context.task.result?.state === 'fail') {
+      const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+      await visitor.page
+        .screenshot({ path: join(SCREENSHOT_DIRECTORY, `failed-${name}.png`), fullPage: true })
+        .catch(() => undefined);
+    }
+    await visitor?.context.close();
+    visitor = undefined;
+    expect(errors.map((error) => error.message)).toEqual([]);
+  });
+
+  return {
+    async visit() {
+      if (!harness) throw new Error('the browser harness did not start');
+      visitor = await newVisitor(harness);
+      return visitor;
+    },
+  };
+}
