@@ -136,6 +136,8 @@ export const revision = z.object({
   version: z.number().int(),
   data: z.unknown(),
   changed_by: z.string(),
+  /** Who made the change, as a person reads it (display name, or "system"). */
+  changed_by_name: z.string(),
   changed_at: z.string(),
 });
 

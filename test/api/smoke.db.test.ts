@@ -22,4 +22,20 @@ describe('the platform', () => {
     expect(body.total).toBe(3);
     expect(body.items.every((item) => item.domicile_code.startsWith('1502'))).toBe(true);
   });
+
+  it('names who made each change in an enterprise history', async () => {
+    const miit = await context.as('miit');
+    const enterprise = (await miit.get('/api/v1/enterprises?page_size=1')).json<{
+      items: { id: string; version: number }[];
+    }>().items[0]!;
+    const changed = await miit.patch(`/api/v1/enterprises/${enterprise.id}`, {
+      expected_version: enterprise.version,
+      technical_score: 91,
+    });
+    expect(changed.statusCode).toBe(200);
+    const history = (await miit.get(`/api/v1/enterprises/${enterprise.id}/history`)).json<
+      { version: number; changed_by_name: string }[]
+    >();
+    expect(history.map((item) => item.changed_by_name)).toEqual(['工信部原材料司 王处长', 'system']);
+  });
 });

@@ -182,3 +182,13 @@ export function findAuthority(db: Executor, id: string) {
     .where('id', '=', id)
     .executeTakeFirst();
 }
+
+export async function displayNames(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('app_user')
+    .select(['id', 'display_name'])
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.display_name]));
+}

@@ -9,3 +9,4 @@ export {
   type Scope,
 } from './auth.rules.ts';
 export { hashPassword } from './password.ts';
+export { displayNames } from './auth.repository.ts';
