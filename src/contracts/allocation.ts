@@ -112,7 +112,10 @@ export const run = z.object({
   created_at: z.string(),
   approved_by: z.string().nullable(),
   issued_at: z.string().nullable(),
+  /** National run: by when its groups must sub-allocate; group run: by when it was due. */
   due_on: z.string().nullable(),
+  /** A group run proposed after its due date. */
+  filed_late: z.boolean(),
   shares: z.array(share),
 });
 export type Run = z.infer<typeof run>;

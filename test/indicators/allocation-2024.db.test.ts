@@ -174,7 +174,9 @@ describe('2024 first batch: plan, approval, manual allocation, issuance, ledger'
       group_id: 'northern',
     });
     expect(proposed.statusCode, proposed.body).toBe(201);
-    const run = proposed.json<Run>();
+    const run = proposed.json<Run & { filed_late: boolean }>();
+    expect(run.due_on).toBe(runs.get('mining_rock')!.due_on);
+    expect(run.filed_late).toBe(false);
     const total = run.shares.reduce((sum, share) => sum + share.reo_kg, 0);
     expect(total).toBe(94_580 * t);
     await mnr.post(`/api/v1/allocation-runs/${run.id}/approve`);
@@ -193,6 +195,24 @@ describe('2024 first batch: plan, approval, manual allocation, issuance, ledger'
     expect(notices.json<unknown[]>().length).toBe(1);
     const trial = await miit.get('/api/v1/ledger/trial-balance?year=2024');
     expect(trial.json()).toMatchObject({ sum: 0 });
+  });
+
+  it('marks a group sub-allocation proposed after its working-day deadline as filed late', async () => {
+    const national = runs.get('mining_ion_adsorption')!;
+    await context.database.db
+      .updateTable('allocation_run')
+      .set({ due_on: '2024-02-20' })
+      .where('id', '=', national.id)
+      .execute();
+    const late = await miit.post('/api/v1/allocation-runs', {
+      mode: 'engine',
+      batch_id: batch.id,
+      category: 'mining_ion_adsorption',
+      level: 'group',
+      group_id: 'china-re',
+    });
+    expect(late.statusCode, late.body).toBe(201);
+    expect(late.json()).toMatchObject({ due_on: '2024-02-20', filed_late: true });
   });
 
   it('cascades the notice province → county, with read receipts', async () => {

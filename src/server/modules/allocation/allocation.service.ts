@@ -1,7 +1,7 @@
 import type { EngineInput, Run, RunCreate } from '../../../contracts/allocation.ts';
 import type { Executor } from '../../db/executor.ts';
 import type { CategoryCode } from '../../db/schema.ts';
-import { todayInShanghai } from '../../shared/clock.ts';
+import { dateInShanghai, todayInShanghai } from '../../shared/clock.ts';
 import { DomainError, forbidden, invalidField, notFound } from '../../shared/errors.ts';
 import { toKg } from '../../shared/quantity.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
@@ -37,7 +37,7 @@ export function runEngine(input: EngineInput): AllocationResult {
 export async function buildInput(
   db: Executor,
   request: InputRequest,
-): Promise<{ input: EngineInput; holders: NamedHolder[]; year: number }> {
+): Promise<{ input: EngineInput; holders: NamedHolder[]; year: number; dueOn: string | null }> {
   const { batch, plan, year } = await batchContext(db, request.batch_id);
   if (!batch.approval_date || batch.kind !== 'regular') {
     throw new DomainError(
@@ -49,6 +49,7 @@ export async function buildInput(
   const facts = await enterpriseFacts(db, batch.approval_date);
   let holders: NamedHolder[];
   let total: number;
+  let dueOn: string | null = null;
   if (request.level === 'national') {
     total = totalFor(batch, request.category);
     holders = nationalHolders(facts, await groupNames(db), request.category, batch.approval_date);
@@ -62,6 +63,7 @@ export async function buildInput(
         `Group ${request.group_id} has no issued ${request.category} share in this batch to sub-allocate.`,
       );
     total = toKg(share.reo_kg);
+    dueOn = share.due_on;
     const kind = engineCategory(request.category) === 'separation' ? 'separation' : 'mining';
     holders = facts
       .filter((item) => item.group_id === request.group_id && (item.kind === 'both' || item.kind === kind))
@@ -74,7 +76,7 @@ export async function buildInput(
     penalty_reduction_ppm: plan.penalty_reduction_ppm,
     holders: holders.map(({ kind: _kind, members: _members, ...holder }) => holder),
   };
-  return { input, holders, year };
+  return { input, holders, year, dueOn };
 }
 
 export function whatIf(input: EngineInput) {
@@ -117,7 +119,7 @@ export function compare(a: EngineInput, b: EngineInput) {
 
 /** Proposes an allocation (engine or manual). Nothing moves in the ledger until a second person approves and it is issued. */
 export async function createRun(db: Executor, context: AuditContext, actor: Actor, body: RunCreate): Promise<Run> {
-  const { input, holders } = await buildInput(db, body);
+  const { input, holders, dueOn } = await buildInput(db, body);
   const engineInputUsed: EngineInput =
     body.mode === 'engine'
       ? {
@@ -151,7 +153,8 @@ export async function createRun(db: Executor, context: AuditContext, actor: Acto
       approved_by: null,
       approved_at: null,
       issued_at: null,
-      due_on: null,
+      // A group's sub-allocation carries the deadline it was due by (Art. 6; plan's working days).
+      due_on: dueOn,
     });
     await repo.insertShares(
       tx,
@@ -201,6 +204,7 @@ export async function getRun(db: Executor, actor: Actor, id: string): Promise<Ru
     approved_by: row.approved_by,
     issued_at: row.issued_at?.toISOString() ?? null,
     due_on: row.due_on,
+    filed_late: row.level === 'group' && row.due_on !== null && dateInShanghai(row.created_at) > row.due_on,
     shares: shares.map((share) => ({
       holder_kind: share.holder_kind,
       holder_id: share.holder_id,
