@@ -2,9 +2,17 @@ import { App as AntApp, ConfigProvider, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { AllocationPage } from './features/allocation/allocation-page.tsx';
+import { ManualAllocationPage } from './features/allocation/manual-allocation-page.tsx';
+import { NoticesPage } from './features/allocation/notices-page.tsx';
+import { RunPage } from './features/allocation/run-page.tsx';
+import { WhatIfPage } from './features/allocation/what-if-page.tsx';
 import { AuditPage } from './features/audit/audit-page.tsx';
 import { LoginPage } from './features/auth/login-page.tsx';
 import { HomePage } from './features/home/home-page.tsx';
+import { PlanPage } from './features/indicators/plan-page.tsx';
+import { PlansPage } from './features/indicators/plans-page.tsx';
+import { EnterpriseQuotaPage, OwnQuotaPage } from './features/quota/quota-page.tsx';
 import { DesignationsPage } from './features/registry/designations-page.tsx';
 import { DivisionsPage } from './features/registry/divisions-page.tsx';
 import { EnterpriseDetailPage } from './features/registry/enterprise-detail-page.tsx';
@@ -102,6 +110,78 @@ function AppRoutes() {
           element={
             <RequirePermission permission="user.manage">
               <UsersPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="indicators"
+          element={
+            <RequirePermission permission="indicator.read">
+              <PlansPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="indicators/:year"
+          element={
+            <RequirePermission permission="indicator.read">
+              <PlanPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="allocation"
+          element={
+            <RequirePermission permission="allocation.read">
+              <AllocationPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="allocation/manual"
+          element={
+            <RequirePermission permission="allocation.write">
+              <ManualAllocationPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="allocation/what-if"
+          element={
+            <RequirePermission permission="allocation.write">
+              <WhatIfPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="allocation/runs/:id"
+          element={
+            <RequirePermission permission="allocation.read">
+              <RunPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="notices"
+          element={
+            <RequirePermission permission="notice.read">
+              <NoticesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="quota"
+          element={
+            <RequirePermission permission="ledger.read">
+              <OwnQuotaPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="enterprises/:id/quota"
+          element={
+            <RequirePermission permission="ledger.read">
+              <EnterpriseQuotaPage />
             </RequirePermission>
           }
         />

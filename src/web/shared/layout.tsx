@@ -4,6 +4,11 @@ import { App as AntApp, Button, Layout, Menu, Segmented, Space, Typography, them
 import type { MenuProps } from 'antd';
 import {
   ApartmentOutlined,
+  AccountBookOutlined,
+  BellOutlined,
+  CalculatorOutlined,
+  FundOutlined,
+  NodeIndexOutlined,
   AuditOutlined,
   BankOutlined,
   ExperimentOutlined,
@@ -22,7 +27,9 @@ interface NavigationEntry {
   readonly icon: ReactNode;
   /** Shown only to users the server grants this permission; null: everyone signed in. */
   readonly permission: string | null;
-  readonly section: 'overview' | 'registry' | 'system';
+  readonly section: 'overview' | 'registry' | 'indicators' | 'system';
+  /** Shown only to users who belong to an enterprise (their own quota). */
+  readonly enterpriseOnly?: boolean;
 }
 
 const navigation: readonly NavigationEntry[] = [
@@ -55,6 +62,36 @@ const navigation: readonly NavigationEntry[] = [
     permission: 'reference.read',
     section: 'registry',
   },
+  {
+    path: '/indicators',
+    label: 'nav.indicators',
+    icon: <FundOutlined />,
+    permission: 'indicator.read',
+    section: 'indicators',
+  },
+  {
+    path: '/allocation',
+    label: 'nav.allocation',
+    icon: <NodeIndexOutlined />,
+    permission: 'allocation.read',
+    section: 'indicators',
+  },
+  {
+    path: '/allocation/what-if',
+    label: 'nav.whatIf',
+    icon: <CalculatorOutlined />,
+    permission: 'allocation.write',
+    section: 'indicators',
+  },
+  { path: '/notices', label: 'nav.notices', icon: <BellOutlined />, permission: 'notice.read', section: 'indicators' },
+  {
+    path: '/quota',
+    label: 'nav.quota',
+    icon: <AccountBookOutlined />,
+    permission: 'ledger.read',
+    section: 'indicators',
+    enterpriseOnly: true,
+  },
   { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit.read', section: 'system' },
   { path: '/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'user.manage', section: 'system' },
 ];
@@ -62,6 +99,7 @@ const navigation: readonly NavigationEntry[] = [
 const sectionLabels: Record<NavigationEntry['section'], MessageKey> = {
   overview: 'nav.section.overview',
   registry: 'nav.section.registry',
+  indicators: 'nav.section.indicators',
   system: 'nav.section.system',
 };
 
@@ -91,8 +129,11 @@ export function LanguageSwitch() {
 function menuItems(
   can: (permission: string) => boolean,
   t: ReturnType<typeof useTranslate>,
+  hasEnterprise: boolean,
 ): NonNullable<MenuProps['items']> {
-  const visible = navigation.filter((entry) => entry.permission === null || can(entry.permission));
+  const visible = navigation.filter(
+    (entry) => (entry.permission === null || can(entry.permission)) && (!entry.enterpriseOnly || hasEnterprise),
+  );
   const sections = [...new Set(visible.map((entry) => entry.section))];
   return sections.map((section) => ({
     type: 'group' as const,
@@ -146,7 +187,7 @@ export function AppLayout() {
         <Menu
           mode="inline"
           selectedKeys={[selectedPath(location.pathname)]}
-          items={menuItems(can, t)}
+          items={menuItems(can, t, Boolean(user.enterprise_id))}
           style={{ borderInlineEnd: 'none' }}
         />
       </Layout.Sider>

@@ -1,8 +1,11 @@
+import { indicatorMessages } from './messages-indicators.ts';
+
 /**
  * Every visible string, as [中文, English]. Chinese terms follow the glossary in DESIGN.md §8.
  * `{name}` marks a value filled in at run time.
  */
 export const messages = {
+  ...indicatorMessages,
   'app.name': ['稀土开采和冶炼分离总量控制管理系统', 'Rare Earth Total Quantity Control'],
   'app.shortName': ['Monazite 总量控制', 'Monazite'],
   'app.footer': ['Monazite · 稀土产品追溯信息系统', 'Monazite · rare earth product traceability information system'],

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Button, Card, Col, Descriptions, Row, Skeleton, Space } from 'antd';
-import { ArrowLeftOutlined, EditOutlined, SafetyOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, ArrowLeftOutlined, EditOutlined, SafetyOutlined } from '@ant-design/icons';
 import { Link, useParams } from 'react-router-dom';
 import { formatDateTime, formatTonnes } from '../../shared/format.ts';
 import { useLanguage, useTranslate } from '../../shared/i18n.ts';
@@ -117,6 +117,11 @@ export function EnterpriseDetailPage() {
         subtitle={<KindTag kind={data.kind} />}
         extra={
           <Space>
+            {can('ledger.read') ? (
+              <Link to={`/enterprises/${data.id}/quota`}>
+                <Button icon={<AccountBookOutlined />}>{t('nav.quota')}</Button>
+              </Link>
+            ) : null}
             {can('enterprise.write') ? (
               <Link to={`/enterprises/${data.id}/edit`}>
                 <Button type="primary" icon={<EditOutlined />}>
