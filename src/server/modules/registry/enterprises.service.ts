@@ -7,9 +7,10 @@ import { canonicalJson } from '../../shared/canonical-json.ts';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors.ts';
 import { toKg } from '../../shared/quantity.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
-import { displayNames, isWithinDivision, scopeOf, type Actor } from '../auth/index.ts';
+import { isWithinDivision, scopeOf, type Actor } from '../auth/index.ts';
 import * as repo from './enterprises.repository.ts';
-import { insertRevision, listRevisions } from './revisions.repository.ts';
+import { insertRevision } from './revisions.repository.ts';
+import { revisionHistory } from './revisions.service.ts';
 import { ensureAuthoritiesFor } from './reference.service.ts';
 import * as reference from './reference.repository.ts';
 
@@ -212,18 +213,7 @@ export async function updateSecurityProfile(
 
 export async function enterpriseHistory(db: Executor, actor: Actor, id: string) {
   await getEnterprise(db, actor, id);
-  const rows = await listRevisions(db, 'enterprise', id);
-  const names = await displayNames(
-    db,
-    rows.map((row) => row.changed_by),
-  );
-  return rows.map((row) => ({
-    version: row.version,
-    data: row.data,
-    changed_by: row.changed_by,
-    changed_by_name: names.get(row.changed_by) ?? 'system',
-    changed_at: row.changed_at.toISOString(),
-  }));
+  return revisionHistory(db, 'enterprise', id);
 }
 
 const EXPORT_LIMIT = 50_000;

@@ -5,8 +5,9 @@ import type { ProductRow } from '../../db/schema.ts';
 import { canonicalJson } from '../../shared/canonical-json.ts';
 import { conflict, invalidField, notFound } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
-import { displayNames, type Actor } from '../auth/index.ts';
-import { insertRevision, listRevisions } from './revisions.repository.ts';
+import type { Actor } from '../auth/index.ts';
+import { insertRevision } from './revisions.repository.ts';
+import { revisionHistory } from './revisions.service.ts';
 import * as repo from './products.repository.ts';
 
 type ProductCreate = z.infer<typeof productCreateBody>;
@@ -102,16 +103,5 @@ export async function updateProduct(
 
 export async function productHistory(db: Executor, code: string) {
   await getProduct(db, code);
-  const rows = await listRevisions(db, 'product', code);
-  const names = await displayNames(
-    db,
-    rows.map((row) => row.changed_by),
-  );
-  return rows.map((row) => ({
-    version: row.version,
-    data: row.data,
-    changed_by: row.changed_by,
-    changed_by_name: names.get(row.changed_by) ?? 'system',
-    changed_at: row.changed_at.toISOString(),
-  }));
+  return revisionHistory(db, 'product', code);
 }
