@@ -11,6 +11,10 @@ async function choose(page: Page, inputId: string, optionText: string, typed?: s
   await input.click();
   if (typed) await input.fill(typed);
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: optionText }).first().click();
+  // A searchable list can stay open after the choice, covering what lies below (the dialog's buttons):
+  // moving the focus on closes it, as a person tabbing to the next field would.
+  if (await page.locator('.ant-select-dropdown:visible').count()) await page.keyboard.press('Tab');
+  await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden' });
 }
 
 /** The error antd shows under the form field with this id. */
