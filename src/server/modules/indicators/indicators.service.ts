@@ -148,6 +148,35 @@ async function lockForAction(tx: Executor, id: string, action: BatchAction) {
   return batch;
 }
 
+type LockedBatch = NonNullable<Awaited<ReturnType<typeof repo.lockBatch>>>;
+
+/**
+ * One step of a batch's lifecycle, in one transaction: lock the batch in a state that allows the action,
+ * make the change, and write the audit entry with the batch before and after.
+ */
+async function changeBatch(
+  db: Executor,
+  context: AuditContext,
+  id: string,
+  action: BatchAction,
+  change: (tx: Executor, locked: LockedBatch, before: Batch) => Promise<void>,
+): Promise<Batch> {
+  return db.transaction().execute(async (tx) => {
+    const locked = await lockForAction(tx, id, action);
+    const before = await getBatch(tx, id);
+    await change(tx, locked, before);
+    const after = await getBatch(tx, id);
+    await recordAudit(tx, context, {
+      action: `indicator.batch.${action === 'edit' ? 'totals' : action}`,
+      objectType: 'indicator_batch',
+      objectId: id,
+      before,
+      after,
+    });
+    return after;
+  });
+}
+
 /** Changes a draft's totals; any co-signatures given so far no longer hold and are cleared. */
 export async function replaceTotals(
   db: Executor,
@@ -155,66 +184,33 @@ export async function replaceTotals(
   id: string,
   input: z.infer<typeof batchTotalsBody>,
 ) {
-  return db.transaction().execute(async (tx) => {
-    const locked = await lockForAction(tx, id, 'edit');
+  return changeBatch(db, context, id, 'edit', async (tx, locked) => {
     if (locked.version !== input.expected_version)
       throw conflict(
         `Batch ${locked.name} has changed since version ${input.expected_version} (now ${locked.version}).`,
         [{ field: 'expected_version', message: `is stale: current version is ${locked.version}` }],
       );
-    const before = await getBatch(tx, id);
     await repo.clearCosigns(tx, id);
     await repo.replaceTotals(tx, id, input.totals);
     await repo.updateBatch(tx, id, {});
-    const after = await getBatch(tx, id);
-    await recordAudit(tx, context, {
-      action: 'indicator.batch.totals',
-      objectType: 'indicator_batch',
-      objectId: id,
-      before,
-      after,
-    });
-    return after;
   });
 }
 
 export async function cosign(db: Executor, context: AuditContext, actor: Actor, id: string) {
   const authority = actor.authorityId;
   if (authority !== 'MNR' && authority !== 'NDRC') throw forbidden('Only MNR and NDRC co-sign the indicators.');
-  return db.transaction().execute(async (tx) => {
-    await lockForAction(tx, id, 'cosign');
-    const before = await getBatch(tx, id);
+  return changeBatch(db, context, id, 'cosign', async (tx, _locked, before) => {
     if (before.cosigns.some((item) => item.authority_id === authority))
       throw conflict(`${authority} has co-signed this batch already.`);
     await repo.insertCosign(tx, id, authority, actor.userId);
     const status = statusAfterCosign([...before.cosigns.map((item) => item.authority_id), authority]);
     await repo.updateBatch(tx, id, { status });
-    const after = await getBatch(tx, id);
-    await recordAudit(tx, context, {
-      action: 'indicator.batch.cosign',
-      objectType: 'indicator_batch',
-      objectId: id,
-      before,
-      after,
-    });
-    return after;
   });
 }
 
 export async function submit(db: Executor, context: AuditContext, actor: Actor, id: string) {
-  return db.transaction().execute(async (tx) => {
-    await lockForAction(tx, id, 'submit');
-    const before = await getBatch(tx, id);
+  return changeBatch(db, context, id, 'submit', async (tx) => {
     await repo.updateBatch(tx, id, { status: 'submitted', submitted_by: actor.userId, submitted_at: new Date() });
-    const after = await getBatch(tx, id);
-    await recordAudit(tx, context, {
-      action: 'indicator.batch.submit',
-      objectType: 'indicator_batch',
-      objectId: id,
-      before,
-      after,
-    });
-    return after;
   });
 }
 
@@ -229,47 +225,35 @@ export async function approve(
   id: string,
   input: z.infer<typeof batchApproveBody>,
 ) {
-  return db.transaction().execute(async (tx) => {
-    const locked = await lockForAction(tx, id, 'approve');
+  return changeBatch(db, context, id, 'approve', async (tx, locked, before) => {
     if (locked.drafted_by === actor.userId)
       throw forbidden('Whoever drafted a batch cannot record its approval; another MIIT official must.');
     const plan = (await repo.findPlanById(tx, locked.plan_id))!;
     if (input.approval_date.slice(0, 4) > String(plan.year)) {
       throw invalidField('approval_date', `is after the plan year ${plan.year}`);
     }
-    const before = await getBatch(tx, id);
     await repo.updateBatch(tx, id, {
       status: 'approved' satisfies BatchStatus,
       approval_document_no: input.approval_document_no,
       approval_date: input.approval_date,
       approval_recorded_by: actor.userId,
     });
-    if (locked.kind === 'regular') {
-      for (const total of before.totals) {
-        if (total.total_reo_kg === 0) continue;
-        await transfer(tx, {
-          kind: 'approve',
-          year: plan.year,
-          category: total.category,
-          from: accounts.approved(plan.year, total.category),
-          to: accounts.pool(plan.year, total.category),
-          reoKg: total.total_reo_kg,
-          key: `approve:${id}:${total.category}`,
-          reference: `batch:${id}`,
-          memo: input.approval_document_no,
-          createdBy: actor.userId,
-        });
-      }
+    if (locked.kind !== 'regular') return;
+    for (const total of before.totals) {
+      if (total.total_reo_kg === 0) continue;
+      await transfer(tx, {
+        kind: 'approve',
+        year: plan.year,
+        category: total.category,
+        from: accounts.approved(plan.year, total.category),
+        to: accounts.pool(plan.year, total.category),
+        reoKg: total.total_reo_kg,
+        key: `approve:${id}:${total.category}`,
+        reference: `batch:${id}`,
+        memo: input.approval_document_no,
+        createdBy: actor.userId,
+      });
     }
-    const after = await getBatch(tx, id);
-    await recordAudit(tx, context, {
-      action: 'indicator.batch.approve',
-      objectType: 'indicator_batch',
-      objectId: id,
-      before,
-      after,
-    });
-    return after;
   });
 }
 
