@@ -180,12 +180,42 @@ export async function createRun(db: Executor, context: AuditContext, actor: Acto
   });
 }
 
+type RunRow = NonNullable<Awaited<ReturnType<typeof repo.getRun>>>;
+type ShareRow = Awaited<ReturnType<typeof repo.sharesOf>>[number];
+type ShareFilter = (share: { holder_kind: string; holder_id: string }) => boolean;
+
 /** A run with the shares the actor may see: nationally all; within a division its enterprises; an enterprise its own. */
 export async function getRun(db: Executor, actor: Actor, id: string): Promise<Run> {
   const row = await repo.getRun(db, id);
   if (!row) throw notFound(`Allocation run ${id}`);
-  const visible = await visibleShareFilter(db, actor);
-  const shares = (await repo.sharesOf(db, [id])).filter(visible);
+  return runView(actor, row, await repo.sharesOf(db, [id]), await visibleShareFilter(db, actor));
+}
+
+export async function listRuns(
+  db: Executor,
+  actor: Actor,
+  filter: { batch_id?: string | undefined; status?: Run['status'] | undefined },
+) {
+  const rows = await repo.listRuns(db, { batchId: filter.batch_id, status: filter.status });
+  const [shares, visible] = await Promise.all([
+    repo.sharesOf(
+      db,
+      rows.map((row) => row.id),
+    ),
+    visibleShareFilter(db, actor),
+  ]);
+  return rows.map((row) =>
+    runView(
+      actor,
+      row,
+      shares.filter((share) => share.run_id === row.id),
+      visible,
+    ),
+  );
+}
+
+function runView(actor: Actor, row: RunRow, allShares: readonly ShareRow[], visible: ShareFilter): Run {
+  const shares = allShares.filter(visible);
   // Outside national scope the run's total would disclose what the hidden shares add up to (a group's
   // share, or the batch total): such callers see the sum of the shares they may see.
   const national = scopeOf(actor).kind === 'national';
@@ -215,10 +245,7 @@ export async function getRun(db: Executor, actor: Actor, id: string): Promise<Ru
   };
 }
 
-async function visibleShareFilter(
-  db: Executor,
-  actor: Actor,
-): Promise<(share: { holder_kind: string; holder_id: string }) => boolean> {
+async function visibleShareFilter(db: Executor, actor: Actor): Promise<ShareFilter> {
   const scope = scopeOf(actor);
   if (scope.kind === 'national') return () => true;
   if (scope.kind === 'enterprise') return (share) => share.holder_id === `enterprise:${scope.enterpriseId}`;
@@ -229,15 +256,6 @@ async function visibleShareFilter(
       .map((item) => `enterprise:${item.id}`),
   );
   return (share) => inDivision.has(share.holder_id);
-}
-
-export async function listRuns(
-  db: Executor,
-  actor: Actor,
-  filter: { batch_id?: string | undefined; status?: Run['status'] | undefined },
-) {
-  const rows = await repo.listRuns(db, { batchId: filter.batch_id, status: filter.status });
-  return Promise.all(rows.map((row) => getRun(db, actor, row.id)));
 }
 
 /** Second-person approval: whoever proposed a run cannot approve it. Competing proposals are withdrawn. */

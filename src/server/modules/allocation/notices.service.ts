@@ -20,9 +20,12 @@ interface NoticeBody {
   shares: NoticeLine[];
 }
 
-async function recipientNames(db: Executor): Promise<Map<string, string>> {
+type Facts = Awaited<ReturnType<typeof enterpriseFacts>>;
+
+async function recipientNames(db: Executor, known?: Facts): Promise<Map<string, string>> {
   const names = new Map<string, string>();
-  for (const item of await enterpriseFacts(db, todayInShanghai())) names.set(`enterprise:${item.id}`, item.name);
+  for (const item of known ?? (await enterpriseFacts(db, todayInShanghai())))
+    names.set(`enterprise:${item.id}`, item.name);
   return names;
 }
 
@@ -127,7 +130,8 @@ export async function receipts(db: Executor, actor: Actor, runId: string, unread
   const scope = scopeOf(actor);
   if (!(await repo.getRun(db, runId))) throw notFound(`Allocation run ${runId}`);
   const rows = await repo.noticesOfRun(db, runId);
-  const facts = new Map((await enterpriseFacts(db, todayInShanghai())).map((item) => [item.id, item]));
+  const allFacts = await enterpriseFacts(db, todayInShanghai());
+  const facts = new Map(allFacts.map((item) => [item.id, item]));
   const division = (row: NoticeRow) =>
     row.recipient_kind === 'authority'
       ? row.recipient_id.slice(0, 6)
@@ -140,7 +144,7 @@ export async function receipts(db: Executor, actor: Actor, runId: string, unread
     return false;
   });
   const cutoff = Date.now() - unreadAfterDays * 86_400_000;
-  const names = await withAuthorityNames(db, await recipientNames(db), visible);
+  const names = await withAuthorityNames(db, await recipientNames(db, allFacts), visible);
   return visible
     .filter((row) => unreadAfterDays === 0 || (!row.read_at && row.sent_at.getTime() <= cutoff))
     .map((row) => toNotice(row, names));
