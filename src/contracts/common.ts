@@ -44,7 +44,16 @@ export const problem = z.object({
   detail: z.string(),
   code: z.string(),
   instance: z.string().optional(),
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  errors: z
+    .array(
+      z.object({
+        field: z.string(),
+        message: z.string(),
+        row: z.number().int().optional(),
+        event_id: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 export type Problem = z.infer<typeof problem>;
 

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { EpcisTables } from './schema-epcis.ts';
 
 /** bigint columns arrive from `pg` as strings on both engines; quantities are converted with `toKg`. */
 type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
@@ -283,7 +284,126 @@ export interface SchemaMigrationTable {
   applied_at: DefaultTimestamp;
 }
 
-export interface Database {
+export type FlowSource = 'api' | 'file' | 'epcis' | 'cli';
+export type FlowKindName = 'produce' | 'transform' | 'ship' | 'receive' | 'import' | 'export' | 'stock_count' | 'loss';
+
+export interface FlowSubmissionTable {
+  id: Generated<string>;
+  enterprise_id: string;
+  source: FlowSource;
+  content_sm3: string;
+  file_name: string | null;
+  event_count: number;
+  result: Json<unknown>;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface FlowBatchTable {
+  id: Generated<Int8>;
+  maker_id: string;
+  code: string;
+  product_code: string;
+  origin_kind: 'mine' | 'import' | 'transform';
+  made_by_event: string;
+  made_at: Timestamp;
+  mass_kg: Int8;
+  reo_kg: Int8;
+}
+
+export interface FlowLineTable {
+  enterprise_id: string;
+  event_id: string;
+  line_no: number;
+  submission_id: string;
+  kind: FlowKindName;
+  direction: number;
+  event_time: Timestamp;
+  time_offset: string;
+  period: DateOnly;
+  batch_id: Int8;
+  product_code: string;
+  mass_kg: Int8;
+  grade_ppm: number | null;
+  reo_kg: Int8;
+  counterparty_id: string | null;
+  counterparty_name: string | null;
+  country: string | null;
+  invoice_no: string | null;
+  waybill_no: string | null;
+  customs_no: string | null;
+  amends: string[] | null;
+  reason: string | null;
+  content_sm3: string;
+}
+
+export interface FlowSupersededTable {
+  enterprise_id: string;
+  event_id: string;
+  by_event_id: string;
+  reason: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface BatchEdgeTable {
+  child_id: Int8;
+  parent_id: Int8;
+  reo_kg: Int8;
+}
+
+export interface BatchOriginTable {
+  batch_id: Int8;
+  origin_id: Int8;
+  reo_kg: Int8;
+}
+
+export interface BatchHoldingTable {
+  batch_id: Int8;
+  enterprise_id: string;
+  mass_kg: Int8;
+  reo_kg: Int8;
+}
+
+export interface DeclarationTable {
+  id: Generated<string>;
+  enterprise_id: string;
+  period: DateOnly;
+  version: number;
+  events_sm3: string;
+  event_count: number;
+  late: boolean;
+  sealed_by: string;
+  sealed_at: DefaultTimestamp;
+}
+
+export type AnomalyStatus = 'open' | 'explained' | 'confirmed' | 'closed';
+export interface AnomalyTable {
+  id: Generated<string>;
+  key: string;
+  rule: string;
+  enterprise_id: string;
+  period: DateOnly;
+  product_code: string | null;
+  summary: string;
+  details: Json<Record<string, unknown>>;
+  evidence: Json<{ enterprise_id: string; event_id: string }[]>;
+  status: ColumnType<AnomalyStatus, AnomalyStatus | undefined, AnomalyStatus>;
+  version: ColumnType<number, number | undefined, number>;
+  detected_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface AnomalyTransitionTable {
+  id: Generated<Int8>;
+  anomaly_id: string;
+  from_status: AnomalyStatus;
+  to_status: AnomalyStatus;
+  note: string;
+  actor: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface Database extends EpcisTables {
   division: DivisionTable;
   authority: AuthorityTable;
   enterprise_group: EnterpriseGroupTable;
@@ -306,6 +426,16 @@ export interface Database {
   ledger_account: LedgerAccountTable;
   ledger_entry: LedgerEntryTable;
   notice: NoticeTable;
+  flow_submission: FlowSubmissionTable;
+  flow_batch: FlowBatchTable;
+  flow_line: FlowLineTable;
+  flow_superseded: FlowSupersededTable;
+  batch_edge: BatchEdgeTable;
+  batch_origin: BatchOriginTable;
+  batch_holding: BatchHoldingTable;
+  declaration: DeclarationTable;
+  anomaly: AnomalyTable;
+  anomaly_transition: AnomalyTransitionTable;
 }
 
 export type EnterpriseRow = Selectable<EnterpriseTable>;

@@ -2,6 +2,9 @@
 export interface FieldError {
   readonly field: string;
   readonly message: string;
+  /** For a submission of many rows (a file, a batch of events): the 1-based row. */
+  readonly row?: number;
+  readonly event_id?: string;
 }
 
 /**

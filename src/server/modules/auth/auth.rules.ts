@@ -22,6 +22,11 @@ export const permissions = [
   'ledger.write',
   'notice.read',
   'notice.forward',
+  'flow.read', // flow records, batches, traces, declarations, EPCIS query
+  'flow.write', // record flows (API, file, EPCIS capture) and seal declarations: enterprises only
+  'anomaly.read',
+  'anomaly.write', // move an anomaly's status: officials in scope
+  'checks.run', // run the month's checks
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -88,6 +93,8 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
   switch (actor.role) {
     case 'ministry_official':
       add('enterprise.read', 'designation.read', 'indicator.read', 'allocation.read', 'ledger.read', 'notice.read');
+      add('flow.read', 'anomaly.read', 'anomaly.write');
+      if (actor.department === 'industry_it') add('checks.run');
       if (actor.department === 'industry_it') {
         add('enterprise.write', 'enterprise.security.write', 'designation.write', 'product.write');
         add('indicator.draft', 'indicator.approve', 'allocation.write', 'ledger.write');
@@ -105,6 +112,9 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
         'ledger.read',
         'notice.read',
         'notice.forward',
+        'flow.read',
+        'anomaly.read',
+        'anomaly.write',
       );
       if (actor.department === 'industry_it') add('enterprise.write', 'enterprise.security.write');
       break;
@@ -116,10 +126,14 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
         'allocation.read',
         'ledger.read',
         'notice.read',
+        'flow.read',
+        'flow.write',
+        'anomaly.read',
       );
       break;
     case 'oversight':
       add('enterprise.read', 'designation.read', 'audit.read', 'indicator.read', 'allocation.read', 'ledger.read');
+      add('flow.read', 'anomaly.read');
       break;
     case 'operator':
       add('user.manage', 'product.write');
