@@ -23,7 +23,9 @@ import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { installAuth } from './modules/auth/auth.hook.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { userRoutes } from './modules/auth/users.routes.ts';
+import { epcisRoutes } from './modules/epcis/epcis.routes.ts';
 import { indicatorRoutes } from './modules/indicators/indicators.routes.ts';
+import { flowRoutes } from './modules/flows/flows.routes.ts';
 import { ledgerRoutes } from './modules/ledger/ledger.routes.ts';
 import { registryRoutes } from './modules/registry/registry.routes.ts';
 import { installMetrics } from './shared/metrics.ts';
@@ -114,9 +116,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       indicatorRoutes(api, { db: database.db });
       allocationRoutes(api, { db: database.db });
       ledgerRoutes(api, { db: database.db });
+      flowRoutes(api, { database });
     },
     { prefix: API_PREFIX },
   );
+  await app.register(async (epcis) => epcisRoutes(epcis, { database }), { prefix: '/epcis' });
 
   await serveWeb(app, deps.webRoot ?? defaultWebRoot);
   return app;

@@ -159,7 +159,7 @@ export function expectProblem(response: LightMyRequestResponse, status: number, 
     detail: string;
     code: string;
     instance: string;
-    errors?: { field: string; message: string }[];
+    errors?: { field: string; message: string; row?: number; event_id?: string }[];
   }>();
   expect(body.status).toBe(status);
   expect(typeof body.detail).toBe('string');

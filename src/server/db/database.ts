@@ -1,7 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DomainError } from '../shared/errors.ts';
 import type { Database } from './schema.ts';
 
 // Dates stay 'YYYY-MM-DD' strings (no time zone games); int8 stays a string (exact).
@@ -14,8 +18,47 @@ export interface DatabaseHandle {
   readonly engine: Engine;
   /** The embedded instance, when the engine is PGlite (for COPY and dumps). */
   readonly pglite: PGlite | undefined;
+  /**
+   * Runs `work` in one transaction that can also bulk-load with COPY (pg-copy-streams on the server,
+   * `COPY … FROM '/dev/blob'` on PGlite). Commits when `work` resolves, rolls back when it throws.
+   */
+  copyTransaction<T>(work: (tx: Kysely<Database>, copy: CopyIn) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** A COPY value: text, an integer, a list of texts (a text[] column), or null. */
+export type CopyValue = string | number | bigint | boolean | readonly string[] | null;
+/** Loads rows into a table's named columns with COPY, inside the transaction. */
+export type CopyIn = (table: string, columns: readonly string[], rows: readonly (readonly CopyValue[])[]) => Promise<void>;
+
+function escapeCopyText(text: string): string {
+  return text.replace(/[\\\t\n\r]/g, (char) => (char === '\\' ? '\\\\' : char === '\t' ? '\\t' : char === '\n' ? '\\n' : '\\r'));
+}
+
+function arrayLiteral(items: readonly string[]): string {
+  return `{${items.map((item) => `"${item.replace(/["\\]/g, (char) => `\\${char}`)}"`).join(',')}}`;
+}
+
+/** Rows as COPY's tab-separated text format (\N for null). */
+export function copyText(rows: readonly (readonly CopyValue[])[]): string {
+  let text = '';
+  for (const row of rows) {
+    text +=
+      row
+        .map((value) =>
+          value === null
+            ? '\\N'
+            : Array.isArray(value)
+              ? escapeCopyText(arrayLiteral(value as readonly string[]))
+              : escapeCopyText(String(value)),
+        )
+        .join('\t') + '\n';
+  }
+  return text;
+}
+
+const copyStatement = (table: string, columns: readonly string[], source: string) =>
+  `COPY ${table} (${columns.join(', ')}) FROM ${source}`;
 
 export type DatabaseTarget =
   | { readonly url: string; readonly statementTimeoutMs?: number; readonly poolSize?: number }
@@ -40,7 +83,13 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       if (error.code !== '57P01') process.emitWarning(`idle database connection failed: ${error.message}`);
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, engine: 'postgres', pglite: undefined, close: () => db.destroy() };
+    return {
+      db,
+      engine: 'postgres',
+      pglite: undefined,
+      copyTransaction: (work) => serverCopyTransaction(pool, work),
+      close: () => db.destroy(),
+    };
   }
   const ownsInstance = !('pgliteInstance' in target);
   const pglite = 'pgliteInstance' in target ? target.pgliteInstance : await PGlite.create(target.pgliteDataDir);
@@ -50,9 +99,48 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     db,
     engine: 'pglite',
     pglite,
+    copyTransaction: (work) =>
+      db.transaction().execute((tx) =>
+        work(tx, async (table, columns, rows) => {
+          if (rows.length === 0) return;
+          const blob = new Blob([copyText(rows)]);
+          await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
+        }),
+      ),
     close: async () => {
       await db.destroy();
       if (ownsInstance) await pglite.close();
     },
   };
+}
+
+/**
+ * One pooled connection for the whole transaction: Kysely runs on it (through a one-connection pool whose
+ * release does nothing), and COPY streams go through the same client, so both are in the same transaction.
+ */
+async function serverCopyTransaction<T>(
+  pool: pg.Pool,
+  work: (tx: Kysely<Database>, copy: CopyIn) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  const single = {
+    connect: async () => ({ query: client.query.bind(client), release: () => undefined }),
+    end: async () => undefined,
+  };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: single as unknown as pg.Pool }) });
+  const copy: CopyIn = async (table, columns, rows) => {
+    if (rows.length === 0) return;
+    const stream = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
+    await pipeline(Readable.from([copyText(rows)]), stream);
+  };
+  // A connection left mid-COPY or mid-rollback by an unexpected failure is closed, not reused.
+  let destroy = false;
+  try {
+    return await db.transaction().execute((tx) => work(tx, copy));
+  } catch (error) {
+    destroy = !(error instanceof DomainError);
+    throw error;
+  } finally {
+    client.release(destroy);
+  }
 }

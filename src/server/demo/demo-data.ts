@@ -469,6 +469,22 @@ export const demoUsers: DemoUser[] = [
     note: 'a Ganzhou separation plant',
   },
   {
+    login: 'ent.kundulun',
+    display_name: '昆都仑稀土冶炼分离 统计员',
+    role: 'enterprise_user',
+    authority_id: null,
+    enterprise_key: 'kundulun',
+    note: 'a Baotou separation plant (buys from the bayan mine)',
+  },
+  {
+    login: 'ent.longnan',
+    display_name: '龙南离子型稀土矿业 统计员',
+    role: 'enterprise_user',
+    authority_id: null,
+    enterprise_key: 'longnan',
+    note: 'a Ganzhou ion-adsorption mine (sells to dingnan)',
+  },
+  {
     login: 'oversight',
     display_name: '驻部纪检监察组 审计员',
     role: 'oversight',

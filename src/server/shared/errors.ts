@@ -4,7 +4,7 @@ export interface FieldError {
   readonly message: string;
   /** For a submission of many rows (a file, a batch of events): the 1-based row. */
   readonly row?: number;
-  readonly event_id?: string;
+  readonly event_id?: string | undefined;
 }
 
 /**

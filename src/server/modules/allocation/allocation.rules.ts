@@ -1,3 +1,4 @@
+import { apportion } from '../../shared/quantity.ts';
 /**
  * The Art. 6 allocation engine: pure, exact, explained.
  *
@@ -218,23 +219,6 @@ function largestRemainder(
     shares.set(next.id, (shares.get(next.id) ?? 0n) + 1n);
     given += 1n;
   }
-}
-
-/** Splits an integer over parts in proportion to weights, exactly (largest remainder, ties by order). */
-function apportion(total: bigint, weights: readonly bigint[]): bigint[] {
-  const sum = weights.reduce((acc, weight) => acc + weight, 0n);
-  if (sum === 0n) return weights.map(() => 0n);
-  const floors = weights.map((weight) => (total * weight) / sum);
-  let left = total - floors.reduce((acc, value) => acc + value, 0n);
-  const order = weights
-    .map((weight, index) => ({ index, remainder: (total * weight) % sum }))
-    .sort((a, b) => (a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1));
-  for (const { index } of order) {
-    if (left === 0n) break;
-    floors[index] = (floors[index] ?? 0n) + 1n;
-    left -= 1n;
-  }
-  return floors;
 }
 
 const FACTORS: readonly (keyof Weights)[] = ['capacity', 'technical', 'environment', 'safety'];

@@ -1,6 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import type { RowError, SubmissionResult } from '../../../contracts/flows.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
 import type { Executor } from '../../db/executor.ts';
-import type { SubmissionResult } from '../../../contracts/flows.ts';
+import { conflict, invalid } from '../../shared/errors.ts';
+import { enterpriseCategories, postConsumption, returnConsumption } from '../ledger/ledger.service.ts';
+import * as repo from './flows.repository.ts';
+import { newChunkState, processChunk, type ConsumptionDeltas } from './ingest.chunk.ts';
+import { prepareEvent, type IngestContext, type PreparedEvent } from './ingest.prepare.ts';
 
 /** One row of a submission: its 1-based position (array index + 1, or the line in a file) and the raw event. */
 export interface IngestRow {
@@ -30,6 +36,11 @@ export interface IngestOptions {
   readonly onProgress?: (rowsRead: number) => void;
 }
 
+/** Events validated and written together; a transform counts once. */
+export const CHUNK_EVENTS = 2_000;
+/** A refused submission lists this many row errors at most (and says how many more there were). */
+export const MAX_ROW_ERRORS = 1_000;
+
 /**
  * Validates and stores a submission of flow events, in chunks, in one transaction: all or nothing in
  * rollback mode. Rows may come from an array or stream (async iterable) so a large file never sits in memory.
@@ -37,9 +48,154 @@ export interface IngestOptions {
  * `errors` list every rejected row (`row`, `field`, `message`).
  */
 export async function ingestFlows(
-  _handle: DatabaseHandle,
-  _options: IngestOptions,
-  _rows: Iterable<IngestRow> | AsyncIterable<IngestRow>,
+  handle: DatabaseHandle,
+  options: IngestOptions,
+  rows: Iterable<IngestRow> | AsyncIterable<IngestRow>,
 ): Promise<SubmissionResult> {
-  throw new Error('ingestFlows: being written');
+  const previous = await repo.findSubmission(handle.db, options.enterpriseId, options.contentSm3);
+  if (previous) return { ...(previous.result as SubmissionResult), replayed: true };
+  const context = await loadContext(handle.db, options);
+  try {
+    return await handle.copyTransaction((tx, copy) => ingestInTransaction(tx, copy, context, options, rows));
+  } catch (error) {
+    // The same submission committed by another request while this one ran: answer as a replay.
+    if ((error as { code?: string }).code !== '23505') throw error;
+    const first = await repo.findSubmission(handle.db, options.enterpriseId, options.contentSm3);
+    if (first) return { ...(first.result as SubmissionResult), replayed: true };
+    throw conflict('Some of these events were stored by another submission at the same moment: send it again.');
+  }
+}
+
+async function loadContext(db: Executor, options: IngestOptions): Promise<IngestContext> {
+  const creditCode = await repo.creditCodeOf(db, options.enterpriseId);
+  if (creditCode === undefined) throw invalid(`Enterprise ${options.enterpriseId} is not in the register.`);
+  return {
+    enterpriseId: options.enterpriseId,
+    creditCode,
+    products: await repo.productCatalogue(db),
+    enterpriseIds: await repo.enterpriseIdsByCode(db),
+    sealed: await repo.sealedPeriods(db, options.enterpriseId),
+    now: new Date(),
+    period: options.period === undefined ? undefined : `${options.period}-01`,
+  };
+}
+
+async function ingestInTransaction(
+  tx: Executor,
+  copy: Parameters<Parameters<DatabaseHandle['copyTransaction']>[0]>[1],
+  context: IngestContext,
+  options: IngestOptions,
+  rows: Iterable<IngestRow> | AsyncIterable<IngestRow>,
+): Promise<SubmissionResult> {
+  const proceed = options.errorBehaviour === 'proceed';
+  const submissionId = randomUUID();
+  const state = newChunkState(context, submissionId);
+  const tally = { received: 0, accepted: 0, unchanged: 0, rejected: 0, errorCount: 0 };
+  const errors: RowError[] = [];
+  const keep = (found: readonly RowError[]) => {
+    tally.errorCount += found.length;
+    for (const error of found) if (errors.length < MAX_ROW_ERRORS) errors.push(error);
+  };
+  for await (const batch of chunksOf(rows, CHUNK_EVENTS)) {
+    const prepared: PreparedEvent[] = [];
+    for (const row of batch) {
+      const result = prepareEvent(context, row.row, row.event, row.fieldLabels);
+      if (Array.isArray(result)) {
+        keep(result);
+        tally.rejected += 1;
+      } else prepared.push(result);
+    }
+    const outcome = await processChunk(tx, state, prepared, proceed || tally.errorCount === 0);
+    keep(outcome.errors);
+    tally.received += batch.length;
+    tally.accepted += outcome.accepted;
+    tally.unchanged += outcome.unchanged;
+    tally.rejected += prepared.length - outcome.accepted - outcome.unchanged;
+    if (proceed || tally.errorCount === 0) await repo.writeChunk(tx, copy, outcome.writes);
+    options.onProgress?.(tally.received);
+  }
+  if (tally.errorCount > 0 && !proceed) {
+    const more = tally.errorCount > errors.length ? ` (the first ${errors.length} are listed)` : '';
+    throw invalid(
+      `${tally.rejected} of ${tally.received} events were refused, so nothing was stored: ${tally.errorCount} problems${more}.`,
+      errors,
+    );
+  }
+  await postConsumptionDeltas(tx, context.enterpriseId, submissionId, state.consumption, options.createdBy);
+  const result: SubmissionResult = {
+    submission_id: submissionId,
+    enterprise_id: context.enterpriseId,
+    source: options.source,
+    received: tally.received,
+    accepted: tally.accepted,
+    unchanged: tally.unchanged,
+    rejected: tally.rejected,
+    errors,
+    replayed: false,
+    created_at: new Date().toISOString(),
+  };
+  const inserted = await repo.insertSubmission(tx, {
+    id: submissionId,
+    enterprise_id: context.enterpriseId,
+    source: options.source,
+    content_sm3: options.contentSm3,
+    file_name: options.fileName ?? null,
+    event_count: tally.accepted,
+    result,
+    created_by: options.createdBy,
+  });
+  if (!inserted) throw Object.assign(new Error('submission stored concurrently'), { code: '23505' });
+  await options.alsoWrite?.(tx, result);
+  return result;
+}
+
+async function* chunksOf(rows: Iterable<IngestRow> | AsyncIterable<IngestRow>, size: number): AsyncGenerator<IngestRow[]> {
+  let chunk: IngestRow[] = [];
+  for await (const row of rows) {
+    chunk.push(row);
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/**
+ * Production consumes quota (Art. 8): one ledger entry per year and category for the submission. Separation
+ * goes to the feed's category when the enterprise was allocated by feed, else to the whole separation category.
+ */
+async function postConsumptionDeltas(
+  tx: Executor,
+  enterpriseId: string,
+  submissionId: string,
+  deltas: ConsumptionDeltas,
+  createdBy: string,
+): Promise<void> {
+  const settled = new Map<string, number>();
+  for (const [key, reo] of deltas) {
+    const [yearText, rawCategory] = key.split(':') as [string, string];
+    let category = rawCategory;
+    if (rawCategory.startsWith('separation|')) {
+      const feed = rawCategory.slice('separation|'.length);
+      const held = await enterpriseCategories(tx, enterpriseId, Number(yearText));
+      category = held.has(feed) ? feed : 'separation';
+    }
+    const id = `${yearText}:${category}`;
+    settled.set(id, (settled.get(id) ?? 0) + reo);
+  }
+  for (const [id, reo] of settled) {
+    if (reo === 0) continue;
+    const [yearText, category] = id.split(':') as [string, string];
+    const posting = {
+      enterpriseId,
+      year: Number(yearText),
+      category,
+      reoKg: Math.abs(reo),
+      sourceId: `flow-submission:${submissionId}:${id}`,
+      createdBy,
+    };
+    if (reo > 0) await postConsumption(tx, posting);
+    else await returnConsumption(tx, posting);
+  }
 }

@@ -108,3 +108,14 @@ export async function trialBalance(db: Executor, year: number): Promise<{ accoun
       WHERE a.year = ${year} GROUP BY a.id) balances`.execute(db);
   return { accounts: Number(result.rows[0]?.accounts ?? 0), sum: Number(result.rows[0]?.total ?? 0) };
 }
+
+export async function accountCategories(db: Executor, kind: LedgerAccountKind, holderId: string, year: number) {
+  const rows = await db
+    .selectFrom('ledger_account')
+    .select('category')
+    .where('kind', '=', kind)
+    .where('holder_id', '=', holderId)
+    .where('year', '=', year)
+    .execute();
+  return rows.map((row) => row.category);
+}

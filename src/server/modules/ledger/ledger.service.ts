@@ -206,3 +206,28 @@ export async function enterpriseEntries(db: Executor, enterpriseId: string, year
 }
 
 export const trialBalance = repo.trialBalance;
+
+/**
+ * Gives back part of what production consumed (an amendment lowered or withdrew a flow record): a `reverse`
+ * entry from the consumed account to the enterprise, keyed by its source so it happens once.
+ */
+export async function returnConsumption(tx: Executor, consumption: Consumption) {
+  return transfer(tx, {
+    kind: 'reverse',
+    year: consumption.year,
+    category: consumption.category,
+    from: accounts.consumed(consumption.year, consumption.category),
+    to: accounts.enterprise(consumption.enterpriseId, consumption.year, consumption.category),
+    reoKg: consumption.reoKg,
+    key: `return:${consumption.sourceId}`,
+    reference: consumption.sourceId,
+    createdBy: consumption.createdBy,
+    enterpriseId: consumption.enterpriseId,
+    allowOverdraw: true,
+  });
+}
+
+/** The categories in which an enterprise holds an account for a year (what it was allocated in). */
+export async function enterpriseCategories(db: Executor, enterpriseId: string, year: number): Promise<Set<string>> {
+  return new Set(await repo.accountCategories(db, 'enterprise', enterpriseId, year));
+}
