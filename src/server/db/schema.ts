@@ -403,6 +403,15 @@ export interface AnomalyTransitionTable {
   created_at: DefaultTimestamp;
 }
 
+export interface CertificateTable {
+  code: string;
+  batch_id: Int8;
+  content: Json<unknown>;
+  content_sm3: string;
+  issued_by: string;
+  issued_at: DefaultTimestamp;
+}
+
 export interface Database extends EpcisTables {
   division: DivisionTable;
   authority: AuthorityTable;
@@ -436,6 +445,7 @@ export interface Database extends EpcisTables {
   declaration: DeclarationTable;
   anomaly: AnomalyTable;
   anomaly_transition: AnomalyTransitionTable;
+  certificate: CertificateTable;
 }
 
 export type EnterpriseRow = Selectable<EnterpriseTable>;

@@ -156,3 +156,16 @@ CREATE TABLE anomaly_transition (
 );
 CREATE TRIGGER anomaly_transition_append_only BEFORE UPDATE OR DELETE ON anomaly_transition
   FOR EACH ROW EXECUTE FUNCTION refuse_change();
+
+-- Provenance certificates: what a batch's trace said when the certificate was issued. The code is the start
+-- of the SM3 of the content, so the same content always has the same code.
+CREATE TABLE certificate (
+  code text PRIMARY KEY,
+  batch_id bigint NOT NULL REFERENCES flow_batch (id),
+  content jsonb NOT NULL,
+  content_sm3 text NOT NULL,
+  issued_by text NOT NULL,
+  issued_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TRIGGER certificate_append_only BEFORE UPDATE OR DELETE ON certificate
+  FOR EACH ROW EXECUTE FUNCTION refuse_change();

@@ -1,0 +1,4 @@
+/** What other modules may use of the flow records. */
+export { monthDigest, sealsOf } from './declarations.repository.ts';
+export { periodOf } from './flows.rules.ts';
+export { ingestFlows, type IngestOptions, type IngestRow } from './ingest.service.ts';

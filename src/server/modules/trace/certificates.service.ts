@@ -1,0 +1,99 @@
+import QRCode from 'qrcode';
+import type { Executor } from '../../db/executor.ts';
+import { canonicalJson, sm3Hex } from '../../shared/canonical-json.ts';
+import { notFound } from '../../shared/errors.ts';
+import { recordAudit, type AuditContext } from '../audit/index.ts';
+import type { Actor } from '../auth/index.ts';
+import { monthDigest, periodOf, sealsOf } from '../flows/index.ts';
+import * as repo from './trace.repository.ts';
+import { shareOfPpm } from './trace.rules.ts';
+import { backwardOf, getBatch } from './trace.service.ts';
+
+/**
+ * Provenance certificates: a batch, its origins with their exact REO kg, and the declarations (sealed months)
+ * that record the events making them. Anyone holding the code can check it on the public endpoint, which
+ * re-hashes those months and shows only what the certificate states.
+ */
+
+export interface CertificateContent {
+  batch: { code: string; product: string; maker: { name: string; credit_code: string }; made_at: string; mass_kg: number; reo_kg: number };
+  origins: { code: string; product: string; kind: string; maker: { name: string; credit_code: string }; reo_kg: number; share_ppm: number }[];
+  /** The enterprise-months whose declarations record the making events, with the seal they had at issue. */
+  declarations: { credit_code: string; period: string; version: number | null; events_sm3: string | null }[];
+}
+
+export async function issueCertificate(db: Executor, actor: Actor, audit: AuditContext, batchId: number) {
+  await getBatch(db, actor, batchId); // 404 outside scope
+  const [node] = await repo.nodes(db, [batchId]);
+  const trace = await backwardOf(db, node!);
+  const makers = new Map<string, { id: string; code: string; period: string }>();
+  const addMaker = (id: string, code: string, madeAt: Date) => {
+    const period = periodOf(madeAt);
+    makers.set(`${id}|${period}`, { id, code, period });
+  };
+  addMaker(node!.maker_id, node!.maker_code, node!.made_at);
+  const originNodes = await repo.nodes(db, trace.origins.map((origin) => origin.batch.id));
+  for (const origin of originNodes) addMaker(origin.maker_id, origin.maker_code, origin.made_at);
+  const declarations: CertificateContent['declarations'] = [];
+  for (const maker of [...makers.values()].sort((a, b) => `${a.code}${a.period}`.localeCompare(`${b.code}${b.period}`))) {
+    const last = (await sealsOf(db, [maker.id], [maker.period])).at(-1);
+    declarations.push({ credit_code: maker.code, period: maker.period.slice(0, 7), version: last?.version ?? null, events_sm3: last?.events_sm3 ?? null });
+  }
+  const content: CertificateContent = {
+    batch: { code: trace.batch.code, product: trace.batch.product, maker: trace.batch.maker, made_at: trace.batch.made_at, mass_kg: trace.batch.mass_kg, reo_kg: trace.batch.reo_kg },
+    origins: trace.origins.map((origin) => ({
+      code: origin.batch.code,
+      product: origin.batch.product,
+      kind: origin.batch.origin_kind,
+      maker: origin.batch.maker,
+      reo_kg: origin.reo_kg,
+      share_ppm: shareOfPpm(origin.reo_kg, trace.batch.reo_kg),
+    })),
+    declarations,
+  };
+  const contentSm3 = sm3Hex(canonicalJson(content));
+  const code = contentSm3.slice(0, 20).toUpperCase().replace(/(.{5})(?=.)/g, '$1-');
+  return db.transaction().execute(async (tx) => {
+    const existing = await tx.selectFrom('certificate').select('code').where('code', '=', code).executeTakeFirst();
+    if (!existing) {
+      await tx.insertInto('certificate').values({ code, batch_id: batchId, content: JSON.stringify(content), content_sm3: contentSm3, issued_by: actor.login }).execute();
+      await recordAudit(tx, audit, { action: 'certificate.issue', objectType: 'certificate', objectId: code, after: { batch_id: batchId, content_sm3: contentSm3 } });
+    }
+    return { code, content, content_sm3: contentSm3, replayed: existing !== undefined };
+  });
+}
+
+/** The QR code of a certificate's public check, as SVG. */
+export async function certificateQr(verifyUrl: string): Promise<string> {
+  return QRCode.toString(verifyUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+}
+
+export type VerificationStatus = 'verified' | 'not_yet_sealed' | 'altered';
+
+/**
+ * The public check: the certificate as issued, and for each declaration it cites whether the month is sealed
+ * and still hashes to what was sealed. Nothing beyond the certificate's own content is revealed.
+ */
+export async function verifyCertificate(db: Executor, code: string) {
+  const row = await db.selectFrom('certificate').selectAll().where('code', '=', code.toUpperCase()).executeTakeFirst();
+  if (!row) throw notFound(`Certificate ${code}`);
+  const content = row.content as CertificateContent;
+  const ids = new Map((await db.selectFrom('enterprise').select(['id', 'credit_code']).where('credit_code', 'in', content.declarations.map((d) => d.credit_code)).execute()).map((e) => [e.credit_code, e.id]));
+  const checks = [];
+  for (const declaration of content.declarations) {
+    const enterpriseId = ids.get(declaration.credit_code);
+    const period = `${declaration.period}-01`;
+    const seals = enterpriseId ? await sealsOf(db, [enterpriseId], [period]) : [];
+    const latest = seals.at(-1);
+    const digest = enterpriseId && latest ? await monthDigest(db, enterpriseId, period) : null;
+    const status: VerificationStatus = !latest ? 'not_yet_sealed' : digest?.sm3 === latest.events_sm3 ? 'verified' : 'altered';
+    checks.push({ credit_code: declaration.credit_code, period: declaration.period, sealed_version: latest?.version ?? null, status });
+  }
+  const status: VerificationStatus = checks.some((check) => check.status === 'altered')
+    ? 'altered'
+    : checks.some((check) => check.status === 'not_yet_sealed')
+      ? 'not_yet_sealed'
+      : 'verified';
+  const contentIntact = sm3Hex(canonicalJson(content)) === row.content_sm3;
+  return { code: row.code, issued_at: row.issued_at.toISOString(), content, status: contentIntact ? status : 'altered', declarations: checks };
+}
