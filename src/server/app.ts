@@ -25,7 +25,10 @@ import { authRoutes } from './modules/auth/auth.routes.ts';
 import { userRoutes } from './modules/auth/users.routes.ts';
 import { epcisRoutes } from './modules/epcis/epcis.routes.ts';
 import { indicatorRoutes } from './modules/indicators/indicators.routes.ts';
+import { checksRoutes } from './modules/checks/checks.routes.ts';
+import { declarationRoutes } from './modules/flows/declarations.routes.ts';
 import { flowRoutes } from './modules/flows/flows.routes.ts';
+import { traceRoutes } from './modules/trace/trace.routes.ts';
 import { ledgerRoutes } from './modules/ledger/ledger.routes.ts';
 import { registryRoutes } from './modules/registry/registry.routes.ts';
 import { installMetrics } from './shared/metrics.ts';
@@ -117,6 +120,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       allocationRoutes(api, { db: database.db });
       ledgerRoutes(api, { db: database.db });
       flowRoutes(api, { database });
+      declarationRoutes(api, { db: database.db });
+      traceRoutes(api, { db: database.db });
+      checksRoutes(api, { db: database.db });
     },
     { prefix: API_PREFIX },
   );

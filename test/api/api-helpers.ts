@@ -145,7 +145,20 @@ export async function worldDigest(db: Db): Promise<string> {
     tokens,
     counts,
     quota: await quotaDigest(db),
+    flows: await flowDigest(db),
   });
+}
+
+/** The flow records and everything derived from them: counts and sums that any write would move. */
+async function flowDigest(db: Db) {
+  const result = await sql<Record<string, string>>`
+    SELECT (SELECT count(*) FROM flow_line) AS lines, (SELECT coalesce(sum(mass_kg), 0) FROM flow_line) AS mass,
+           (SELECT count(*) FROM flow_batch) AS batches, (SELECT count(*) FROM batch_edge) AS edges,
+           (SELECT count(*) FROM batch_origin) AS origins, (SELECT coalesce(sum(mass_kg), 0) FROM batch_holding) AS held,
+           (SELECT count(*) FROM flow_submission) AS submissions, (SELECT count(*) FROM flow_superseded) AS superseded,
+           (SELECT count(*) FROM declaration) AS declarations, (SELECT count(*) FROM certificate) AS certificates,
+           (SELECT count(*) FROM anomaly) AS anomalies, (SELECT coalesce(sum(version), 0) FROM anomaly) AS anomaly_versions`.execute(db);
+  return result.rows[0];
 }
 
 /** Asserts an RFC 9457 problem answer and returns its body. */

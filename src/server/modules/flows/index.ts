@@ -1,4 +1,5 @@
 /** What other modules may use of the flow records. */
-export { monthDigest, sealsOf } from './declarations.repository.ts';
+export { designatedEnterprises, monthDigest, sealsOf } from './declarations.repository.ts';
+export { deadlineOf, declarationStatus } from './declarations.rules.ts';
 export { periodOf } from './flows.rules.ts';
 export { ingestFlows, type IngestOptions, type IngestRow } from './ingest.service.ts';

@@ -119,3 +119,25 @@ export async function accountCategories(db: Executor, kind: LedgerAccountKind, h
     .execute();
   return rows.map((row) => row.category);
 }
+
+export interface OverdrawnAccount {
+  enterprise_id: string;
+  category: string;
+  allocated: number;
+  consumed: number;
+}
+
+/** Enterprise accounts of a year whose consumption has passed what they were given (balance below zero). */
+export async function overdrawnEnterpriseAccounts(db: Executor, year: number): Promise<OverdrawnAccount[]> {
+  const rows = await sql<OverdrawnAccount>`
+    SELECT a.holder_id::uuid AS enterprise_id, a.category,
+           coalesce(sum(CASE WHEN e.credit_account_id = a.id AND e.kind <> 'reverse' THEN e.reo_kg
+                             WHEN e.debit_account_id = a.id AND e.kind IN ('adjust', 'reduce') THEN -e.reo_kg ELSE 0 END), 0)::float8 AS allocated,
+           coalesce(sum(CASE WHEN e.debit_account_id = a.id AND e.kind = 'consume' THEN e.reo_kg
+                             WHEN e.credit_account_id = a.id AND e.kind = 'reverse' THEN -e.reo_kg ELSE 0 END), 0)::float8 AS consumed
+    FROM ledger_account a JOIN ledger_entry e ON e.credit_account_id = a.id OR e.debit_account_id = a.id
+    WHERE a.kind = 'enterprise' AND a.year = ${year}
+    GROUP BY a.holder_id, a.category
+    HAVING sum(CASE WHEN e.credit_account_id = a.id THEN e.reo_kg ELSE -e.reo_kg END) < 0`.execute(db);
+  return rows.rows;
+}

@@ -231,3 +231,8 @@ export async function returnConsumption(tx: Executor, consumption: Consumption) 
 export async function enterpriseCategories(db: Executor, enterpriseId: string, year: number): Promise<Set<string>> {
   return new Set(await repo.accountCategories(db, 'enterprise', enterpriseId, year));
 }
+
+/** Enterprise accounts of a year that production has overdrawn (the quota check's evidence). */
+export async function overdrawnAccounts(db: Executor, year: number) {
+  return repo.overdrawnEnterpriseAccounts(db, year);
+}
