@@ -5,6 +5,7 @@ import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { DEMO_PASSWORD } from './demo/demo-data.ts';
 import { demoLogins, loadDemoData } from './demo/demo.ts';
+import { loadDemoFlows } from './demo/demo-flows.ts';
 import { ensureReferenceData } from './modules/registry/reference.service.ts';
 
 /** Opens the configured engine: the server at DATABASE_URL, or embedded PGlite in PGLITE_DATA_DIR. */
@@ -21,7 +22,10 @@ export async function startServer(config: Config): Promise<{ app: App; database:
   await migrate(database.db);
   await ensureReferenceData(database.db);
   const empty = (await database.db.selectFrom('app_user').select('id').limit(1).execute()).length === 0;
-  if (config.DEMO_DATA && empty) await loadDemoData(database.db);
+  if (config.DEMO_DATA && empty) {
+    await loadDemoData(database.db);
+    await loadDemoFlows(database);
+  }
   const app = await buildApp({ config, database });
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.server.address();

@@ -67,7 +67,7 @@ export async function lockEnterpriseMonth(tx: Executor, enterpriseId: string, pe
   await sql`SELECT pg_advisory_xact_lock(hashtext(${`declaration:${enterpriseId}:${period}`}))`.execute(tx);
 }
 
-export async function insertSeal(tx: Executor, row: Omit<SealRow, 'sealed_at'>): Promise<SealRow> {
+export async function insertSeal(tx: Executor, row: SealRow): Promise<SealRow> {
   const inserted = await tx
     .insertInto('declaration')
     .values(row)

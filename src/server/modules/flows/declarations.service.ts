@@ -100,6 +100,7 @@ export async function sealMonth(db: Executor, actor: Actor, audit: AuditContext,
       event_count: digest.count,
       late: now.getTime() > deadlineOf(monthFirst).getTime(),
       sealed_by: actor.login,
+      sealed_at: now,
     });
     await recordAudit(tx, audit, {
       action: 'declaration.seal',
