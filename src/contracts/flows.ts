@@ -6,7 +6,16 @@ import { kg, uuid } from './common.ts';
  * Flow events (Art. 10), the one shape every way in (JSON API, CSV/XLSX file, EPCIS capture) is turned
  * into before the one validation. Quantities are integers: kg of mass, kg of REO, grade in ppm.
  */
-export const flowKinds = ['produce', 'transform', 'ship', 'receive', 'import', 'export', 'stock_count', 'loss'] as const;
+export const flowKinds = [
+  'produce',
+  'transform',
+  'ship',
+  'receive',
+  'import',
+  'export',
+  'stock_count',
+  'loss',
+] as const;
 export type FlowKind = (typeof flowKinds)[number];
 
 /** The most events one JSON request may carry; larger submissions go through a file upload or EPCIS. */
@@ -17,15 +26,29 @@ export const MAX_TRANSFORM_LINES = 500;
 export const creditCode = z
   .string()
   .length(18, 'must be an 18-character unified social credit code')
-  .refine((code) => checkCreditCode(code) === null, 'is not a valid unified social credit code (GB 32100 check character)');
+  .refine(
+    (code) => checkCreditCode(code) === null,
+    'is not a valid unified social credit code (GB 32100 check character)',
+  );
 
 /** A lot code as its maker writes it; with the maker's credit code it names one batch nationally. */
 export const batchCode = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$/, 'must be 1–64 letters, digits, or . _ - / (starting with a letter or digit)');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$/,
+    'must be 1–64 letters, digits, or . _ - / (starting with a letter or digit)',
+  );
 
-const positiveKg = z.number().int('must be a whole number of kg').min(1, 'must be at least 1 kg').max(Number.MAX_SAFE_INTEGER);
-const reoKg = z.number().int('must be a whole number of kg').min(0, 'must not be negative').max(Number.MAX_SAFE_INTEGER);
+const positiveKg = z
+  .number()
+  .int('must be a whole number of kg')
+  .min(1, 'must be at least 1 kg')
+  .max(Number.MAX_SAFE_INTEGER);
+const reoKg = z
+  .number()
+  .int('must be a whole number of kg')
+  .min(0, 'must not be negative')
+  .max(Number.MAX_SAFE_INTEGER);
 const gradePpm = z.number().int('must be a whole number of ppm').min(1).max(1_000_000, 'cannot exceed 1,000,000 ppm');
 
 /** One batch line: what batch, of what product, how much. `reo_kg` is computed when absent, and checked when given. */
@@ -47,7 +70,11 @@ export const flowDocuments = z.strictObject({
 });
 
 /** An event time must say its zone: 2026-03-05T08:30:00+08:00. */
-const eventTime = z.iso.datetime({ offset: true, local: false, message: 'must be an ISO 8601 time with a zone offset, e.g. 2026-03-05T08:30:00+08:00' });
+const eventTime = z.iso.datetime({
+  offset: true,
+  local: false,
+  message: 'must be an ISO 8601 time with a zone offset, e.g. 2026-03-05T08:30:00+08:00',
+});
 
 const common = {
   event_id: z.string().trim().min(1).max(128),
@@ -92,7 +119,10 @@ export const flowEventInput = z.discriminatedUnion('kind', [
     inputs: z.array(flowLine).min(1).max(MAX_TRANSFORM_LINES),
     outputs: z.array(flowLine).min(1).max(MAX_TRANSFORM_LINES),
     /** REO kg from each input batch into each output batch; may be left out when there is one input or one output. */
-    edges: z.array(transformEdge).max(MAX_TRANSFORM_LINES * 4).optional(),
+    edges: z
+      .array(transformEdge)
+      .max(MAX_TRANSFORM_LINES * 4)
+      .optional(),
   }),
 ]);
 export type FlowEventInput = z.infer<typeof flowEventInput>;

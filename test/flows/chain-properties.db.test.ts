@@ -25,7 +25,9 @@ describe('flow properties on generated supply chains', () => {
   let codes: Record<string, string>;
   let ids: Record<string, string>;
   const months: string[] = [];
-  for (let year = 2023; year <= 2026; year += 1) for (let month = 1; month <= (year === 2026 ? 9 : 12); month += 2) months.push(`${year}-${String(month).padStart(2, '0')}`);
+  for (let year = 2023; year <= 2026; year += 1)
+    for (let month = 1; month <= (year === 2026 ? 9 : 12); month += 2)
+      months.push(`${year}-${String(month).padStart(2, '0')}`);
   let nextMonth = 0;
   /** Each generated history gets a month of its own, so one run's stock never meets another's. */
   const freshMonth = () => {
@@ -56,21 +58,34 @@ describe('flow properties on generated supply chains', () => {
     );
 
   /** Ingests a chain in a month of its own, seals both sides on time, and runs the checks exactly (tolerance 0). */
-  async function record(chain: Chain, month: string): Promise<{ refused: boolean; anomalies: string[]; errors?: unknown }> {
+  async function record(
+    chain: Chain,
+    month: string,
+  ): Promise<{ refused: boolean; anomalies: string[]; errors?: unknown }> {
     try {
       await submit('bayan', chain.mine);
       await submit('kundulun', chain.plant);
     } catch (error) {
-      if (error instanceof DomainError && error.status === 422) return { refused: true, anomalies: [], errors: error.errors };
+      if (error instanceof DomainError && error.status === 422)
+        return { refused: true, anomalies: [], errors: error.errors };
       throw error;
     }
     const onTime = new Date(`${month}-01T00:00:00+08:00`);
     onTime.setUTCDate(onTime.getUTCDate() + 35); // the 5th or 6th of the next month
-    for (const key of ['bayan', 'kundulun'] as const) await sealMonth(context.database.db, actor(key), audit, month, onTime);
-    await runChecks(context.database.db, month, { now: onTime, tolerances: { balancePpm: 0, matchPpm: 0, minYieldPpm: 800_000 } });
+    for (const key of ['bayan', 'kundulun'] as const)
+      await sealMonth(context.database.db, actor(key), audit, month, onTime);
+    await runChecks(context.database.db, month, {
+      now: onTime,
+      tolerances: { balancePpm: 0, matchPpm: 0, minYieldPpm: 800_000 },
+    });
     const found = await sql<{ rule: string; enterprise_id: string }>`
       SELECT rule, enterprise_id FROM anomaly WHERE period = ${`${month}-01`}`.execute(context.database.db);
-    return { refused: false, anomalies: found.rows.filter((row) => row.enterprise_id === ids.bayan || row.enterprise_id === ids.kundulun).map((row) => row.rule) };
+    return {
+      refused: false,
+      anomalies: found.rows
+        .filter((row) => row.enterprise_id === ids.bayan || row.enterprise_id === ids.kundulun)
+        .map((row) => row.rule),
+    };
   }
 
   beforeAll(async () => {
@@ -80,7 +95,10 @@ describe('flow properties on generated supply chains', () => {
     // Quota enough for every generated month, so only a wrong figure can raise an anomaly.
     await context.database.db.transaction().execute(async (tx) => {
       for (const year of [2023, 2024, 2025, 2026])
-        for (const [key, category] of [['bayan', 'mining_rock'], ['kundulun', 'separation']] as const)
+        for (const [key, category] of [
+          ['bayan', 'mining_rock'],
+          ['kundulun', 'separation'],
+        ] as const)
           await transfer(tx, {
             kind: 'adjust',
             year,
@@ -115,14 +133,23 @@ describe('flow properties on generated supply chains', () => {
 
   it('changing any one quantity of a valid history is caught by the ingest or by a check', async () => {
     await fc.assert(
-      fc.asyncProperty(chainShape, fc.nat(), fc.integer({ min: 1, max: 50 }), fc.boolean(), async (shape, pick, size, down) => {
-        const month = freshMonth();
-        const chain = buildChain(shape, month, `A${run++}`, { mine: codes.bayan!, plant: codes.kundulun! });
-        const fields = quantityFields(chain);
-        const field = fields[pick % fields.length]!;
-        const outcome = await record(alter(chain, field, down ? -size : size), month);
-        expect(outcome.refused || outcome.anomalies.length > 0, `${field.side} ${field.index} ${field.path.join('.')}`).toBe(true);
-      }),
+      fc.asyncProperty(
+        chainShape,
+        fc.nat(),
+        fc.integer({ min: 1, max: 50 }),
+        fc.boolean(),
+        async (shape, pick, size, down) => {
+          const month = freshMonth();
+          const chain = buildChain(shape, month, `A${run++}`, { mine: codes.bayan!, plant: codes.kundulun! });
+          const fields = quantityFields(chain);
+          const field = fields[pick % fields.length]!;
+          const outcome = await record(alter(chain, field, down ? -size : size), month);
+          expect(
+            outcome.refused || outcome.anomalies.length > 0,
+            `${field.side} ${field.index} ${field.path.join('.')}`,
+          ).toBe(true);
+        },
+      ),
       { numRuns: 8, endOnFailure: true },
     );
   });

@@ -4,7 +4,11 @@ import type { Executor } from '../../src/server/db/executor.ts';
 /** Shared helpers for the flow tests: demo credit codes and a small valid supply chain. */
 
 export async function creditCodes(db: Executor): Promise<Record<string, string>> {
-  const rows = await sql<{ name: string; credit_code: string; id: string }>`SELECT name, credit_code, id FROM enterprise`.execute(db);
+  const rows = await sql<{
+    name: string;
+    credit_code: string;
+    id: string;
+  }>`SELECT name, credit_code, id FROM enterprise`.execute(db);
   const byName = (fragment: string) => {
     const row = rows.rows.find((item) => item.name.includes(fragment));
     if (!row) throw new Error(`no demo enterprise named like ${fragment}`);
@@ -32,13 +36,30 @@ export async function enterpriseIds(db: Executor): Promise<Record<string, string
 }
 
 /** A time in March 2026, Beijing. */
-export const march = (day: number, hour = 9) => `2026-03-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00+08:00`;
+export const march = (day: number, hour = 9) =>
+  `2026-03-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00+08:00`;
 
 /** The mine's side of a small chain: two concentrate batches produced, both shipped to kundulun, a month-end count. */
 export function mineEvents(codes: Record<string, string>) {
   return [
-    { event_id: 'BY-P-1', kind: 'produce', event_time: march(2), batch: 'BY-2603-01', product: 'BASTNAESITE_CONC', mass_kg: 20_000, grade_ppm: 500_000 },
-    { event_id: 'BY-P-2', kind: 'produce', event_time: march(3), batch: 'BY-2603-02', product: 'BASTNAESITE_CONC', mass_kg: 10_000, grade_ppm: 480_000 },
+    {
+      event_id: 'BY-P-1',
+      kind: 'produce',
+      event_time: march(2),
+      batch: 'BY-2603-01',
+      product: 'BASTNAESITE_CONC',
+      mass_kg: 20_000,
+      grade_ppm: 500_000,
+    },
+    {
+      event_id: 'BY-P-2',
+      kind: 'produce',
+      event_time: march(3),
+      batch: 'BY-2603-02',
+      product: 'BASTNAESITE_CONC',
+      mass_kg: 10_000,
+      grade_ppm: 480_000,
+    },
     {
       event_id: 'BY-S-1',
       kind: 'ship',
@@ -67,8 +88,28 @@ export function mineEvents(codes: Record<string, string>) {
 /** The plant's side: both received, merged and separated into PrNd oxide and La oxide, one shipped on. */
 export function plantEvents(codes: Record<string, string>) {
   return [
-    { event_id: 'KD-R-1', kind: 'receive', event_time: march(6), batch: 'BY-2603-01', product: 'BASTNAESITE_CONC', mass_kg: 20_000, grade_ppm: 500_000, counterparty: codes.bayan, documents: { waybill_no: 'WB-001' } },
-    { event_id: 'KD-R-2', kind: 'receive', event_time: march(7), batch: 'BY-2603-02', product: 'BASTNAESITE_CONC', mass_kg: 10_000, grade_ppm: 480_000, counterparty: codes.bayan, documents: { waybill_no: 'WB-002' } },
+    {
+      event_id: 'KD-R-1',
+      kind: 'receive',
+      event_time: march(6),
+      batch: 'BY-2603-01',
+      product: 'BASTNAESITE_CONC',
+      mass_kg: 20_000,
+      grade_ppm: 500_000,
+      counterparty: codes.bayan,
+      documents: { waybill_no: 'WB-001' },
+    },
+    {
+      event_id: 'KD-R-2',
+      kind: 'receive',
+      event_time: march(7),
+      batch: 'BY-2603-02',
+      product: 'BASTNAESITE_CONC',
+      mass_kg: 10_000,
+      grade_ppm: 480_000,
+      counterparty: codes.bayan,
+      documents: { waybill_no: 'WB-002' },
+    },
     {
       event_id: 'KD-T-1',
       kind: 'transform',

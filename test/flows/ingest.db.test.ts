@@ -37,7 +37,8 @@ describe('recording flows through the JSON API', () => {
     const holdings = await sql<{ code: string; enterprise_id: string; mass_kg: string }>`
       SELECT b.code, h.enterprise_id, h.mass_kg FROM batch_holding h JOIN flow_batch b ON b.id = h.batch_id
       ORDER BY b.code, h.enterprise_id`.execute(db);
-    const held = (code: string, who: string) => holdings.rows.find((row) => row.code === code && row.enterprise_id === ids[who])?.mass_kg ?? '0';
+    const held = (code: string, who: string) =>
+      holdings.rows.find((row) => row.code === code && row.enterprise_id === ids[who])?.mass_kg ?? '0';
     expect(held('BY-2603-01', 'bayan')).toBe('0');
     expect(held('BY-2603-01', 'kundulun')).toBe('0');
     expect(held('KD-LA-01', 'kundulun')).toBe('6000');
@@ -62,12 +63,62 @@ describe('recording flows through the JSON API', () => {
     const before = await worldDigest(context.database.db);
     const response = await mine.post('/api/v1/flows', {
       events: [
-        { event_id: 'BY-P-9', kind: 'produce', event_time: march(8), batch: 'BY-2603-09', product: 'BASTNAESITE_CONC', mass_kg: 1000, grade_ppm: 500_000 },
-        { event_id: 'BY-P-10', kind: 'produce', event_time: march(8), batch: 'BY-2603-10', product: 'NO_SUCH', mass_kg: 1000, grade_ppm: 500_000 },
-        { event_id: 'BY-P-11', kind: 'produce', event_time: march(8), batch: 'BY-2603-11', product: 'BASTNAESITE_CONC', mass_kg: 10.5, grade_ppm: 500_000 },
-        { event_id: 'BY-P-12', kind: 'produce', event_time: '2099-01-01T00:00:00+08:00', batch: 'BY-2603-12', product: 'BASTNAESITE_CONC', mass_kg: 5, grade_ppm: 500_000 },
-        { event_id: 'BY-S-9', kind: 'ship', event_time: march(9), batch: 'BY-2603-09', product: 'BASTNAESITE_CONC', mass_kg: 2000, grade_ppm: 500_000, counterparty: codes.kundulun },
-        { event_id: 'BY-S-1', kind: 'ship', event_time: march(9), batch: 'BY-2603-01', product: 'BASTNAESITE_CONC', mass_kg: 1, grade_ppm: 500_000, counterparty: codes.kundulun },
+        {
+          event_id: 'BY-P-9',
+          kind: 'produce',
+          event_time: march(8),
+          batch: 'BY-2603-09',
+          product: 'BASTNAESITE_CONC',
+          mass_kg: 1000,
+          grade_ppm: 500_000,
+        },
+        {
+          event_id: 'BY-P-10',
+          kind: 'produce',
+          event_time: march(8),
+          batch: 'BY-2603-10',
+          product: 'NO_SUCH',
+          mass_kg: 1000,
+          grade_ppm: 500_000,
+        },
+        {
+          event_id: 'BY-P-11',
+          kind: 'produce',
+          event_time: march(8),
+          batch: 'BY-2603-11',
+          product: 'BASTNAESITE_CONC',
+          mass_kg: 10.5,
+          grade_ppm: 500_000,
+        },
+        {
+          event_id: 'BY-P-12',
+          kind: 'produce',
+          event_time: '2099-01-01T00:00:00+08:00',
+          batch: 'BY-2603-12',
+          product: 'BASTNAESITE_CONC',
+          mass_kg: 5,
+          grade_ppm: 500_000,
+        },
+        {
+          event_id: 'BY-S-9',
+          kind: 'ship',
+          event_time: march(9),
+          batch: 'BY-2603-09',
+          product: 'BASTNAESITE_CONC',
+          mass_kg: 2000,
+          grade_ppm: 500_000,
+          counterparty: codes.kundulun,
+        },
+        {
+          event_id: 'BY-S-1',
+          kind: 'ship',
+          event_time: march(9),
+          batch: 'BY-2603-01',
+          product: 'BASTNAESITE_CONC',
+          mass_kg: 1,
+          grade_ppm: 500_000,
+          counterparty: codes.kundulun,
+        },
       ],
     });
     const errors = expectProblem(response, 422, 'invalid').errors ?? [];

@@ -29,10 +29,16 @@ export interface DatabaseHandle {
 /** A COPY value: text, an integer, a list of texts (a text[] column), or null. */
 export type CopyValue = string | number | bigint | boolean | readonly string[] | null;
 /** Loads rows into a table's named columns with COPY, inside the transaction. */
-export type CopyIn = (table: string, columns: readonly string[], rows: readonly (readonly CopyValue[])[]) => Promise<void>;
+export type CopyIn = (
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly CopyValue[])[],
+) => Promise<void>;
 
 function escapeCopyText(text: string): string {
-  return text.replace(/[\\\t\n\r]/g, (char) => (char === '\\' ? '\\\\' : char === '\t' ? '\\t' : char === '\n' ? '\\n' : '\\r'));
+  return text.replace(/[\\\t\n\r]/g, (char) =>
+    char === '\\' ? '\\\\' : char === '\t' ? '\\t' : char === '\n' ? '\\n' : '\\r',
+  );
 }
 
 function arrayLiteral(items: readonly string[]): string {
@@ -127,7 +133,7 @@ async function serverCopyTransaction<T>(
     connect: async () => ({ query: client.query.bind(client), release: () => undefined }),
     end: async () => undefined,
   };
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: single as unknown as pg.Pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: single }) });
   const copy: CopyIn = async (table, columns, rows) => {
     if (rows.length === 0) return;
     const stream = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));

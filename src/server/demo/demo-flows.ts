@@ -101,8 +101,16 @@ interface Plan {
 }
 
 /** One month of one chain: the mine's production and shipments, each plant's receipts, separation, sales, count. */
-function chainMonth(chain: Chain, month: string, next: () => number, held: Map<string, { product: string; mass: number }>, plan: Plan, codes: Map<Key, string>) {
-  const at = (day: number, hour = 10) => `${month}-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00+08:00`;
+function chainMonth(
+  chain: Chain,
+  month: string,
+  next: () => number,
+  held: Map<string, { product: string; mass: number }>,
+  plan: Plan,
+  codes: Map<Key, string>,
+) {
+  const at = (day: number, hour = 10) =>
+    `${month}-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00+08:00`;
   const add = (key: Key, event: Event) => plan.events.set(key, [...(plan.events.get(key) ?? []), event]);
   const tag = month.replace('-', '');
   const received = new Map<Key, { batch: string; mass: number; gradePpm: number; reo: number }[]>();
@@ -113,25 +121,60 @@ function chainMonth(chain: Chain, month: string, next: () => number, held: Map<s
     const line = { batch, product: chain.product, mass_kg: mass, grade_ppm: gradePpm };
     add(chain.mine, { event_id: `${batch}-P`, kind: 'produce', event_time: at(3 + index * 7), ...line });
     const waybill = `WB${tag}${chain.mine.slice(0, 2).toUpperCase()}${index + 1}`;
-    add(chain.mine, { event_id: `${batch}-S`, kind: 'ship', event_time: at(4 + index * 7), ...line, counterparty: codes.get(plant), documents: { waybill_no: waybill, invoice_no: `INV-${waybill}` } });
+    add(chain.mine, {
+      event_id: `${batch}-S`,
+      kind: 'ship',
+      event_time: at(4 + index * 7),
+      ...line,
+      counterparty: codes.get(plant),
+      documents: { waybill_no: waybill, invoice_no: `INV-${waybill}` },
+    });
     // October's faults: kundulun never records one receipt; dingnan weighs 1% less than was shipped.
     if (month === '2026-10' && chain.mine === 'bayan' && index === 1) return;
     const receivedMass = month === '2026-10' && plant === 'dingnan' && index === 0 ? Math.round(mass * 0.99) : mass;
-    add(plant, { event_id: `${batch}-R`, kind: 'receive', event_time: at(5 + index * 7), ...line, mass_kg: receivedMass, counterparty: codes.get(chain.mine), documents: { waybill_no: waybill } });
-    received.set(plant, [...(received.get(plant) ?? []), { batch, mass: receivedMass, gradePpm, reo: reoOf(receivedMass, gradePpm) }]);
+    add(plant, {
+      event_id: `${batch}-R`,
+      kind: 'receive',
+      event_time: at(5 + index * 7),
+      ...line,
+      mass_kg: receivedMass,
+      counterparty: codes.get(chain.mine),
+      documents: { waybill_no: waybill },
+    });
+    received.set(plant, [
+      ...(received.get(plant) ?? []),
+      { batch, mass: receivedMass, gradePpm, reo: reoOf(receivedMass, gradePpm) },
+    ]);
   });
   for (const [plant, inputs] of received) {
     const totalIn = inputs.reduce((sum, input) => sum + input.reo, 0);
-    const outReo = split(Math.floor(totalIn * 0.95), chain.outputs.map((output) => output.weight));
-    const outputs = chain.outputs.map((output, index) => ({ batch: `${plant.toUpperCase()}-${tag}-${output.product}`, product: output.product, mass_kg: outReo[index]! }));
-    const edges = outputs.flatMap((output) =>
-      split(output.mass_kg, inputs.map((input) => input.reo)).map((reo, index) => ({ from_batch: inputs[index]!.batch, to_batch: output.batch, reo_kg: reo })),
-    ).filter((edge) => edge.reo_kg > 0);
+    const outReo = split(
+      Math.floor(totalIn * 0.95),
+      chain.outputs.map((output) => output.weight),
+    );
+    const outputs = chain.outputs.map((output, index) => ({
+      batch: `${plant.toUpperCase()}-${tag}-${output.product}`,
+      product: output.product,
+      mass_kg: outReo[index]!,
+    }));
+    const edges = outputs
+      .flatMap((output) =>
+        split(
+          output.mass_kg,
+          inputs.map((input) => input.reo),
+        ).map((reo, index) => ({ from_batch: inputs[index]!.batch, to_batch: output.batch, reo_kg: reo })),
+      )
+      .filter((edge) => edge.reo_kg > 0);
     add(plant, {
       event_id: `${plant.toUpperCase()}-${tag}-T`,
       kind: 'transform',
       event_time: at(26),
-      inputs: inputs.map((input) => ({ batch: input.batch, product: chain.product, mass_kg: input.mass, grade_ppm: input.gradePpm })),
+      inputs: inputs.map((input) => ({
+        batch: input.batch,
+        product: chain.product,
+        mass_kg: input.mass,
+        grade_ppm: input.gradePpm,
+      })),
       outputs,
       edges,
     });
@@ -139,16 +182,41 @@ function chainMonth(chain: Chain, month: string, next: () => number, held: Map<s
       const made = outputs[index]!;
       const exported = Math.floor((made.mass_kg * output.exportShare) / 100);
       if (exported > 0)
-        add(plant, { event_id: `${made.batch}-X`, kind: 'export', event_time: at(27, 9), batch: made.batch, product: made.product, mass_kg: exported, counterparty_name: index % 2 ? 'Nordic Magnet AB' : 'Pacific Materials Inc.', country: index % 2 ? 'SE' : 'US', documents: { customs_declaration_no: `0201${tag}${String(index).padStart(8, '0')}` } });
+        add(plant, {
+          event_id: `${made.batch}-X`,
+          kind: 'export',
+          event_time: at(27, 9),
+          batch: made.batch,
+          product: made.product,
+          mass_kg: exported,
+          counterparty_name: index % 2 ? 'Nordic Magnet AB' : 'Pacific Materials Inc.',
+          country: index % 2 ? 'SE' : 'US',
+          documents: { customs_declaration_no: `0201${tag}${String(index).padStart(8, '0')}` },
+        });
       held.set(`${plant}|${made.batch}`, { product: made.product, mass: made.mass_kg - exported });
     });
     const first = outputs[0]!;
-    add(plant, { event_id: `${first.batch}-L`, kind: 'loss', event_time: at(27, 15), batch: first.batch, product: first.product, mass_kg: 12, reason: '包装破损，计量后报损' });
+    add(plant, {
+      event_id: `${first.batch}-L`,
+      kind: 'loss',
+      event_time: at(27, 15),
+      batch: first.batch,
+      product: first.product,
+      mass_kg: 12,
+      reason: '包装破损，计量后报损',
+    });
     held.get(`${plant}|${first.batch}`)!.mass -= 12;
     for (const [key, stock] of held) {
       const [holder, batch] = key.split('|') as [Key, string];
       if (holder === plant && stock.mass > 0)
-        add(plant, { event_id: `${batch}-K${tag}`, kind: 'stock_count', event_time: at(30, 18), batch, product: stock.product, mass_kg: stock.mass });
+        add(plant, {
+          event_id: `${batch}-K${tag}`,
+          kind: 'stock_count',
+          event_time: at(30, 18),
+          batch,
+          product: stock.product,
+          mass_kg: stock.mass,
+        });
     }
   }
 }
@@ -158,10 +226,24 @@ function undesignatedSale(plan: Plan, codes: Map<Key, string>) {
   const line = { batch: 'LC-202610-1', product: 'ION_CARBONATE', mass_kg: 8_000, grade_ppm: 450_000 };
   plan.events.set('lincang', [
     { event_id: 'LC-202610-1-P', kind: 'produce', event_time: '2026-10-08T10:00:00+08:00', ...line },
-    { event_id: 'LC-202610-1-S', kind: 'ship', event_time: '2026-10-09T10:00:00+08:00', ...line, counterparty: codes.get('fusui'), documents: { waybill_no: 'WB202610LC1' } },
+    {
+      event_id: 'LC-202610-1-S',
+      kind: 'ship',
+      event_time: '2026-10-09T10:00:00+08:00',
+      ...line,
+      counterparty: codes.get('fusui'),
+      documents: { waybill_no: 'WB202610LC1' },
+    },
   ]);
   plan.events.set('fusui', [
-    { event_id: 'LC-202610-1-R', kind: 'receive', event_time: '2026-10-10T10:00:00+08:00', ...line, counterparty: codes.get('lincang'), documents: { waybill_no: 'WB202610LC1' } },
+    {
+      event_id: 'LC-202610-1-R',
+      kind: 'receive',
+      event_time: '2026-10-10T10:00:00+08:00',
+      ...line,
+      counterparty: codes.get('lincang'),
+      documents: { waybill_no: 'WB202610LC1' },
+    },
     { event_id: 'FS-202610-K1', kind: 'stock_count', event_time: '2026-10-31T18:00:00+08:00', ...line },
   ]);
 }
@@ -219,7 +301,14 @@ export async function loadDemoFlows(database: DatabaseHandle): Promise<{ events:
     // Every designated enterprise declares every month, with or without flows (a nil declaration).
     for (const { key } of demoEnterprises.filter((enterprise) => Object.keys(enterprise.designation).length > 0)) {
       const when = sealedAt(key, month);
-      if (when) await sealMonth(db, enterpriseActor(key, ids.get(key)!), { actor: SYSTEM_ACTOR, requestId: 'demo' }, month, when);
+      if (when)
+        await sealMonth(
+          db,
+          enterpriseActor(key, ids.get(key)!),
+          { actor: SYSTEM_ACTOR, requestId: 'demo' },
+          month,
+          when,
+        );
     }
     anomalies += (await runChecks(db, month)).anomalies_found;
   }

@@ -46,7 +46,13 @@ export async function listAnomalies(db: Executor, scope: Scope, filter: AnomalyF
   if (filter.status) query = query.where('anomaly.status', '=', filter.status as AnomalyStatus);
   if (filter.enterpriseId) query = query.where('anomaly.enterprise_id', '=', filter.enterpriseId);
   const [rows, count] = await Promise.all([
-    query.select(columns).orderBy('anomaly.detected_at', 'desc').orderBy('anomaly.id').limit(filter.limit).offset(filter.offset).execute(),
+    query
+      .select(columns)
+      .orderBy('anomaly.detected_at', 'desc')
+      .orderBy('anomaly.id')
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .execute(),
     query.select(sql<number>`count(*)::int`.as('total')).executeTakeFirst(),
   ]);
   return { rows, total: count?.total ?? 0 };
@@ -57,7 +63,12 @@ export async function findAnomaly(db: Executor, scope: Scope, id: string) {
 }
 
 export async function lockAnomaly(tx: Executor, id: string) {
-  return tx.selectFrom('anomaly').select(['id', 'status', 'version']).where('id', '=', id).forUpdate().executeTakeFirst();
+  return tx
+    .selectFrom('anomaly')
+    .select(['id', 'status', 'version'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 export async function updateStatus(tx: Executor, id: string, status: AnomalyStatus, version: number) {

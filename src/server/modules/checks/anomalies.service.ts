@@ -34,7 +34,14 @@ function view(row: Row): AnomalyView {
 export async function listAnomalies(
   db: Executor,
   actor: Actor,
-  query: { period?: string | undefined; rule?: string | undefined; status?: string | undefined; enterprise_id?: string | undefined; page: number; page_size: number },
+  query: {
+    period?: string | undefined;
+    rule?: string | undefined;
+    status?: string | undefined;
+    enterprise_id?: string | undefined;
+    page: number;
+    page_size: number;
+  },
 ): Promise<Page<AnomalyView>> {
   const { rows, total } = await repo.listAnomalies(db, scopeOf(actor), {
     period: query.period ? `${query.period}-01` : undefined,
@@ -51,7 +58,10 @@ export async function getAnomaly(db: Executor, actor: Actor, id: string) {
   const row = await repo.findAnomaly(db, scopeOf(actor), id);
   if (!row) throw notFound(`Anomaly ${id}`);
   const transitions = await repo.transitionsOf(db, id);
-  return { ...view(row), transitions: transitions.map((item) => ({ ...item, created_at: item.created_at.toISOString() })) };
+  return {
+    ...view(row),
+    transitions: transitions.map((item) => ({ ...item, created_at: item.created_at.toISOString() })),
+  };
 }
 
 /** Moves an anomaly's status, with a note, checked against the version the official saw; audited. */
@@ -72,9 +82,18 @@ export async function transitionAnomaly(
         { field: 'expected_version', message: `is ${body.expected_version}, the anomaly is at ${current.version}` },
       ]);
     if (!allowed[current.status].includes(body.status))
-      throw invalidField('status', `cannot go from ${current.status} to ${body.status}; allowed: ${allowed[current.status].join(', ')}`);
+      throw invalidField(
+        'status',
+        `cannot go from ${current.status} to ${body.status}; allowed: ${allowed[current.status].join(', ')}`,
+      );
     await repo.updateStatus(tx, id, body.status, current.version);
-    await repo.insertTransition(tx, { anomaly_id: id, from_status: current.status, to_status: body.status, note: body.note, actor: actor.login });
+    await repo.insertTransition(tx, {
+      anomaly_id: id,
+      from_status: current.status,
+      to_status: body.status,
+      note: body.note,
+      actor: actor.login,
+    });
     await recordAudit(tx, audit, {
       action: 'anomaly.transition',
       objectType: 'anomaly',

@@ -53,7 +53,9 @@ export async function balances(db: Executor, period: string, previous: string): 
            coalesce(cur.closing_mass, 0)::float8 AS closing_mass, coalesce(cur.closing_reo, 0)::float8 AS closing_reo,
            coalesce(cur.counted, false) AS counted,
            (coalesce(cur.lines, 0) + coalesce(prev.lines, 0))::float8 AS lines
-    FROM cur FULL JOIN prev ON prev.enterprise_id = cur.enterprise_id AND prev.product_code = cur.product_code`.execute(db);
+    FROM cur FULL JOIN prev ON prev.enterprise_id = cur.enterprise_id AND prev.product_code = cur.product_code`.execute(
+    db,
+  );
   return rows.rows;
 }
 
@@ -150,14 +152,19 @@ export async function transformYields(db: Executor, period: string): Promise<Yie
 }
 
 /** A few of an enterprise's events of the month of given kinds (evidence for findings that have no single event). */
-export async function sampleEvents(db: Executor, period: string, enterpriseIds: readonly string[], kinds: readonly string[]) {
+export async function sampleEvents(
+  db: Executor,
+  period: string,
+  enterpriseIds: readonly string[],
+  kinds: readonly string[],
+) {
   if (enterpriseIds.length === 0) return [];
   const rows = await sql<{ enterprise_id: string; event_id: string }>`
     SELECT enterprise_id, event_id FROM (
       SELECT l.enterprise_id, l.event_id, row_number() OVER (PARTITION BY l.enterprise_id ORDER BY l.event_time DESC) AS n
       FROM flow_line l
-      WHERE l.period = ${period} AND l.enterprise_id = ANY(${enterpriseIds as string[]}::uuid[]) AND l.line_no = 0
-        AND l.kind = ANY(${kinds as string[]}::text[])) ranked
+      WHERE l.period = ${period} AND l.enterprise_id = ANY(${enterpriseIds}::uuid[]) AND l.line_no = 0
+        AND l.kind = ANY(${kinds}::text[])) ranked
     WHERE n <= 20`.execute(db);
   return rows.rows;
 }
@@ -180,7 +187,13 @@ export async function insertAnomalies(db: Executor, anomalies: readonly NewAnoma
     const slice = anomalies.slice(start, start + 500);
     const result = await db
       .insertInto('anomaly')
-      .values(slice.map((item) => ({ ...item, details: JSON.stringify(item.details), evidence: JSON.stringify(item.evidence) })))
+      .values(
+        slice.map((item) => ({
+          ...item,
+          details: JSON.stringify(item.details),
+          evidence: JSON.stringify(item.evidence),
+        })),
+      )
       .onConflict((oc) => oc.column('key').doNothing())
       .returning('id')
       .execute();

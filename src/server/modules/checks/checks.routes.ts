@@ -10,7 +10,15 @@ import { getAnomaly, listAnomalies, transitionAnomaly } from './anomalies.servic
 import { runChecks } from './checks.service.ts';
 
 const anomalyDetail = anomalyView.extend({
-  transitions: z.array(z.object({ from_status: z.string(), to_status: z.string(), note: z.string(), actor: z.string(), created_at: z.string() })),
+  transitions: z.array(
+    z.object({
+      from_status: z.string(),
+      to_status: z.string(),
+      note: z.string(),
+      actor: z.string(),
+      created_at: z.string(),
+    }),
+  ),
 });
 const checkRun = z.object({
   period: z.string(),
@@ -26,12 +34,22 @@ export function checksRoutes(api: Api, deps: { db: Executor }): void {
     '/checks/runs',
     {
       config: { access: 'checks.run' },
-      schema: { tags, summary: "Run a month's checks; new findings become anomalies (found once, by key)", body: z.strictObject({ period: month }), response: { 200: checkRun, ...problemResponses } },
+      schema: {
+        tags,
+        summary: "Run a month's checks; new findings become anomalies (found once, by key)",
+        body: z.strictObject({ period: month }),
+        response: { 200: checkRun, ...problemResponses },
+      },
     },
     async (request) => {
       const run = await runChecks(db, request.body.period);
       await db.transaction().execute((tx) =>
-        recordAudit(tx, auditContextOf(request), { action: 'checks.run', objectType: 'check_run', objectId: request.body.period, after: run }),
+        recordAudit(tx, auditContextOf(request), {
+          action: 'checks.run',
+          objectType: 'check_run',
+          objectId: request.body.period,
+          after: run,
+        }),
       );
       return run;
     },
@@ -58,15 +76,30 @@ export function checksRoutes(api: Api, deps: { db: Executor }): void {
   );
   api.get(
     '/anomalies/:id',
-    { config: { access: 'anomaly.read' }, schema: { tags, summary: 'An anomaly, its evidence and its history', params: idParam, response: { 200: anomalyDetail, ...problemResponses } } },
+    {
+      config: { access: 'anomaly.read' },
+      schema: {
+        tags,
+        summary: 'An anomaly, its evidence and its history',
+        params: idParam,
+        response: { 200: anomalyDetail, ...problemResponses },
+      },
+    },
     async (request) => getAnomaly(db, actorOf(request), request.params.id),
   );
   api.post(
     '/anomalies/:id/transitions',
     {
       config: { access: 'anomaly.write' },
-      schema: { tags, summary: "Move an anomaly's status (open, explained, confirmed, closed) with a note", params: idParam, body: anomalyTransitionBody, response: { 200: anomalyDetail, ...problemResponses } },
+      schema: {
+        tags,
+        summary: "Move an anomaly's status (open, explained, confirmed, closed) with a note",
+        params: idParam,
+        body: anomalyTransitionBody,
+        response: { 200: anomalyDetail, ...problemResponses },
+      },
     },
-    async (request) => transitionAnomaly(db, actorOf(request), auditContextOf(request), request.params.id, request.body),
+    async (request) =>
+      transitionAnomaly(db, actorOf(request), auditContextOf(request), request.params.id, request.body),
   );
 }

@@ -57,7 +57,12 @@ async function balanceFindings(db: Executor, period: string, tolerances: CheckTo
     const gap = balanceGap(row, tolerances.balancePpm);
     return gap ? [{ row, gap }] : [];
   });
-  const samples = await repo.sampleEvents(db, period, [...new Set(off.map((item) => item.row.enterprise_id))], ['stock_count']);
+  const samples = await repo.sampleEvents(
+    db,
+    period,
+    [...new Set(off.map((item) => item.row.enterprise_id))],
+    ['stock_count'],
+  );
   return off.map(({ row, gap }) => ({
     key: `mass_balance:${row.enterprise_id}:${period}:${row.product_code}`,
     rule: 'mass_balance',
@@ -134,7 +139,12 @@ async function yieldFindings(db: Executor, period: string, tolerances: CheckTole
 async function quotaFindings(db: Executor, period: string): Promise<repo.NewAnomaly[]> {
   const year = Number(period.slice(0, 4));
   const rows = await overdrawnAccounts(db, year);
-  const samples = await repo.sampleEvents(db, period, [...new Set(rows.map((row) => row.enterprise_id))], ['produce', 'transform']);
+  const samples = await repo.sampleEvents(
+    db,
+    period,
+    [...new Set(rows.map((row) => row.enterprise_id))],
+    ['produce', 'transform'],
+  );
   return rows.map((row) => ({
     key: `quota_exceeded:${row.enterprise_id}:${year}:${row.category}`,
     rule: 'quota_exceeded',
@@ -150,7 +160,11 @@ async function quotaFindings(db: Executor, period: string): Promise<repo.NewAnom
 async function declarationFindings(db: Executor, period: string, now: Date): Promise<repo.NewAnomaly[]> {
   if (now.getTime() <= deadlineOf(period).getTime()) return [];
   const enterprises = await designatedEnterprises(db, null, period);
-  const seals = await sealsOf(db, enterprises.map((enterprise) => enterprise.id), [period]);
+  const seals = await sealsOf(
+    db,
+    enterprises.map((enterprise) => enterprise.id),
+    [period],
+  );
   const first = new Map<string, Date>();
   for (const seal of seals) if (!first.has(seal.enterprise_id)) first.set(seal.enterprise_id, seal.sealed_at);
   return enterprises.flatMap((enterprise) => {
@@ -168,7 +182,10 @@ async function declarationFindings(db: Executor, period: string, now: Date): Pro
           status === 'late'
             ? `${period.slice(0, 7)} declared after the deadline (${dateInShanghai(deadlineOf(period))})`
             : `${period.slice(0, 7)} not declared by the deadline (${dateInShanghai(deadlineOf(period))})`,
-        details: { deadline: deadlineOf(period).toISOString(), sealed_at: first.get(enterprise.id)?.toISOString() ?? null },
+        details: {
+          deadline: deadlineOf(period).toISOString(),
+          sealed_at: first.get(enterprise.id)?.toISOString() ?? null,
+        },
         evidence: [],
       },
     ];

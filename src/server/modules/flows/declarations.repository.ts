@@ -8,7 +8,11 @@ import type { Executor } from '../../db/executor.ts';
  * SM3 over an enterprise-month's events in event-id order: each event's id, its content hash, and whether an
  * amendment has superseded it. Read in pages so a month of any size hashes in flat memory.
  */
-export async function monthDigest(db: Executor, enterpriseId: string, period: string): Promise<{ sm3: string; count: number }> {
+export async function monthDigest(
+  db: Executor,
+  enterpriseId: string,
+  period: string,
+): Promise<{ sm3: string; count: number }> {
   const hash = createHash('sm3');
   let after = '';
   let count = 0;
@@ -39,12 +43,16 @@ export interface SealRow {
   sealed_at: Date;
 }
 
-export async function sealsOf(db: Executor, enterpriseIds: readonly string[], periods: readonly string[]): Promise<SealRow[]> {
+export async function sealsOf(
+  db: Executor,
+  enterpriseIds: readonly string[],
+  periods: readonly string[],
+): Promise<SealRow[]> {
   if (enterpriseIds.length === 0 || periods.length === 0) return [];
   const rows = await sql<SealRow>`
     SELECT enterprise_id, period::text AS period, version, events_sm3, event_count, late, sealed_by, sealed_at
     FROM declaration
-    WHERE enterprise_id = ANY(${enterpriseIds as string[]}::uuid[]) AND period = ANY(${periods as string[]}::date[])
+    WHERE enterprise_id = ANY(${enterpriseIds}::uuid[]) AND period = ANY(${periods}::date[])
     ORDER BY enterprise_id, period, version`.execute(db);
   return rows.rows;
 }
@@ -58,7 +66,7 @@ export async function monthCounts(
   if (enterpriseIds.length === 0 || periods.length === 0) return [];
   const rows = await sql<{ enterprise_id: string; period: string; events: number }>`
     SELECT enterprise_id, period::text AS period, count(*)::int AS events FROM flow_line
-    WHERE enterprise_id = ANY(${enterpriseIds as string[]}::uuid[]) AND period = ANY(${periods as string[]}::date[]) AND line_no = 0
+    WHERE enterprise_id = ANY(${enterpriseIds}::uuid[]) AND period = ANY(${periods}::date[]) AND line_no = 0
     GROUP BY enterprise_id, period`.execute(db);
   return rows.rows;
 }

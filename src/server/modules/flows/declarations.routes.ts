@@ -59,7 +59,9 @@ export function declarationRoutes(api: Api, deps: { db: Executor }): void {
     },
     async (request, reply) => {
       const sealed = await sealMonth(db, actorOf(request), auditContextOf(request), request.body.period);
-      return reply.code(201).send({ ...sealed, period: sealed.period.slice(0, 7), sealed_at: sealed.sealed_at.toISOString() });
+      return reply
+        .code(201)
+        .send({ ...sealed, period: sealed.period.slice(0, 7), sealed_at: sealed.sealed_at.toISOString() });
     },
   );
 }

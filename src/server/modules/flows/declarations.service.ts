@@ -52,7 +52,13 @@ function views(
 }
 
 /** One enterprise's months of a year, up to the current one. */
-export async function enterpriseDeclarations(db: Executor, actor: Actor, enterpriseId: string, year: number, now = new Date()) {
+export async function enterpriseDeclarations(
+  db: Executor,
+  actor: Actor,
+  enterpriseId: string,
+  year: number,
+  now = new Date(),
+) {
   const enterprise = await getEnterprise(db, actor, enterpriseId);
   const periods = monthsOfYearUntil(year, now);
   const [seals, counts] = await Promise.all([
@@ -69,7 +75,10 @@ export async function declarationBoard(db: Executor, actor: Actor, period: strin
   const monthFirst = `${period}-01`;
   const enterprises = await repo.designatedEnterprises(db, scope.kind === 'division' ? scope.prefix : null, monthFirst);
   const ids = enterprises.map((enterprise) => enterprise.id);
-  const [seals, counts] = await Promise.all([repo.sealsOf(db, ids, [monthFirst]), repo.monthCounts(db, ids, [monthFirst])]);
+  const [seals, counts] = await Promise.all([
+    repo.sealsOf(db, ids, [monthFirst]),
+    repo.monthCounts(db, ids, [monthFirst]),
+  ]);
   return views(enterprises, [monthFirst], seals, counts, now);
 }
 
@@ -82,7 +91,10 @@ export async function sealMonth(db: Executor, actor: Actor, audit: AuditContext,
   const enterpriseId = actor.enterpriseId;
   const monthFirst = `${period}-01`;
   if (now.getTime() < monthStart(nextPeriod(monthFirst)).getTime())
-    throw invalidField('period', `${period} has not ended yet (Beijing time): it can be sealed from ${dateInShanghai(monthStart(nextPeriod(monthFirst)))}`);
+    throw invalidField(
+      'period',
+      `${period} has not ended yet (Beijing time): it can be sealed from ${dateInShanghai(monthStart(nextPeriod(monthFirst)))}`,
+    );
   return db.transaction().execute(async (tx) => {
     await repo.lockEnterpriseMonth(tx, enterpriseId, monthFirst);
     const previous = await repo.sealsOf(tx, [enterpriseId], [monthFirst]);

@@ -31,7 +31,14 @@ export interface FlowLineRow {
 
 export async function flowLines(
   db: Executor,
-  filter: { enterpriseId: string; period: string; kind: string | undefined; batch: string | undefined; limit: number; offset: number },
+  filter: {
+    enterpriseId: string;
+    period: string;
+    kind: string | undefined;
+    batch: string | undefined;
+    limit: number;
+    offset: number;
+  },
 ): Promise<{ rows: FlowLineRow[]; total: number }> {
   const where = sql`l.enterprise_id = ${filter.enterpriseId} AND l.period = ${filter.period}
     ${filter.kind ? sql`AND l.kind = ${filter.kind}` : sql``}

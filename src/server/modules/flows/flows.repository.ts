@@ -26,7 +26,12 @@ export async function creditCodeOf(db: Executor, enterpriseId: string): Promise<
 }
 
 export async function sealedPeriods(db: Executor, enterpriseId: string): Promise<Set<string>> {
-  const rows = await db.selectFrom('declaration').select('period').distinct().where('enterprise_id', '=', enterpriseId).execute();
+  const rows = await db
+    .selectFrom('declaration')
+    .select('period')
+    .distinct()
+    .where('enterprise_id', '=', enterpriseId)
+    .execute();
   return new Set(rows.map((row) => row.period));
 }
 
@@ -41,7 +46,16 @@ export async function findSubmission(db: Executor, enterpriseId: string, content
 
 export async function insertSubmission(
   db: Executor,
-  row: { id: string; enterprise_id: string; source: FlowSource; content_sm3: string; file_name: string | null; event_count: number; result: unknown; created_by: string },
+  row: {
+    id: string;
+    enterprise_id: string;
+    source: FlowSource;
+    content_sm3: string;
+    file_name: string | null;
+    event_count: number;
+    result: unknown;
+    created_by: string;
+  },
 ): Promise<boolean> {
   const inserted = await db
     .insertInto('flow_submission')
@@ -60,13 +74,17 @@ export interface StoredEvent {
 }
 
 /** The events of these ids already stored for the enterprise (their first line), and whether superseded. */
-export async function storedEvents(db: Executor, enterpriseId: string, eventIds: readonly string[]): Promise<Map<string, StoredEvent>> {
+export async function storedEvents(
+  db: Executor,
+  enterpriseId: string,
+  eventIds: readonly string[],
+): Promise<Map<string, StoredEvent>> {
   if (eventIds.length === 0) return new Map();
   const rows = await sql<StoredEvent>`
     SELECT l.event_id, l.content_sm3, l.period::text AS period,
            EXISTS (SELECT 1 FROM flow_superseded s WHERE s.enterprise_id = l.enterprise_id AND s.event_id = l.event_id) AS superseded
     FROM flow_line l
-    WHERE l.enterprise_id = ${enterpriseId} AND l.line_no = 0 AND l.event_id = ANY(${eventIds as string[]}::text[])`.execute(db);
+    WHERE l.enterprise_id = ${enterpriseId} AND l.line_no = 0 AND l.event_id = ANY(${eventIds}::text[])`.execute(db);
   return new Map(rows.rows.map((row) => [row.event_id, row]));
 }
 
@@ -98,17 +116,23 @@ export async function batchesByMakerAndCode(
 
 export async function batchesById(db: Executor, ids: readonly number[]): Promise<BatchRow[]> {
   if (ids.length === 0) return [];
-  const rows = await sql<BatchRow>`SELECT ${batchColumns} FROM flow_batch b WHERE b.id = ANY(${ids as number[]}::bigint[])`.execute(db);
+  const rows = await sql<BatchRow>`SELECT ${batchColumns} FROM flow_batch b WHERE b.id = ANY(${ids}::bigint[])`.execute(
+    db,
+  );
   return rows.rows;
 }
 
 /** Batches of these codes that the enterprise holds or held (made elsewhere and received). */
-export async function heldBatchesByCode(db: Executor, enterpriseId: string, codes: readonly string[]): Promise<BatchRow[]> {
+export async function heldBatchesByCode(
+  db: Executor,
+  enterpriseId: string,
+  codes: readonly string[],
+): Promise<BatchRow[]> {
   if (codes.length === 0) return [];
   const rows = await sql<BatchRow>`
     SELECT ${batchColumns}
     FROM batch_holding h JOIN flow_batch b ON b.id = h.batch_id
-    WHERE h.enterprise_id = ${enterpriseId} AND b.code = ANY(${codes as string[]}::text[])`.execute(db);
+    WHERE h.enterprise_id = ${enterpriseId} AND b.code = ANY(${codes}::text[])`.execute(db);
   return rows.rows;
 }
 
@@ -120,7 +144,7 @@ export async function holdingsOf(
   if (batchIds.length === 0) return new Map();
   const rows = await sql<{ batch_id: number; mass_kg: number; reo_kg: number }>`
     SELECT batch_id::float8 AS batch_id, mass_kg::float8 AS mass_kg, reo_kg::float8 AS reo_kg FROM batch_holding
-    WHERE enterprise_id = ${enterpriseId} AND batch_id = ANY(${batchIds as number[]}::bigint[])`.execute(db);
+    WHERE enterprise_id = ${enterpriseId} AND batch_id = ANY(${batchIds}::bigint[])`.execute(db);
   return new Map(rows.rows.map((row) => [row.batch_id, { mass: row.mass_kg, reo: row.reo_kg }]));
 }
 
@@ -129,7 +153,7 @@ export async function originsOf(db: Executor, batchIds: readonly number[]): Prom
   if (batchIds.length === 0) return result;
   const rows = await sql<{ batch_id: number; origin_id: number; reo_kg: number }>`
     SELECT batch_id::float8 AS batch_id, origin_id::float8 AS origin_id, reo_kg::float8 AS reo_kg FROM batch_origin
-    WHERE batch_id = ANY(${batchIds as number[]}::bigint[])`.execute(db);
+    WHERE batch_id = ANY(${batchIds}::bigint[])`.execute(db);
   for (const row of rows.rows) {
     const map = result.get(row.batch_id) ?? new Map<number, number>();
     map.set(row.origin_id, row.reo_kg);
@@ -147,7 +171,7 @@ export async function batchesUsedElsewhere(
   if (batchIds.length === 0) return new Set();
   const rows = await sql<{ batch_id: number }>`
     SELECT DISTINCT l.batch_id::float8 AS batch_id FROM flow_line l
-    WHERE l.batch_id = ANY(${batchIds as number[]}::bigint[])
+    WHERE l.batch_id = ANY(${batchIds}::bigint[])
       AND NOT EXISTS (SELECT 1 FROM flow_superseded s WHERE s.enterprise_id = l.enterprise_id AND s.event_id = l.event_id)
       AND NOT EXISTS (
         SELECT 1 FROM unnest(${exceptEvents.map((item) => item.enterpriseId)}::uuid[], ${exceptEvents.map((item) => item.eventId)}::text[]) AS x (enterprise_id, event_id)
@@ -167,12 +191,16 @@ export interface StoredLine {
   period: string;
 }
 
-export async function linesOfEvents(db: Executor, enterpriseId: string, eventIds: readonly string[]): Promise<StoredLine[]> {
+export async function linesOfEvents(
+  db: Executor,
+  enterpriseId: string,
+  eventIds: readonly string[],
+): Promise<StoredLine[]> {
   if (eventIds.length === 0) return [];
   const rows = await sql<StoredLine>`
     SELECT event_id, line_no, kind, direction, batch_id::float8 AS batch_id, product_code,
            mass_kg::float8 AS mass_kg, reo_kg::float8 AS reo_kg, period::text AS period
-    FROM flow_line WHERE enterprise_id = ${enterpriseId} AND event_id = ANY(${eventIds as string[]}::text[])
+    FROM flow_line WHERE enterprise_id = ${enterpriseId} AND event_id = ANY(${eventIds}::text[])
     ORDER BY event_id, line_no`.execute(db);
   return rows.rows;
 }
@@ -181,7 +209,9 @@ export async function linesOfEvents(db: Executor, enterpriseId: string, eventIds
 export async function reserveBatchIds(db: Executor, count: number): Promise<number[]> {
   if (count === 0) return [];
   const rows = await sql<{ id: number }>`
-    SELECT nextval(pg_get_serial_sequence('flow_batch', 'id'))::float8 AS id FROM generate_series(1, ${count})`.execute(db);
+    SELECT nextval(pg_get_serial_sequence('flow_batch', 'id'))::float8 AS id FROM generate_series(1, ${count})`.execute(
+    db,
+  );
   return rows.rows.map((row) => row.id);
 }
 
@@ -211,7 +241,17 @@ export const lineColumns = [
   'content_sm3',
 ] as const;
 
-export const batchColumnsForCopy = ['id', 'maker_id', 'code', 'product_code', 'origin_kind', 'made_by_event', 'made_at', 'mass_kg', 'reo_kg'] as const;
+export const batchColumnsForCopy = [
+  'id',
+  'maker_id',
+  'code',
+  'product_code',
+  'origin_kind',
+  'made_by_event',
+  'made_at',
+  'mass_kg',
+  'reo_kg',
+] as const;
 
 export interface ChunkWrites {
   batches: CopyValue[][];
@@ -249,6 +289,8 @@ export async function writeChunk(tx: Executor, copy: CopyIn, writes: ChunkWrites
       SELECT * FROM unnest(${deltas.map((item) => item.batchId)}::bigint[], ${deltas.map((item) => item.enterpriseId)}::uuid[],
                            ${deltas.map((item) => item.mass)}::bigint[], ${deltas.map((item) => item.reo)}::bigint[])
       ON CONFLICT (batch_id, enterprise_id) DO UPDATE
-        SET mass_kg = batch_holding.mass_kg + excluded.mass_kg, reo_kg = batch_holding.reo_kg + excluded.reo_kg`.execute(tx);
+        SET mass_kg = batch_holding.mass_kg + excluded.mass_kg, reo_kg = batch_holding.reo_kg + excluded.reo_kg`.execute(
+      tx,
+    );
   }
 }

@@ -119,15 +119,22 @@ export function transformEdges(
   if (given && given.length > 0) {
     edges = given.map((edge) => ({ fromBatch: edge.from_batch, toBatch: edge.to_batch, reoKg: edge.reo_kg }));
   } else if (inputs.length === 1) {
-    edges = outputs.filter((o) => o.reoKg > 0).map((o) => ({ fromBatch: inputs[0]!.batch, toBatch: o.batch, reoKg: o.reoKg }));
+    edges = outputs
+      .filter((o) => o.reoKg > 0)
+      .map((o) => ({ fromBatch: inputs[0]!.batch, toBatch: o.batch, reoKg: o.reoKg }));
   } else if (outputs.length === 1) {
     const output = outputs[0]!;
-    const shares = apportion(BigInt(output.reoKg), inputs.map((line) => BigInt(line.reoKg)));
+    const shares = apportion(
+      BigInt(output.reoKg),
+      inputs.map((line) => BigInt(line.reoKg)),
+    );
     edges = inputs
       .map((line, index) => ({ fromBatch: line.batch, toBatch: output.batch, reoKg: Number(shares[index]) }))
       .filter((edge) => edge.reoKg > 0);
   } else {
-    return { findings: [{ field: 'edges', message: 'are required when a transform has several inputs and several outputs' }] };
+    return {
+      findings: [{ field: 'edges', message: 'are required when a transform has several inputs and several outputs' }],
+    };
   }
   return checkEdges(inputs, outputs, edges);
 }
@@ -135,7 +142,8 @@ export function transformEdges(
 function duplicates(lines: readonly { batch: string }[], path: string, findings: Finding[]): void {
   const seen = new Set<string>();
   lines.forEach((line, index) => {
-    if (seen.has(line.batch)) findings.push({ field: `${path}.${index}.batch`, message: `${line.batch} is listed twice` });
+    if (seen.has(line.batch))
+      findings.push({ field: `${path}.${index}.batch`, message: `${line.batch} is listed twice` });
     seen.add(line.batch);
   });
 }
@@ -153,9 +161,15 @@ function checkEdges(
   const outputBatches = new Set(outputs.map((line) => line.batch));
   edges.forEach((edge, index) => {
     if (!inputBatches.has(edge.fromBatch))
-      findings.push({ field: `edges.${index}.from_batch`, message: `${edge.fromBatch} is not an input of this transform` });
+      findings.push({
+        field: `edges.${index}.from_batch`,
+        message: `${edge.fromBatch} is not an input of this transform`,
+      });
     if (!outputBatches.has(edge.toBatch))
-      findings.push({ field: `edges.${index}.to_batch`, message: `${edge.toBatch} is not an output of this transform` });
+      findings.push({
+        field: `edges.${index}.to_batch`,
+        message: `${edge.toBatch} is not an output of this transform`,
+      });
     const pair = `${edge.fromBatch}\u0000${edge.toBatch}`;
     if (pairs.has(pair))
       findings.push({ field: `edges.${index}`, message: `${edge.fromBatch} → ${edge.toBatch} is listed twice` });
@@ -166,7 +180,10 @@ function checkEdges(
   inputs.forEach((line, index) => {
     const out = fromSum.get(line.batch) ?? 0;
     if (out > line.reoKg)
-      findings.push({ field: `inputs.${index}.reo_kg`, message: `gives ${out} kg REO to outputs but only ${line.reoKg} kg went in` });
+      findings.push({
+        field: `inputs.${index}.reo_kg`,
+        message: `gives ${out} kg REO to outputs but only ${line.reoKg} kg went in`,
+      });
   });
   outputs.forEach((line, index) => {
     const into = toSum.get(line.batch) ?? 0;
@@ -186,9 +203,7 @@ export type Origins = ReadonlyMap<number, number>;
  * The origins of a transform output: each edge brings its REO from the parent in the proportions of the
  * parent's own origins (largest remainder, so every share stays a whole kg and they sum exactly).
  */
-export function inheritOrigins(
-  edges: readonly { reoKg: number; parentOrigins: Origins }[],
-): Map<number, number> {
+export function inheritOrigins(edges: readonly { reoKg: number; parentOrigins: Origins }[]): Map<number, number> {
   const result = new Map<number, number>();
   for (const edge of edges) {
     const ids = [...edge.parentOrigins.keys()].sort((a, b) => a - b);

@@ -11,7 +11,11 @@ import * as reads from './flows.reads.ts';
 type FlowEventView = z.infer<typeof flowEventView>;
 
 /** An enterprise's flow lines of one month (404 outside the caller's scope), newest first. */
-export async function listFlows(db: Executor, actor: Actor, query: z.infer<typeof flowListQuery>): Promise<Page<FlowEventView>> {
+export async function listFlows(
+  db: Executor,
+  actor: Actor,
+  query: z.infer<typeof flowListQuery>,
+): Promise<Page<FlowEventView>> {
   await getEnterprise(db, actor, query.enterprise_id);
   const { rows, total } = await reads.flowLines(db, {
     enterpriseId: query.enterprise_id,

@@ -102,9 +102,17 @@ class Chunk {
 }
 
 /** Loads what the chunk's events refer to, in a handful of queries. */
-async function load(tx: Executor, chunk: Chunk, events: readonly PreparedEvent[]): Promise<Map<string, repo.StoredEvent>> {
+async function load(
+  tx: Executor,
+  chunk: Chunk,
+  events: readonly PreparedEvent[],
+): Promise<Map<string, repo.StoredEvent>> {
   const { context } = chunk.state;
-  const stored = await repo.storedEvents(tx, chunk.self, events.map((event) => event.eventId));
+  const stored = await repo.storedEvents(
+    tx,
+    chunk.self,
+    events.map((event) => event.eventId),
+  );
   const pairs: { makerId: string; code: string }[] = [];
   const unqualified = new Set<string>();
   for (const event of events)
@@ -114,7 +122,8 @@ async function load(tx: Executor, chunk: Chunk, events: readonly PreparedEvent[]
       if (maker !== undefined) pairs.push({ makerId: maker, code: line.batch });
       if (line.makerCode === undefined && !line.makes) unqualified.add(line.batch);
     }
-  for (const row of await repo.batchesByMakerAndCode(tx, pairs)) chunk.batches.set(key(row.maker_id, row.code), info(row));
+  for (const row of await repo.batchesByMakerAndCode(tx, pairs))
+    chunk.batches.set(key(row.maker_id, row.code), info(row));
   for (const row of await repo.heldBatchesByCode(tx, chunk.self, [...unqualified])) {
     const list = chunk.heldByCode.get(row.code) ?? [];
     if (row.maker_id !== chunk.self) list.push(info(row));
@@ -130,11 +139,22 @@ async function load(tx: Executor, chunk: Chunk, events: readonly PreparedEvent[]
 }
 
 function info(row: repo.BatchRow): BatchInfo {
-  return { id: row.id, makerId: row.maker_id, code: row.code, product: row.product_code, madeByEvent: row.made_by_event };
+  return {
+    id: row.id,
+    makerId: row.maker_id,
+    code: row.code,
+    product: row.product_code,
+    madeByEvent: row.made_by_event,
+  };
 }
 
 /** Validates a chunk against the database and collects its writes. */
-export async function processChunk(tx: Executor, state: ChunkState, events: readonly PreparedEvent[], proceed: boolean): Promise<ChunkOutcome> {
+export async function processChunk(
+  tx: Executor,
+  state: ChunkState,
+  events: readonly PreparedEvent[],
+  proceed: boolean,
+): Promise<ChunkOutcome> {
   const chunk = new Chunk(state);
   const stored = await load(tx, chunk, events);
   const outcome: ChunkOutcome = { accepted: 0, unchanged: 0, errors: [], writes: chunk.writes };
@@ -154,7 +174,8 @@ export async function processChunk(tx: Executor, state: ChunkState, events: read
     }
     state.seen.set(event.eventId, event.contentSm3);
     const findings = await applyEvent(tx, chunk, event, proceed || outcome.errors.length === 0);
-    if (findings.length > 0) outcome.errors.push(...findings.map((finding) => rowError(event.row, event.eventId, finding, event.labels)));
+    if (findings.length > 0)
+      outcome.errors.push(...findings.map((finding) => rowError(event.row, event.eventId, finding, event.labels)));
     else outcome.accepted += 1;
   }
   return outcome;
@@ -191,7 +212,10 @@ function resolve(
     const existing = chunk.batches.get(key(chunk.self, line.batch));
     const remade = existing && amended?.madeBatches.has(existing.id);
     if (existing && !remade) {
-      findings.push({ field: `${line.path}batch`, message: `${line.batch} exists already (made by event ${existing.madeByEvent}): use a new batch code` });
+      findings.push({
+        field: `${line.path}batch`,
+        message: `${line.batch} exists already (made by event ${existing.madeByEvent}): use a new batch code`,
+      });
       return undefined;
     }
     const id = remade ? existing.id : chunk.newIds.pop();
@@ -203,12 +227,18 @@ function resolve(
   }
   const makerId = line.makerCode === undefined ? undefined : context.enterpriseIds.get(line.makerCode);
   if (line.makerCode !== undefined && makerId === undefined) {
-    findings.push({ field: `${line.path}batch_maker`, message: `${line.makerCode} is not an enterprise in the register` });
+    findings.push({
+      field: `${line.path}batch_maker`,
+      message: `${line.makerCode} is not an enterprise in the register`,
+    });
     return undefined;
   }
-  const candidates = makerId !== undefined
-    ? [chunk.batches.get(key(makerId, line.batch))].filter((batch) => batch !== undefined)
-    : [chunk.batches.get(key(chunk.self, line.batch)), ...(chunk.heldByCode.get(line.batch) ?? [])].filter((batch) => batch !== undefined);
+  const candidates =
+    makerId !== undefined
+      ? [chunk.batches.get(key(makerId, line.batch))].filter((batch) => batch !== undefined)
+      : [chunk.batches.get(key(chunk.self, line.batch)), ...(chunk.heldByCode.get(line.batch) ?? [])].filter(
+          (batch) => batch !== undefined,
+        );
   const [batch, second] = candidates;
   if (!batch) {
     findings.push({
@@ -221,11 +251,17 @@ function resolve(
     return undefined;
   }
   if (second) {
-    findings.push({ field: `${line.path}batch_maker`, message: `is required: you hold several batches coded ${line.batch}` });
+    findings.push({
+      field: `${line.path}batch_maker`,
+      message: `is required: you hold several batches coded ${line.batch}`,
+    });
     return undefined;
   }
   if (batch.product !== line.product.code) {
-    findings.push({ field: `${line.path}product`, message: `${line.product.code} is not the product of batch ${line.batch} (${batch.product})` });
+    findings.push({
+      field: `${line.path}product`,
+      message: `${line.product.code} is not the product of batch ${line.batch} (${batch.product})`,
+    });
     return undefined;
   }
   return batch;
@@ -256,20 +292,49 @@ function commitEvent(chunk: Chunk, event: PreparedEvent, batches: readonly Batch
   event.lines.forEach((line, index) => {
     const batch = batches[index]!;
     chunk.writes.lines.push([
-      context.enterpriseId, event.eventId, index, chunk.state.submissionId, event.kind, line.direction, madeAt,
-      event.offset, event.period, batch.id, line.product.code, line.massKg, line.gradePpm, line.reoKg,
-      event.counterpartyId, external?.counterparty_name ?? null, external?.country ?? null, docs.invoice_no ?? null,
-      docs.waybill_no ?? null, docs.customs_declaration_no ?? null, index === 0 ? (input.amends ?? null) : null,
-      index === 0 ? (input.reason ?? null) : null, event.contentSm3,
+      context.enterpriseId,
+      event.eventId,
+      index,
+      chunk.state.submissionId,
+      event.kind,
+      line.direction,
+      madeAt,
+      event.offset,
+      event.period,
+      batch.id,
+      line.product.code,
+      line.massKg,
+      line.gradePpm,
+      line.reoKg,
+      event.counterpartyId,
+      external?.counterparty_name ?? null,
+      external?.country ?? null,
+      docs.invoice_no ?? null,
+      docs.waybill_no ?? null,
+      docs.customs_declaration_no ?? null,
+      index === 0 ? (input.amends ?? null) : null,
+      index === 0 ? (input.reason ?? null) : null,
+      event.contentSm3,
     ] satisfies CopyValue[]);
     if (line.direction !== 0) chunk.move(batch.id, line.direction, line.massKg, line.reoKg);
     if (line.direction === 1 && !line.makes && batch.makerId !== context.enterpriseId) chunk.received(batch);
     if (!line.makes) return;
     const originKind = line.role === 'output' ? 'transform' : event.kind === 'import' ? 'import' : 'mine';
-    const row: CopyValue[] = [batch.id, context.enterpriseId, line.batch, line.product.code, originKind, event.eventId, madeAt, line.massKg, line.reoKg];
+    const row: CopyValue[] = [
+      batch.id,
+      context.enterpriseId,
+      line.batch,
+      line.product.code,
+      originKind,
+      event.eventId,
+      madeAt,
+      line.massKg,
+      line.reoKg,
+    ];
     if (chunk.writes.remadeBatchIds.includes(batch.id)) chunk.writes.remadeBatches.push(row);
     else chunk.writes.batches.push(row);
-    const origins = line.role === 'output' ? outputOrigins(chunk, event, batches, line) : new Map([[batch.id, line.reoKg]]);
+    const origins =
+      line.role === 'output' ? outputOrigins(chunk, event, batches, line) : new Map([[batch.id, line.reoKg]]);
     chunk.origins.set(batch.id, origins);
     for (const [origin, reo] of origins) chunk.writes.origins.push([batch.id, origin, reo]);
   });
@@ -281,7 +346,12 @@ function commitEvent(chunk: Chunk, event: PreparedEvent, batches: readonly Batch
   addConsumption(chunk.state.consumption, event.period, event.kind, event.lines, 1);
 }
 
-function outputOrigins(chunk: Chunk, event: PreparedEvent, batches: readonly BatchInfo[], output: PreparedLine): Map<number, number> {
+function outputOrigins(
+  chunk: Chunk,
+  event: PreparedEvent,
+  batches: readonly BatchInfo[],
+  output: PreparedLine,
+): Map<number, number> {
   const edges = event.edges
     .filter((edge) => edge.toBatch === output.batch)
     .map((edge) => {
@@ -326,7 +396,12 @@ interface Amendment {
 }
 
 /** Checks an amendment's targets: stored, yours, not superseded; what they made not used since. */
-async function amend(tx: Executor, chunk: Chunk, event: PreparedEvent, findings: Finding[]): Promise<Amendment | undefined> {
+async function amend(
+  tx: Executor,
+  chunk: Chunk,
+  event: PreparedEvent,
+  findings: Finding[],
+): Promise<Amendment | undefined> {
   const targets = event.input.amends ?? [];
   const stored = await repo.storedEvents(tx, chunk.self, targets);
   targets.forEach((target, index) => {
@@ -339,16 +414,24 @@ async function amend(tx: Executor, chunk: Chunk, event: PreparedEvent, findings:
   const lines = await repo.linesOfEvents(tx, chunk.self, targets);
   const made = lines.filter((line) => line.direction === 1 && line.kind !== 'receive');
   const madeIds = made.map((line) => line.batch_id);
-  const used = await repo.batchesUsedElsewhere(tx, madeIds, targets.map((eventId) => ({ enterpriseId: chunk.self, eventId })));
+  const used = await repo.batchesUsedElsewhere(
+    tx,
+    madeIds,
+    targets.map((eventId) => ({ enterpriseId: chunk.self, eventId })),
+  );
   for (const line of made)
     if (used.has(line.batch_id))
-      findings.push({ field: 'amends', message: `event ${line.event_id} made a batch that later events use: amend those first` });
+      findings.push({
+        field: 'amends',
+        message: `event ${line.event_id} made a batch that later events use: amend those first`,
+      });
   for (const line of lines) {
     if (line.direction === 0 || chunk.holdings.has(line.batch_id)) continue;
     const held = await repo.holdingsOf(tx, chunk.self, [line.batch_id]);
     chunk.holdings.set(line.batch_id, { ...(held.get(line.batch_id) ?? { mass: 0, reo: 0 }) });
   }
-  for (const batch of await repo.batchesById(tx, madeIds)) chunk.batches.set(key(batch.maker_id, batch.code), info(batch));
+  for (const batch of await repo.batchesById(tx, madeIds))
+    chunk.batches.set(key(batch.maker_id, batch.code), info(batch));
   return findings.length > 0 ? undefined : { lines, madeBatches: new Set(madeIds) };
 }
 

@@ -1,4 +1,10 @@
-import { flowEventInput, type FlowEventInput, type FlowKind, type FlowLine, type RowError } from '../../../contracts/flows.ts';
+import {
+  flowEventInput,
+  type FlowEventInput,
+  type FlowKind,
+  type FlowLine,
+  type RowError,
+} from '../../../contracts/flows.ts';
 import { canonicalJson, sm3Hex } from '../../shared/canonical-json.ts';
 import {
   directionOf,
@@ -82,7 +88,10 @@ export function prepareEvent(
   raw: unknown,
   labels?: Readonly<Record<string, string>>,
 ): PreparedEvent | RowError[] {
-  const eventId = typeof (raw as { event_id?: unknown } | null)?.event_id === 'string' ? (raw as { event_id: string }).event_id : undefined;
+  const eventId =
+    typeof (raw as { event_id?: unknown } | null)?.event_id === 'string'
+      ? (raw as { event_id: string }).event_id
+      : undefined;
   const parsed = flowEventInput.safeParse(raw);
   if (!parsed.success)
     return parsed.error.issues.map((issue) =>
@@ -91,7 +100,10 @@ export function prepareEvent(
   const event = parsed.data;
   const findings: Finding[] = [];
   if (event.enterprise !== undefined && event.enterprise !== context.creditCode)
-    findings.push({ field: 'enterprise', message: `is not your enterprise (${context.creditCode}): record only your own flows` });
+    findings.push({
+      field: 'enterprise',
+      message: `is not your enterprise (${context.creditCode}): record only your own flows`,
+    });
   const eventTime = new Date(event.event_time);
   const period = periodOf(eventTime);
   checkTime(context, eventTime, period, event, findings);
@@ -126,7 +138,13 @@ export function prepareEvent(
   };
 }
 
-function checkTime(context: IngestContext, eventTime: Date, period: string, event: FlowEventInput, findings: Finding[]): void {
+function checkTime(
+  context: IngestContext,
+  eventTime: Date,
+  period: string,
+  event: FlowEventInput,
+  findings: Finding[],
+): void {
   if (eventTime.getTime() > context.now.getTime() + CLOCK_SKEW_MS)
     findings.push({ field: 'event_time', message: `${event.event_time} is in the future` });
   else if (eventTime.getTime() < EARLIEST) findings.push({ field: 'event_time', message: 'is before 2000' });

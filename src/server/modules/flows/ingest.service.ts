@@ -149,7 +149,10 @@ async function ingestInTransaction(
   return result;
 }
 
-async function* chunksOf(rows: Iterable<IngestRow> | AsyncIterable<IngestRow>, size: number): AsyncGenerator<IngestRow[]> {
+async function* chunksOf(
+  rows: Iterable<IngestRow> | AsyncIterable<IngestRow>,
+  size: number,
+): AsyncGenerator<IngestRow[]> {
   let chunk: IngestRow[] = [];
   for await (const row of rows) {
     chunk.push(row);

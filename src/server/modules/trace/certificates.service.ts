@@ -16,8 +16,22 @@ import { backwardOf, getBatch } from './trace.service.ts';
  */
 
 export interface CertificateContent {
-  batch: { code: string; product: string; maker: { name: string; credit_code: string }; made_at: string; mass_kg: number; reo_kg: number };
-  origins: { code: string; product: string; kind: string; maker: { name: string; credit_code: string }; reo_kg: number; share_ppm: number }[];
+  batch: {
+    code: string;
+    product: string;
+    maker: { name: string; credit_code: string };
+    made_at: string;
+    mass_kg: number;
+    reo_kg: number;
+  };
+  origins: {
+    code: string;
+    product: string;
+    kind: string;
+    maker: { name: string; credit_code: string };
+    reo_kg: number;
+    share_ppm: number;
+  }[];
   /** The enterprise-months whose declarations record the making events, with the seal they had at issue. */
   declarations: { credit_code: string; period: string; version: number | null; events_sm3: string | null }[];
 }
@@ -32,15 +46,32 @@ export async function issueCertificate(db: Executor, actor: Actor, audit: AuditC
     makers.set(`${id}|${period}`, { id, code, period });
   };
   addMaker(node!.maker_id, node!.maker_code, node!.made_at);
-  const originNodes = await repo.nodes(db, trace.origins.map((origin) => origin.batch.id));
+  const originNodes = await repo.nodes(
+    db,
+    trace.origins.map((origin) => origin.batch.id),
+  );
   for (const origin of originNodes) addMaker(origin.maker_id, origin.maker_code, origin.made_at);
   const declarations: CertificateContent['declarations'] = [];
-  for (const maker of [...makers.values()].sort((a, b) => `${a.code}${a.period}`.localeCompare(`${b.code}${b.period}`))) {
+  for (const maker of [...makers.values()].sort((a, b) =>
+    `${a.code}${a.period}`.localeCompare(`${b.code}${b.period}`),
+  )) {
     const last = (await sealsOf(db, [maker.id], [maker.period])).at(-1);
-    declarations.push({ credit_code: maker.code, period: maker.period.slice(0, 7), version: last?.version ?? null, events_sm3: last?.events_sm3 ?? null });
+    declarations.push({
+      credit_code: maker.code,
+      period: maker.period.slice(0, 7),
+      version: last?.version ?? null,
+      events_sm3: last?.events_sm3 ?? null,
+    });
   }
   const content: CertificateContent = {
-    batch: { code: trace.batch.code, product: trace.batch.product, maker: trace.batch.maker, made_at: trace.batch.made_at, mass_kg: trace.batch.mass_kg, reo_kg: trace.batch.reo_kg },
+    batch: {
+      code: trace.batch.code,
+      product: trace.batch.product,
+      maker: trace.batch.maker,
+      made_at: trace.batch.made_at,
+      mass_kg: trace.batch.mass_kg,
+      reo_kg: trace.batch.reo_kg,
+    },
     origins: trace.origins.map((origin) => ({
       code: origin.batch.code,
       product: origin.batch.product,
@@ -52,12 +83,29 @@ export async function issueCertificate(db: Executor, actor: Actor, audit: AuditC
     declarations,
   };
   const contentSm3 = sm3Hex(canonicalJson(content));
-  const code = contentSm3.slice(0, 20).toUpperCase().replace(/(.{5})(?=.)/g, '$1-');
+  const code = contentSm3
+    .slice(0, 20)
+    .toUpperCase()
+    .replace(/(.{5})(?=.)/g, '$1-');
   return db.transaction().execute(async (tx) => {
     const existing = await tx.selectFrom('certificate').select('code').where('code', '=', code).executeTakeFirst();
     if (!existing) {
-      await tx.insertInto('certificate').values({ code, batch_id: batchId, content: JSON.stringify(content), content_sm3: contentSm3, issued_by: actor.login }).execute();
-      await recordAudit(tx, audit, { action: 'certificate.issue', objectType: 'certificate', objectId: code, after: { batch_id: batchId, content_sm3: contentSm3 } });
+      await tx
+        .insertInto('certificate')
+        .values({
+          code,
+          batch_id: batchId,
+          content: JSON.stringify(content),
+          content_sm3: contentSm3,
+          issued_by: actor.login,
+        })
+        .execute();
+      await recordAudit(tx, audit, {
+        action: 'certificate.issue',
+        objectType: 'certificate',
+        objectId: code,
+        after: { batch_id: batchId, content_sm3: contentSm3 },
+      });
     }
     return { code, content, content_sm3: contentSm3, replayed: existing !== undefined };
   });
@@ -78,7 +126,19 @@ export async function verifyCertificate(db: Executor, code: string) {
   const row = await db.selectFrom('certificate').selectAll().where('code', '=', code.toUpperCase()).executeTakeFirst();
   if (!row) throw notFound(`Certificate ${code}`);
   const content = row.content as CertificateContent;
-  const ids = new Map((await db.selectFrom('enterprise').select(['id', 'credit_code']).where('credit_code', 'in', content.declarations.map((d) => d.credit_code)).execute()).map((e) => [e.credit_code, e.id]));
+  const ids = new Map(
+    (
+      await db
+        .selectFrom('enterprise')
+        .select(['id', 'credit_code'])
+        .where(
+          'credit_code',
+          'in',
+          content.declarations.map((d) => d.credit_code),
+        )
+        .execute()
+    ).map((e) => [e.credit_code, e.id]),
+  );
   const checks = [];
   for (const declaration of content.declarations) {
     const enterpriseId = ids.get(declaration.credit_code);
@@ -86,8 +146,17 @@ export async function verifyCertificate(db: Executor, code: string) {
     const seals = enterpriseId ? await sealsOf(db, [enterpriseId], [period]) : [];
     const latest = seals.at(-1);
     const digest = enterpriseId && latest ? await monthDigest(db, enterpriseId, period) : null;
-    const status: VerificationStatus = !latest ? 'not_yet_sealed' : digest?.sm3 === latest.events_sm3 ? 'verified' : 'altered';
-    checks.push({ credit_code: declaration.credit_code, period: declaration.period, sealed_version: latest?.version ?? null, status });
+    const status: VerificationStatus = !latest
+      ? 'not_yet_sealed'
+      : digest?.sm3 === latest.events_sm3
+        ? 'verified'
+        : 'altered';
+    checks.push({
+      credit_code: declaration.credit_code,
+      period: declaration.period,
+      sealed_version: latest?.version ?? null,
+      status,
+    });
   }
   const status: VerificationStatus = checks.some((check) => check.status === 'altered')
     ? 'altered'
@@ -95,5 +164,11 @@ export async function verifyCertificate(db: Executor, code: string) {
       ? 'not_yet_sealed'
       : 'verified';
   const contentIntact = sm3Hex(canonicalJson(content)) === row.content_sm3;
-  return { code: row.code, issued_at: row.issued_at.toISOString(), content, status: contentIntact ? status : 'altered', declarations: checks };
+  return {
+    code: row.code,
+    issued_at: row.issued_at.toISOString(),
+    content,
+    status: contentIntact ? status : 'altered',
+    declarations: checks,
+  };
 }

@@ -35,7 +35,7 @@ export async function nodes(db: Executor, ids: readonly number[]): Promise<Batch
   if (ids.length === 0) return [];
   const rows = await sql<BatchNode>`
     SELECT ${nodeColumns} FROM flow_batch b JOIN enterprise m ON m.id = b.maker_id
-    WHERE b.id = ANY(${ids as number[]}::bigint[])`.execute(db);
+    WHERE b.id = ANY(${ids}::bigint[])`.execute(db);
   return rows.rows;
 }
 
@@ -65,7 +65,9 @@ export async function edgesDown(db: Executor, batchId: number): Promise<EdgeRow[
       SELECT child_id, parent_id, reo_kg FROM batch_edge WHERE parent_id = ${batchId}
       UNION
       SELECT e.child_id, e.parent_id, e.reo_kg FROM batch_edge e JOIN down ON e.parent_id = down.child_id)
-    SELECT parent_id::float8 AS parent_id, child_id::float8 AS child_id, reo_kg::float8 AS reo_kg FROM down`.execute(db);
+    SELECT parent_id::float8 AS parent_id, child_id::float8 AS child_id, reo_kg::float8 AS reo_kg FROM down`.execute(
+    db,
+  );
   return rows.rows;
 }
 
@@ -104,14 +106,17 @@ export async function movements(db: Executor, batchIds: readonly number[]): Prom
            l.kind, l.event_id, l.event_time, l.mass_kg::float8 AS mass_kg, l.reo_kg::float8 AS reo_kg,
            l.counterparty_id, coalesce(c.name, l.counterparty_name) AS counterparty_name, l.country
     FROM flow_line l JOIN enterprise e ON e.id = l.enterprise_id LEFT JOIN enterprise c ON c.id = l.counterparty_id
-    WHERE l.batch_id = ANY(${batchIds as number[]}::bigint[]) AND l.kind IN ('ship', 'receive', 'export')
+    WHERE l.batch_id = ANY(${batchIds}::bigint[]) AND l.kind IN ('ship', 'receive', 'export')
       AND NOT EXISTS (SELECT 1 FROM flow_superseded s WHERE s.enterprise_id = l.enterprise_id AND s.event_id = l.event_id)
     ORDER BY l.event_time, l.event_id`.execute(db);
   return rows.rows;
 }
 
 /** Enterprises that hold or held a batch (for scope: who may see its trace). */
-export async function holders(db: Executor, batchId: number): Promise<{ enterprise_id: string; domicile_code: string }[]> {
+export async function holders(
+  db: Executor,
+  batchId: number,
+): Promise<{ enterprise_id: string; domicile_code: string }[]> {
   const rows = await sql<{ enterprise_id: string; domicile_code: string }>`
     SELECT h.enterprise_id, e.domicile_code FROM batch_holding h JOIN enterprise e ON e.id = h.enterprise_id
     WHERE h.batch_id = ${batchId}`.execute(db);

@@ -7,21 +7,59 @@ import { certificateQr, issueCertificate, verifyCertificate } from './certificat
 import { findBatches, getBatch, traceBackward, traceForwardOf } from './trace.service.ts';
 
 const batchParam = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
-const codeParam = z.object({ code: z.string().regex(/^[0-9A-Fa-f]{5}(-[0-9A-Fa-f]{5}){3}$/, 'is not a certificate code') });
+const codeParam = z.object({
+  code: z.string().regex(/^[0-9A-Fa-f]{5}(-[0-9A-Fa-f]{5}){3}$/, 'is not a certificate code'),
+});
 
 const party = z.object({ name: z.string(), credit_code: z.string() });
 const certificateContent = z.object({
-  batch: z.object({ code: z.string(), product: z.string(), maker: party, made_at: z.string(), mass_kg: z.number(), reo_kg: z.number() }),
-  origins: z.array(z.object({ code: z.string(), product: z.string(), kind: z.string(), maker: party, reo_kg: z.number(), share_ppm: z.number() })),
-  declarations: z.array(z.object({ credit_code: z.string(), period: z.string(), version: z.number().nullable(), events_sm3: z.string().nullable() })),
+  batch: z.object({
+    code: z.string(),
+    product: z.string(),
+    maker: party,
+    made_at: z.string(),
+    mass_kg: z.number(),
+    reo_kg: z.number(),
+  }),
+  origins: z.array(
+    z.object({
+      code: z.string(),
+      product: z.string(),
+      kind: z.string(),
+      maker: party,
+      reo_kg: z.number(),
+      share_ppm: z.number(),
+    }),
+  ),
+  declarations: z.array(
+    z.object({
+      credit_code: z.string(),
+      period: z.string(),
+      version: z.number().nullable(),
+      events_sm3: z.string().nullable(),
+    }),
+  ),
 });
-const certificate = z.object({ code: z.string(), content: certificateContent, content_sm3: z.string(), qr_svg: z.string(), verify_path: z.string() });
+const certificate = z.object({
+  code: z.string(),
+  content: certificateContent,
+  content_sm3: z.string(),
+  qr_svg: z.string(),
+  verify_path: z.string(),
+});
 const verification = z.object({
   code: z.string(),
   issued_at: z.string(),
   content: certificateContent,
   status: z.enum(['verified', 'not_yet_sealed', 'altered']),
-  declarations: z.array(z.object({ credit_code: z.string(), period: z.string(), sealed_version: z.number().nullable(), status: z.enum(['verified', 'not_yet_sealed', 'altered']) })),
+  declarations: z.array(
+    z.object({
+      credit_code: z.string(),
+      period: z.string(),
+      sealed_version: z.number().nullable(),
+      status: z.enum(['verified', 'not_yet_sealed', 'altered']),
+    }),
+  ),
 });
 
 export function traceRoutes(api: Api, deps: { db: Executor }): void {
@@ -31,20 +69,33 @@ export function traceRoutes(api: Api, deps: { db: Executor }): void {
     '/batches',
     {
       config: { access: 'flow.read' },
-      schema: { tags, summary: 'Batches of a code (and maker) that you may trace', querystring: batchSearchQuery, response: { 200: z.array(batchNode), ...problemResponses } },
+      schema: {
+        tags,
+        summary: 'Batches of a code (and maker) that you may trace',
+        querystring: batchSearchQuery,
+        response: { 200: z.array(batchNode), ...problemResponses },
+      },
     },
     async (request) => findBatches(db, actorOf(request), request.query.code, request.query.maker),
   );
   api.get(
     '/batches/:id',
-    { config: { access: 'flow.read' }, schema: { tags, summary: 'A batch', params: batchParam, response: { 200: batchNode, ...problemResponses } } },
+    {
+      config: { access: 'flow.read' },
+      schema: { tags, summary: 'A batch', params: batchParam, response: { 200: batchNode, ...problemResponses } },
+    },
     async (request) => getBatch(db, actorOf(request), request.params.id),
   );
   api.get(
     '/batches/:id/trace/back',
     {
       config: { access: 'flow.read' },
-      schema: { tags, summary: "Back to the mines and imports: each origin's exact REO kg and its path", params: batchParam, response: { 200: traceBack, ...problemResponses } },
+      schema: {
+        tags,
+        summary: "Back to the mines and imports: each origin's exact REO kg and its path",
+        params: batchParam,
+        response: { 200: traceBack, ...problemResponses },
+      },
     },
     async (request) => traceBackward(db, actorOf(request), request.params.id),
   );
@@ -52,7 +103,12 @@ export function traceRoutes(api: Api, deps: { db: Executor }): void {
     '/batches/:id/trace/forward',
     {
       config: { access: 'flow.read' },
-      schema: { tags, summary: 'Forward to every batch made from it, every holder and export', params: batchParam, response: { 200: traceForward, ...problemResponses } },
+      schema: {
+        tags,
+        summary: 'Forward to every batch made from it, every holder and export',
+        params: batchParam,
+        response: { 200: traceForward, ...problemResponses },
+      },
     },
     async (request) => traceForwardOf(db, actorOf(request), request.params.id),
   );
@@ -60,7 +116,12 @@ export function traceRoutes(api: Api, deps: { db: Executor }): void {
     '/batches/:id/certificates',
     {
       config: { access: 'flow.read' },
-      schema: { tags, summary: 'Issue (or fetch) the provenance certificate of a batch', params: batchParam, response: { 201: certificate, 200: certificate, ...problemResponses } },
+      schema: {
+        tags,
+        summary: 'Issue (or fetch) the provenance certificate of a batch',
+        params: batchParam,
+        response: { 201: certificate, 200: certificate, ...problemResponses },
+      },
     },
     async (request, reply) => {
       const issued = await issueCertificate(db, actorOf(request), auditContextOf(request), request.params.id);
@@ -81,7 +142,8 @@ export function traceRoutes(api: Api, deps: { db: Executor }): void {
       config: { access: 'public' },
       schema: {
         tags,
-        summary: 'Check a provenance certificate against the sealed declarations (public; shows only what the certificate states)',
+        summary:
+          'Check a provenance certificate against the sealed declarations (public; shows only what the certificate states)',
         security: [],
         params: codeParam,
         response: { 200: verification, ...problemResponses },

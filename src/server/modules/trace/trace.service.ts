@@ -39,7 +39,10 @@ async function mayTrace(db: Executor, scope: Scope, node: repo.BatchNode): Promi
     case 'none':
       return false;
     case 'enterprise':
-      return node.maker_id === scope.enterpriseId || (await repo.holders(db, node.id)).some((h) => h.enterprise_id === scope.enterpriseId);
+      return (
+        node.maker_id === scope.enterpriseId ||
+        (await repo.holders(db, node.id)).some((h) => h.enterprise_id === scope.enterpriseId)
+      );
     case 'division':
       return (
         node.maker_domicile.startsWith(scope.prefix) ||
@@ -49,7 +52,12 @@ async function mayTrace(db: Executor, scope: Scope, node: repo.BatchNode): Promi
 }
 
 /** Batches of a code (optionally of one maker) the caller may trace. */
-export async function findBatches(db: Executor, actor: Actor, code: string, makerCode?: string): Promise<BatchNodeView[]> {
+export async function findBatches(
+  db: Executor,
+  actor: Actor,
+  code: string,
+  makerCode?: string,
+): Promise<BatchNodeView[]> {
   const scope = scopeOf(actor);
   const found = await repo.findBatch(db, makerCode, code);
   const visible: BatchNodeView[] = [];
@@ -72,7 +80,10 @@ export async function backwardOf(db: Executor, batch: repo.BatchNode): Promise<z
   const ids = new Set<number>([batch.id, ...origins.map((origin) => origin.origin_id)]);
   for (const edge of edges) ids.add(edge.parent_id);
   const byId = new Map((await repo.nodes(db, [...ids])).map((node) => [node.id, node]));
-  const paths = pathsFrom(batch.id, edges.map((edge) => ({ from: edge.child_id, to: edge.parent_id, reoKg: edge.reo_kg })));
+  const paths = pathsFrom(
+    batch.id,
+    edges.map((edge) => ({ from: edge.child_id, to: edge.parent_id, reoKg: edge.reo_kg })),
+  );
   return {
     batch: view(batch),
     origins: origins.map((origin) => ({
@@ -89,14 +100,21 @@ export async function backwardOf(db: Executor, batch: repo.BatchNode): Promise<z
 type Movement = z.infer<typeof movementView>;
 
 /** Forward to every batch made from this one, every holder and every export, with the path to each. */
-export async function traceForwardOf(db: Executor, actor: Actor, batchId: number): Promise<z.infer<typeof traceForward>> {
+export async function traceForwardOf(
+  db: Executor,
+  actor: Actor,
+  batchId: number,
+): Promise<z.infer<typeof traceForward>> {
   const scope = scopeOf(actor);
   const batch = await visibleBatch(db, scope, batchId);
   const edges = await repo.edgesDown(db, batch.id);
   const ids = new Set<number>([batch.id]);
   for (const edge of edges) ids.add(edge.child_id);
   const [nodes, moves] = await Promise.all([repo.nodes(db, [...ids]), repo.movements(db, [...ids])]);
-  const paths = pathsFrom(batch.id, edges.map((edge) => ({ from: edge.parent_id, to: edge.child_id, reoKg: edge.reo_kg })));
+  const paths = pathsFrom(
+    batch.id,
+    edges.map((edge) => ({ from: edge.parent_id, to: edge.child_id, reoKg: edge.reo_kg })),
+  );
   const self = scope.kind === 'enterprise' ? scope.enterpriseId : null;
   const movements: Movement[] = moves.map((move) => {
     // An enterprise sees its own records and those of who traded with it; others' customers stay unnamed.
