@@ -18,6 +18,9 @@ import { actorOf, auditContextOf } from '../auth/index.ts';
 import { getSubmission, listFlows } from './flows.service.ts';
 import { ingestFlows } from './ingest.service.ts';
 
+/** A JSON submission of the most events allowed is about 2 MB; this leaves room for long documents and ids. */
+const FLOW_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+
 const submitQuery = z.object({
   on_error: z.enum(['rollback', 'proceed']).default('rollback'),
   period: month.optional(),
@@ -31,6 +34,7 @@ export function flowRoutes(api: Api, deps: { database: DatabaseHandle }): void {
     '/flows',
     {
       config: { access: 'flow.write' },
+      bodyLimit: FLOW_BODY_LIMIT_BYTES,
       schema: {
         tags,
         summary: `Record flow events (at most ${MAX_EVENTS_PER_REQUEST} per request; larger sets go through a file or EPCIS)`,
