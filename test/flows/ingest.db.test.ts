@@ -147,4 +147,102 @@ describe('recording flows through the JSON API', () => {
     });
     expect(expectProblem(response, 422, 'invalid').errors?.[0]).toMatchObject({ row: 1, field: 'outputs' });
   });
+
+  it('names the row and field of unknown counterparties, negative and fractional quantities and reused ids', async () => {
+    const before = await worldDigest(context.database.db);
+    const bad = (id: string, extra: Record<string, unknown>) => ({
+      event_id: id,
+      kind: 'ship',
+      event_time: march(10),
+      batch: 'BY-2603-01',
+      product: 'BASTNAESITE_CONC',
+      mass_kg: 1,
+      grade_ppm: 500_000,
+      counterparty: codes.kundulun,
+      ...extra,
+    });
+    const response = await mine.post('/api/v1/flows', {
+      events: [
+        bad('X-1', { counterparty: '91150206MA0B9999X1' }),
+        bad('X-2', { counterparty: '911502060000000001' }),
+        bad('X-3', { mass_kg: -5 }),
+        bad('X-4', { grade_ppm: 12.5 }),
+        bad('X-5', { kind: 'teleport' }),
+        bad('X-6', { colour: 'red' }),
+        {
+          event_id: 'X-7',
+          kind: 'produce',
+          event_time: march(10),
+          batch: 'BY-2603-77',
+          product: 'BASTNAESITE_CONC',
+          mass_kg: 10,
+          grade_ppm: 500_000,
+        },
+        {
+          event_id: 'X-7',
+          kind: 'produce',
+          event_time: march(10),
+          batch: 'BY-2603-78',
+          product: 'BASTNAESITE_CONC',
+          mass_kg: 11,
+          grade_ppm: 500_000,
+        },
+        {
+          event_id: 'X-8',
+          kind: 'produce',
+          event_time: '2026-03-10 10:00',
+          batch: 'BY-2603-79',
+          product: 'BASTNAESITE_CONC',
+          mass_kg: 10,
+          grade_ppm: 500_000,
+        },
+      ],
+    });
+    const errors = expectProblem(response, 422, 'invalid').errors ?? [];
+    expect(errors.map((error) => [error.row, error.event_id, error.field])).toEqual([
+      [1, 'X-1', 'counterparty'],
+      [2, 'X-2', 'counterparty'],
+      [3, 'X-3', 'mass_kg'],
+      [4, 'X-4', 'grade_ppm'],
+      [5, 'X-5', 'kind'],
+      [6, 'X-6', '(event)'],
+      [8, 'X-7', 'event_id'],
+      [9, 'X-8', 'event_time'],
+    ]);
+    expect(errors[1]!.message).toContain('check character');
+    expect(errors[5]!.message).toContain('colour');
+    expect(await worldDigest(context.database.db)).toEqual(before);
+  });
+
+  it('stores the good rows and lists the bad ones when asked to proceed', async () => {
+    const response = await mine.post('/api/v1/flows?on_error=proceed', {
+      events: [
+        {
+          event_id: 'BY-P-20',
+          kind: 'produce',
+          event_time: march(15),
+          batch: 'BY-2603-20',
+          product: 'BASTNAESITE_CONC',
+          mass_kg: 100,
+          grade_ppm: 500_000,
+        },
+        {
+          event_id: 'BY-P-21',
+          kind: 'produce',
+          event_time: march(15),
+          batch: 'BY-2603-21',
+          product: 'NOPE',
+          mass_kg: 100,
+          grade_ppm: 500_000,
+        },
+      ],
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json()).toMatchObject({ accepted: 1, rejected: 1, errors: [{ row: 2, field: 'product' }] });
+  });
+
+  it('refuses a request over the stated limit before reading a row', async () => {
+    const events = Array.from({ length: 5_001 }, (_, index) => ({ event_id: `L-${index}` }));
+    expectProblem(await mine.post('/api/v1/flows', { events }), 400, 'validation');
+  });
 });

@@ -98,15 +98,16 @@ async function ingestInTransaction(
   };
   for await (const batch of chunksOf(rows, CHUNK_EVENTS)) {
     const prepared: PreparedEvent[] = [];
+    const found: RowError[] = [];
     for (const row of batch) {
       const result = prepareEvent(context, row.row, row.event, row.fieldLabels);
       if (Array.isArray(result)) {
-        keep(result);
+        found.push(...result);
         tally.rejected += 1;
       } else prepared.push(result);
     }
-    const outcome = await processChunk(tx, state, prepared, proceed || tally.errorCount === 0);
-    keep(outcome.errors);
+    const outcome = await processChunk(tx, state, prepared, proceed || (tally.errorCount === 0 && found.length === 0));
+    keep([...found, ...outcome.errors].sort((a, b) => a.row - b.row));
     tally.received += batch.length;
     tally.accepted += outcome.accepted;
     tally.unchanged += outcome.unchanged;
