@@ -27,11 +27,11 @@ describe('trace, certificates, declarations, amendments and anomalies', () => {
 
   beforeAll(async () => {
     context = await startTestApp();
-    [mine, plant, miit, baotou, ganzhou, dingnan] = await Promise.all(
+    [mine, plant, miit, baotou, ganzhou, dingnan] = (await Promise.all(
       ['ent.bayan', 'ent.kundulun', 'miit', 'baotou.iit', 'ganzhou.nr', 'ent.dingnan'].map((login) =>
         context.as(login),
       ),
-    );
+    )) as [Client, Client, Client, Client, Client, Client];
     codes = await creditCodes(context.database.db);
     ids = await enterpriseIds(context.database.db);
     expect((await mine.post('/api/v1/flows', { events: mineEvents(codes) })).statusCode).toBe(201);

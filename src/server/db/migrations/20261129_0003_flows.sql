@@ -29,6 +29,8 @@ CREATE TABLE flow_batch (
   reo_kg bigint NOT NULL CHECK (reo_kg >= 0),
   UNIQUE (maker_id, code)
 );
+-- Lines name batches by code; a received batch is found by its code among what the recorder holds.
+CREATE INDEX flow_batch_code_idx ON flow_batch (code);
 
 -- One row per batch line of a flow event: a transform has one per input and output, every other kind one.
 -- direction: +1 adds to the recording enterprise's holding of the batch, -1 takes from it, 0 counts it.

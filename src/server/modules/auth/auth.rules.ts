@@ -27,6 +27,7 @@ export const permissions = [
   'anomaly.read',
   'anomaly.write', // move an anomaly's status: officials in scope
   'checks.run', // run the month's checks
+  'certificate.issue', // issue a batch's provenance certificate (a write: not for oversight)
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -93,7 +94,7 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
   switch (actor.role) {
     case 'ministry_official':
       add('enterprise.read', 'designation.read', 'indicator.read', 'allocation.read', 'ledger.read', 'notice.read');
-      add('flow.read', 'anomaly.read', 'anomaly.write');
+      add('flow.read', 'anomaly.read', 'anomaly.write', 'certificate.issue');
       if (actor.department === 'industry_it') add('checks.run');
       if (actor.department === 'industry_it') {
         add('enterprise.write', 'enterprise.security.write', 'designation.write', 'product.write');
@@ -115,6 +116,7 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
         'flow.read',
         'anomaly.read',
         'anomaly.write',
+        'certificate.issue',
       );
       if (actor.department === 'industry_it') add('enterprise.write', 'enterprise.security.write');
       break;
@@ -129,6 +131,7 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
         'flow.read',
         'flow.write',
         'anomaly.read',
+        'certificate.issue',
       );
       break;
     case 'oversight':

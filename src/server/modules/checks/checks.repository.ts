@@ -111,6 +111,8 @@ export interface PartyRow {
  * separation by an enterprise not designated for it.
  */
 export async function undesignatedParties(db: Executor, period: string): Promise<PartyRow[]> {
+  // Lines are first folded to who dealt with whom on which day, so designations are looked up per
+  // (party, day), not per line.
   const rows = await sql<PartyRow>`
     WITH lines AS (
       SELECT l.enterprise_id, l.event_id, l.kind, l.counterparty_id, (l.event_time AT TIME ZONE 'Asia/Shanghai')::date AS day,
@@ -124,9 +126,12 @@ export async function undesignatedParties(db: Executor, period: string): Promise
       SELECT enterprise_id, enterprise_id, 'self', 'mining', event_id, day FROM lines WHERE kind = 'produce'
       UNION ALL
       SELECT enterprise_id, enterprise_id, 'self', 'separation', event_id, day FROM lines
-      WHERE kind = 'transform' AND direction = -1 AND product_category = 'mineral')
-    SELECT c.enterprise_id, c.party_id, c.role, c.scope, array_agg(DISTINCT c.event_id) AS events
-    FROM checked c
+      WHERE kind = 'transform' AND direction = -1 AND product_category = 'mineral'),
+    dealings AS (
+      SELECT enterprise_id, party_id, role, scope, day, array_agg(DISTINCT event_id) AS events
+      FROM checked GROUP BY enterprise_id, party_id, role, scope, day)
+    SELECT c.enterprise_id, c.party_id, c.role, c.scope, array_agg(e.event_id ORDER BY e.event_id) AS events
+    FROM dealings c CROSS JOIN LATERAL unnest(c.events) AS e (event_id)
     WHERE NOT EXISTS (
       SELECT 1 FROM designation d WHERE d.enterprise_id = c.party_id AND (c.scope = 'any' OR d.scope = c.scope)
         AND d.effective_on <= c.day AND (d.revoked_on IS NULL OR d.revoked_on > c.day))

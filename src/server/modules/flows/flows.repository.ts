@@ -131,8 +131,8 @@ export async function heldBatchesByCode(
   if (codes.length === 0) return [];
   const rows = await sql<BatchRow>`
     SELECT ${batchColumns}
-    FROM batch_holding h JOIN flow_batch b ON b.id = h.batch_id
-    WHERE h.enterprise_id = ${enterpriseId} AND b.code = ANY(${codes}::text[])`.execute(db);
+    FROM flow_batch b JOIN batch_holding h ON h.batch_id = b.id AND h.enterprise_id = ${enterpriseId}
+    WHERE b.code = ANY(${codes}::text[])`.execute(db);
   return rows.rows;
 }
 
@@ -282,7 +282,8 @@ export async function writeChunk(tx: Executor, copy: CopyIn, writes: ChunkWrites
   await copy('batch_edge', ['child_id', 'parent_id', 'reo_kg'], writes.edges);
   await copy('batch_origin', ['batch_id', 'origin_id', 'reo_kg'], writes.origins);
   await copy('flow_superseded', ['enterprise_id', 'event_id', 'by_event_id', 'reason'], writes.superseded);
-  const deltas = [...writes.holdings.values()].filter((item) => item.mass !== 0 || item.reo !== 0);
+  // Zero deltas are written too: a row says the enterprise held the batch at some point (trace access).
+  const deltas = [...writes.holdings.values()];
   if (deltas.length > 0) {
     await sql`
       INSERT INTO batch_holding (batch_id, enterprise_id, mass_kg, reo_kg)

@@ -115,7 +115,7 @@ export function traceRoutes(api: Api, deps: { db: Executor }): void {
   api.post(
     '/batches/:id/certificates',
     {
-      config: { access: 'flow.read' },
+      config: { access: 'certificate.issue' },
       schema: {
         tags,
         summary: 'Issue (or fetch) the provenance certificate of a batch',
