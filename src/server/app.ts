@@ -27,6 +27,7 @@ import { epcisRoutes } from './modules/epcis/epcis.routes.ts';
 import { indicatorRoutes } from './modules/indicators/indicators.routes.ts';
 import { checksRoutes } from './modules/checks/checks.routes.ts';
 import { declarationRoutes } from './modules/flows/declarations.routes.ts';
+import { flowFileRoutes } from './modules/flows/flow-files.routes.ts';
 import { flowRoutes } from './modules/flows/flows.routes.ts';
 import { traceRoutes } from './modules/trace/trace.routes.ts';
 import { ledgerRoutes } from './modules/ledger/ledger.routes.ts';
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       allocationRoutes(api, { db: database.db });
       ledgerRoutes(api, { db: database.db });
       flowRoutes(api, { database });
+      await flowFileRoutes(api, { database });
       declarationRoutes(api, { db: database.db });
       traceRoutes(api, { db: database.db });
       checksRoutes(api, { db: database.db });

@@ -157,7 +157,9 @@ async function flowDigest(db: Db) {
            (SELECT count(*) FROM batch_origin) AS origins, (SELECT coalesce(sum(mass_kg), 0) FROM batch_holding) AS held,
            (SELECT count(*) FROM flow_submission) AS submissions, (SELECT count(*) FROM flow_superseded) AS superseded,
            (SELECT count(*) FROM declaration) AS declarations, (SELECT count(*) FROM certificate) AS certificates,
-           (SELECT count(*) FROM anomaly) AS anomalies, (SELECT coalesce(sum(version), 0) FROM anomaly) AS anomaly_versions`.execute(db);
+           (SELECT count(*) FROM anomaly) AS anomalies, (SELECT coalesce(sum(version), 0) FROM anomaly) AS anomaly_versions`.execute(
+    db,
+  );
   return result.rows[0];
 }
 

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
 import { startTestApp, type Client, type TestContext } from '../support/app.ts';
 import { allocationMatrix } from './allocation-matrix.ts';
+import { flowFilesMatrix } from './flow-files-matrix.ts';
+import { flowsMatrix } from './flows-matrix.ts';
 import {
   enterpriseRows,
   enterpriseVersion,
@@ -652,8 +654,11 @@ describe('authorization', () => {
       const served = routesFromTree(context.app.printRoutes({ commonPrefix: false }));
       expect(served.size).toBeGreaterThan(20);
       expect([...served].sort()).toEqual([...documented].sort());
-      // The indicator, allocation, notice and ledger cases run in authorization-allocation.db.test.ts.
-      const covered = new Set([...cases, ...allocationMatrix()].map((item) => item.route));
+      // The indicator, allocation, notice and ledger cases run in authorization-allocation.db.test.ts; the flow,
+      // trace, declaration and anomaly cases in authorization-flows.db.test.ts; the flow-file cases in files.db.test.ts.
+      const covered = new Set(
+        [...cases, ...allocationMatrix(), ...flowsMatrix(), ...flowFilesMatrix()].map((item) => item.route),
+      );
       expect([...served].filter((route) => !covered.has(route)).sort(), 'routes without a matrix entry').toEqual([]);
       expect(
         [...covered].filter((route) => !served.has(route)).sort(),

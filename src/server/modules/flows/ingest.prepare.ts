@@ -76,8 +76,9 @@ export function rowError(
   finding: Finding,
   labels?: Readonly<Record<string, string>>,
 ): RowError {
+  const exact = labels?.[finding.field];
   const label = labels?.[finding.field.split('.').pop() ?? ''];
-  const field = label && !finding.field.includes('.') ? label : finding.field;
+  const field = exact ?? (label && !finding.field.includes('.') ? label : finding.field);
   return { row, ...(eventId === undefined ? {} : { event_id: eventId }), field, message: finding.message };
 }
 
@@ -87,11 +88,14 @@ export function prepareEvent(
   row: number,
   raw: unknown,
   labels?: Readonly<Record<string, string>>,
+  problems: readonly { field: string; message: string; row?: number }[] = [],
 ): PreparedEvent | RowError[] {
   const eventId =
     typeof (raw as { event_id?: unknown } | null)?.event_id === 'string'
       ? (raw as { event_id: string }).event_id
       : undefined;
+  if (problems.length > 0)
+    return problems.map((problem) => ({ ...rowError(row, eventId, problem, labels), row: problem.row ?? row }));
   const parsed = flowEventInput.safeParse(raw);
   if (!parsed.success)
     return parsed.error.issues.map((issue) =>

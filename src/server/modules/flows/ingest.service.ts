@@ -15,6 +15,8 @@ export interface IngestRow {
   readonly event: unknown;
   /** Field names as the source spells them (e.g. a file's Chinese headers), used in error messages. */
   readonly fieldLabels?: Readonly<Record<string, string>>;
+  /** Problems the source found that the event's shape cannot carry (a file's layout): the row is refused with them. */
+  readonly problems?: readonly { readonly field: string; readonly message: string; readonly row?: number }[];
 }
 
 export interface IngestOptions {
@@ -100,7 +102,7 @@ async function ingestInTransaction(
     const prepared: PreparedEvent[] = [];
     const found: RowError[] = [];
     for (const row of batch) {
-      const result = prepareEvent(context, row.row, row.event, row.fieldLabels);
+      const result = prepareEvent(context, row.row, row.event, row.fieldLabels, row.problems);
       if (Array.isArray(result)) {
         found.push(...result);
         tally.rejected += 1;
