@@ -135,6 +135,21 @@ describe('EPCIS capture as flow records', () => {
     expect((await stored()).flows).toEqual(
       expect.arrayContaining(['urn:uuid:kd-r-1:receive', 'urn:uuid:kd-t-1:transform', 'urn:uuid:kd-t-1:transform']),
     );
+    // The TransformationEvent is now lineage: the oxide traces back to the mine's lot through it.
+    const [oxide] = (await plant.get('/api/v1/batches?code=KD-PRND-01')).json<{ id: number }[]>();
+    const back = await plant.get(`/api/v1/batches/${oxide!.id}/trace/back`);
+    expect(back.statusCode, back.body).toBe(200);
+    expect(
+      back.json<{ origins: { batch: { code: string; maker: { credit_code: string } }; reo_kg: number }[] }>().origins,
+    ).toEqual([
+      expect.objectContaining({
+        batch: expect.objectContaining({
+          code: 'BY-2603-01',
+          maker: expect.objectContaining({ credit_code: creditCodeOf('bayan') }),
+        }),
+        reo_kg: 3_000,
+      }),
+    ]);
   });
 
   it('stores nothing in rollback mode when one event fails the flow validation, naming the event and its EPCIS field', async () => {
