@@ -7,8 +7,13 @@ import { ManualAllocationPage } from './features/allocation/manual-allocation-pa
 import { NoticesPage } from './features/allocation/notices-page.tsx';
 import { RunPage } from './features/allocation/run-page.tsx';
 import { WhatIfPage } from './features/allocation/what-if-page.tsx';
+import { AnomaliesPage } from './features/anomalies/anomalies-page.tsx';
 import { AuditPage } from './features/audit/audit-page.tsx';
 import { LoginPage } from './features/auth/login-page.tsx';
+import { DeclarationBoardPage } from './features/flows/declaration-board-page.tsx';
+import { DeclarationsPage } from './features/flows/declarations-page.tsx';
+import { FlowUploadPage } from './features/flows/flow-upload-page.tsx';
+import { FlowsPage } from './features/flows/flows-page.tsx';
 import { HomePage } from './features/home/home-page.tsx';
 import { PlanPage } from './features/indicators/plan-page.tsx';
 import { PlansPage } from './features/indicators/plans-page.tsx';
@@ -19,6 +24,9 @@ import { EnterpriseDetailPage } from './features/registry/enterprise-detail-page
 import { EnterpriseEditPage } from './features/registry/enterprise-edit-page.tsx';
 import { EnterprisesPage } from './features/registry/enterprises-page.tsx';
 import { ProductsPage } from './features/registry/products-page.tsx';
+import { CertificatePage } from './features/trace/certificate-page.tsx';
+import { TracePage } from './features/trace/trace-page.tsx';
+import { VerifyPage } from './features/trace/verify-page.tsx';
 import { UsersPage } from './features/auth/users-page.tsx';
 import { useLanguage } from './shared/i18n.ts';
 import { AppLayout } from './shared/layout.tsx';
@@ -39,6 +47,8 @@ function AppRoutes() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      {/* The public check of a provenance certificate: whoever scans its QR code, signed in or not. */}
+      <Route path="/verify/:code" element={<VerifyPage />} />
       <Route element={<SignedIn />}>
         <Route index element={<HomePage />} />
         <Route
@@ -182,6 +192,62 @@ function AppRoutes() {
           element={
             <RequirePermission permission="ledger.read">
               <EnterpriseQuotaPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="flows"
+          element={
+            <RequirePermission permission="flow.read">
+              <FlowsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="flows/upload"
+          element={
+            <RequirePermission permission="flow.write">
+              <FlowUploadPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="declarations"
+          element={
+            <RequirePermission permission="flow.read">
+              <DeclarationsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="declarations/board"
+          element={
+            <RequirePermission permission="flow.read">
+              <DeclarationBoardPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="trace"
+          element={
+            <RequirePermission permission="flow.read">
+              <TracePage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="certificates/:code"
+          element={
+            <RequirePermission permission="flow.read">
+              <CertificatePage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="anomalies"
+          element={
+            <RequirePermission permission="anomaly.read">
+              <AnomaliesPage />
             </RequirePermission>
           }
         />

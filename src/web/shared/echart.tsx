@@ -1,17 +1,17 @@
 import { useEffect, useRef } from 'react';
-import { BarChart } from 'echarts/charts';
+import { BarChart, GraphChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 // Renamed: echarts' `use` registers chart parts; it is not React's `use` hook.
 import { init, use as registerChartParts, type ComposeOption, type ECharts } from 'echarts/core';
-import type { BarSeriesOption } from 'echarts/charts';
+import type { BarSeriesOption, GraphSeriesOption } from 'echarts/charts';
 import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
 // Only what the app draws is registered, which keeps ECharts' share of the bundle small.
-registerChartParts([BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+registerChartParts([BarChart, GraphChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 export type ChartOption = ComposeOption<
-  BarSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
+  BarSeriesOption | GraphSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
 >;
 
 interface EChartProps {

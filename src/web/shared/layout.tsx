@@ -9,8 +9,14 @@ import {
   CalculatorOutlined,
   FundOutlined,
   NodeIndexOutlined,
+  AlertOutlined,
   AuditOutlined,
   BankOutlined,
+  BranchesOutlined,
+  CloudUploadOutlined,
+  DashboardOutlined,
+  FileDoneOutlined,
+  SwapOutlined,
   ExperimentOutlined,
   HomeOutlined,
   LogoutOutlined,
@@ -27,9 +33,11 @@ interface NavigationEntry {
   readonly icon: ReactNode;
   /** Shown only to users the server grants this permission; null: everyone signed in. */
   readonly permission: string | null;
-  readonly section: 'overview' | 'registry' | 'indicators' | 'system';
+  readonly section: 'overview' | 'registry' | 'indicators' | 'flows' | 'system';
   /** Shown only to users who belong to an enterprise (their own quota). */
   readonly enterpriseOnly?: boolean;
+  /** Shown only to users who do not belong to an enterprise (jurisdiction-wide views). */
+  readonly officialOnly?: boolean;
 }
 
 const navigation: readonly NavigationEntry[] = [
@@ -92,6 +100,40 @@ const navigation: readonly NavigationEntry[] = [
     section: 'indicators',
     enterpriseOnly: true,
   },
+  {
+    path: '/flows',
+    label: 'nav.flows',
+    icon: <SwapOutlined />,
+    permission: 'flow.read',
+    section: 'flows',
+    enterpriseOnly: true,
+  },
+  {
+    path: '/flows/upload',
+    label: 'nav.flowUpload',
+    icon: <CloudUploadOutlined />,
+    permission: 'flow.write',
+    section: 'flows',
+    enterpriseOnly: true,
+  },
+  {
+    path: '/declarations',
+    label: 'nav.declarations',
+    icon: <FileDoneOutlined />,
+    permission: 'flow.read',
+    section: 'flows',
+    enterpriseOnly: true,
+  },
+  {
+    path: '/declarations/board',
+    label: 'nav.declarationBoard',
+    icon: <DashboardOutlined />,
+    permission: 'flow.read',
+    section: 'flows',
+    officialOnly: true,
+  },
+  { path: '/trace', label: 'nav.trace', icon: <BranchesOutlined />, permission: 'flow.read', section: 'flows' },
+  { path: '/anomalies', label: 'nav.anomalies', icon: <AlertOutlined />, permission: 'anomaly.read', section: 'flows' },
   { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit.read', section: 'system' },
   { path: '/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'user.manage', section: 'system' },
 ];
@@ -100,11 +142,14 @@ const sectionLabels: Record<NavigationEntry['section'], MessageKey> = {
   overview: 'nav.section.overview',
   registry: 'nav.section.registry',
   indicators: 'nav.section.indicators',
+  flows: 'nav.section.flows',
   system: 'nav.section.system',
 };
 
 /** The menu entry a path belongs to: the longest navigation path it starts with. */
 function selectedPath(pathname: string): string {
+  // A certificate is reached from the trace page: its menu entry stays lit.
+  if (pathname.startsWith('/certificates/')) return '/trace';
   const matches = navigation.filter((entry) =>
     entry.path === '/' ? pathname === '/' : pathname.startsWith(entry.path),
   );
@@ -132,7 +177,10 @@ function menuItems(
   hasEnterprise: boolean,
 ): NonNullable<MenuProps['items']> {
   const visible = navigation.filter(
-    (entry) => (entry.permission === null || can(entry.permission)) && (!entry.enterpriseOnly || hasEnterprise),
+    (entry) =>
+      (entry.permission === null || can(entry.permission)) &&
+      (!entry.enterpriseOnly || hasEnterprise) &&
+      (!entry.officialOnly || !hasEnterprise),
   );
   const sections = [...new Set(visible.map((entry) => entry.section))];
   return sections.map((section) => ({
