@@ -123,9 +123,12 @@ async function* xlsxRows(stream: Readable): AsyncGenerator<CellRow> {
   let first = true;
   try {
     for await (const worksheet of reader) {
-      // The first worksheet is the data. Later ones are passed over, not left half-read: the reader then
-      // drains them and removes any it had spooled to a temporary file.
-      if (!first) continue;
+      // The first worksheet is the data. Later ones are read through and dropped: one left unread keeps a
+      // temporary file the reader spooled it to open while the reader removes it (an uncaught ENOENT).
+      if (!first) {
+        for await (const _row of worksheet) void _row;
+        continue;
+      }
       first = false;
       for await (const row of worksheet) {
         const values = row.values as ExcelCell[];
