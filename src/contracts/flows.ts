@@ -245,3 +245,35 @@ export const anomalyTransitionBody = z.strictObject({
   status: z.enum(anomalyStatuses),
   note: z.string().trim().min(1).max(4000),
 });
+
+export const anomalyDetail = anomalyView.extend({
+  transitions: z.array(
+    z.object({
+      from_status: z.enum(anomalyStatuses),
+      to_status: z.enum(anomalyStatuses),
+      note: z.string(),
+      actor: z.string(),
+      created_at: z.string(),
+    }),
+  ),
+});
+
+export const checkRun = z.object({
+  period: z.string(),
+  anomalies_found: z.number().int(),
+  /** Of those, found for the first time by this run. */
+  anomalies_new: z.number().int(),
+  by_rule: z.record(z.string(), z.number().int()),
+});
+
+/** What sealing a month answers: the new seal. */
+export const declarationSeal = z.object({
+  enterprise_id: uuid,
+  period: z.string(),
+  version: z.number().int(),
+  events_sm3: z.string(),
+  event_count: z.number().int(),
+  late: z.boolean(),
+  sealed_by: z.string(),
+  sealed_at: z.string(),
+});

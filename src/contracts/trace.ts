@@ -59,3 +59,62 @@ export const batchSearchQuery = z.object({
   code: z.string().trim().min(1).max(64),
   maker: z.string().length(18).optional(),
 });
+
+const party = z.object({ name: z.string(), credit_code: z.string() });
+export const certificateContent = z.object({
+  batch: z.object({
+    code: z.string(),
+    product: z.string(),
+    maker: party,
+    made_at: z.string(),
+    mass_kg: kg,
+    reo_kg: kg,
+  }),
+  origins: z.array(
+    z.object({
+      code: z.string(),
+      product: z.string(),
+      kind: z.string(),
+      maker: party,
+      reo_kg: kg,
+      share_ppm: z.number().int(),
+    }),
+  ),
+  /** The enterprise-months whose declarations record the making events, with the seal they had at issue. */
+  declarations: z.array(
+    z.object({
+      credit_code: z.string(),
+      period: z.string(),
+      version: z.number().int().nullable(),
+      events_sm3: z.string().nullable(),
+    }),
+  ),
+});
+export type CertificateContent = z.infer<typeof certificateContent>;
+
+export const certificate = z.object({
+  code: z.string(),
+  content: certificateContent,
+  content_sm3: z.string(),
+  /** The QR code of the public check (`verify_path` on this server), as SVG. */
+  qr_svg: z.string(),
+  verify_path: z.string(),
+});
+
+export const verificationStatus = z.enum(['verified', 'not_yet_sealed', 'altered']);
+export const certificateVerification = z.object({
+  code: z.string(),
+  issued_at: z.string(),
+  content: certificateContent,
+  content_sm3: z.string(),
+  status: verificationStatus,
+  declarations: z.array(
+    z.object({
+      credit_code: z.string(),
+      period: z.string(),
+      sealed_version: z.number().int().nullable(),
+      status: verificationStatus,
+    }),
+  ),
+  qr_svg: z.string(),
+});

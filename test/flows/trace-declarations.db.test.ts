@@ -190,8 +190,10 @@ describe('trace, certificates, declarations, amendments and anomalies', () => {
     expect(Object.keys(after.json<Record<string, unknown>>()).sort()).toEqual([
       'code',
       'content',
+      'content_sm3',
       'declarations',
       'issued_at',
+      'qr_svg',
       'status',
     ]);
     expectProblem(await context.anonymous.get('/api/v1/public/certificates/00000-00000-00000-00000'), 404, 'not_found');

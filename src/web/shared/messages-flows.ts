@@ -240,10 +240,6 @@ export const flowMessages = {
     '兹证明上述批次的稀土产品来源如上表所列，数据取自稀土产品追溯信息系统中各企业申报的流向记录。',
     "The origins of the batch above are as listed; the data come from the enterprises' declared flow records in the traceability system.",
   ],
-  'cert.noQr': [
-    '二维码仅在出具时显示；请从溯源页面重新出具以打印二维码。',
-    'The QR code is shown when the certificate is issued; issue it again from the trace page to print it.',
-  ],
   'cert.issuer': ['稀土产品追溯信息系统', 'Rare earth product traceability information system'],
   'cert.seq': ['序号', 'No.'],
 

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { idParam, uuid } from '../../../contracts/common.ts';
-import { anomalyRules, anomalyStatuses, anomalyTransitionBody, anomalyView, month } from '../../../contracts/flows.ts';
+import {
+  anomalyDetail,
+  anomalyRules,
+  anomalyStatuses,
+  anomalyTransitionBody,
+  anomalyView,
+  checkRun,
+  month,
+} from '../../../contracts/flows.ts';
 import { pageOf } from '../../../contracts/common.ts';
 import type { Executor } from '../../db/executor.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
@@ -8,24 +16,6 @@ import { recordAudit } from '../audit/index.ts';
 import { actorOf, auditContextOf } from '../auth/index.ts';
 import { getAnomaly, listAnomalies, transitionAnomaly } from './anomalies.service.ts';
 import { runChecks } from './checks.service.ts';
-
-const anomalyDetail = anomalyView.extend({
-  transitions: z.array(
-    z.object({
-      from_status: z.string(),
-      to_status: z.string(),
-      note: z.string(),
-      actor: z.string(),
-      created_at: z.string(),
-    }),
-  ),
-});
-const checkRun = z.object({
-  period: z.string(),
-  anomalies_found: z.number().int(),
-  anomalies_new: z.number().int(),
-  by_rule: z.record(z.string(), z.number().int()),
-});
 
 export function checksRoutes(api: Api, deps: { db: Executor }): void {
   const { db } = deps;

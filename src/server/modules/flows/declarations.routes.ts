@@ -1,21 +1,10 @@
 import { z } from 'zod';
 import { uuid } from '../../../contracts/common.ts';
-import { declarationView, month } from '../../../contracts/flows.ts';
+import { declarationSeal, declarationView, month } from '../../../contracts/flows.ts';
 import type { Executor } from '../../db/executor.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { actorOf, auditContextOf } from '../auth/index.ts';
 import { declarationBoard, enterpriseDeclarations, sealMonth } from './declarations.service.ts';
-
-const seal = z.object({
-  enterprise_id: uuid,
-  period: z.string(),
-  version: z.number().int(),
-  events_sm3: z.string(),
-  event_count: z.number().int(),
-  late: z.boolean(),
-  sealed_by: z.string(),
-  sealed_at: z.string(),
-});
 
 export function declarationRoutes(api: Api, deps: { db: Executor }): void {
   const { db } = deps;
@@ -54,7 +43,7 @@ export function declarationRoutes(api: Api, deps: { db: Executor }): void {
         tags,
         summary: 'Seal (declare) an ended month of your flows: by the 10th of the next month, 23:59:59 Beijing time',
         body: z.strictObject({ period: month }),
-        response: { 201: seal, ...problemResponses },
+        response: { 201: declarationSeal, ...problemResponses },
       },
     },
     async (request, reply) => {

@@ -2,15 +2,12 @@ import type { RowError } from '../../../contracts/flows.ts';
 import type { CopyValue } from '../../db/database.ts';
 import type { Executor } from '../../db/executor.ts';
 import * as repo from './flows.repository.ts';
-import {
-  inheritOrigins,
-  miningCategory,
-  separationFeedCategory,
-  separationOutputReo,
-  type Finding,
-  type ProductFacts,
-} from './flows.rules.ts';
-import { rowError, type IngestContext, type PreparedEvent, type PreparedLine } from './ingest.prepare.ts';
+import { inheritOrigins, type Finding } from './flows.rules.ts';
+import { amend, commitAmendment, type Amendment } from './ingest.amend.ts';
+import { rowError, type PreparedEvent, type PreparedLine } from './ingest.prepare.ts';
+import { addConsumption, Chunk, info, key, type BatchInfo, type ChunkState } from './ingest.state.ts';
+
+export { newChunkState, type ConsumptionDeltas } from './ingest.state.ts';
 
 /**
  * The second half of the validation, against what is stored: batches (which one a line means, whether it
@@ -19,86 +16,11 @@ import { rowError, type IngestContext, type PreparedEvent, type PreparedLine } f
  * a batch an earlier one in the same submission made.
  */
 
-interface BatchInfo {
-  id: number;
-  makerId: string;
-  code: string;
-  product: string;
-  madeByEvent: string;
-}
-
-/** Consumption by `year:category`, positive for new production, negative for withdrawn (amended) production. */
-export type ConsumptionDeltas = Map<string, number>;
-
 export interface ChunkOutcome {
   accepted: number;
   unchanged: number;
   errors: RowError[];
   writes: repo.ChunkWrites;
-}
-
-interface ChunkState {
-  readonly context: IngestContext;
-  readonly submissionId: string;
-  readonly consumption: ConsumptionDeltas;
-  /** Event ids already seen in this submission, with their content hash. */
-  readonly seen: Map<string, string>;
-  /** Events superseded earlier in this submission. */
-  readonly supersededHere: Set<string>;
-}
-
-export function newChunkState(context: IngestContext, submissionId: string): ChunkState {
-  return { context, submissionId, consumption: new Map(), seen: new Map(), supersededHere: new Set() };
-}
-
-const key = (makerId: string, code: string) => `${makerId}\u0000${code}`;
-
-class Chunk {
-  readonly batches = new Map<string, BatchInfo>();
-  readonly heldByCode = new Map<string, BatchInfo[]>();
-  readonly holdings = new Map<number, { mass: number; reo: number }>();
-  readonly origins = new Map<number, Map<number, number>>();
-  readonly writes: repo.ChunkWrites = {
-    batches: [],
-    remadeBatchIds: [],
-    remadeBatches: [],
-    lines: [],
-    edges: [],
-    origins: [],
-    holdings: new Map(),
-    superseded: [],
-  };
-  newIds: number[] = [];
-
-  constructor(readonly state: ChunkState) {}
-
-  get self(): string {
-    return this.state.context.enterpriseId;
-  }
-
-  /** A batch received in this chunk can be named by its code alone in the events after it. */
-  received(batch: BatchInfo): void {
-    const list = this.heldByCode.get(batch.code) ?? [];
-    if (!list.some((item) => item.id === batch.id)) list.push(batch);
-    this.heldByCode.set(batch.code, list);
-  }
-
-  holding(batchId: number): { mass: number; reo: number } {
-    const held = this.holdings.get(batchId) ?? { mass: 0, reo: 0 };
-    this.holdings.set(batchId, held);
-    return held;
-  }
-
-  move(batchId: number, sign: number, mass: number, reo: number): void {
-    const held = this.holding(batchId);
-    held.mass += sign * mass;
-    held.reo += sign * reo;
-    const id = `${batchId}`;
-    const delta = this.writes.holdings.get(id) ?? { batchId, enterpriseId: this.self, mass: 0, reo: 0 };
-    delta.mass += sign * mass;
-    delta.reo += sign * reo;
-    this.writes.holdings.set(id, delta);
-  }
 }
 
 /** Loads what the chunk's events refer to, in a handful of queries. */
@@ -136,16 +58,6 @@ async function load(
   const makes = events.reduce((sum, event) => sum + event.lines.filter((line) => line.makes).length, 0);
   chunk.newIds = await repo.reserveBatchIds(tx, makes);
   return stored;
-}
-
-function info(row: repo.BatchRow): BatchInfo {
-  return {
-    id: row.id,
-    makerId: row.maker_id,
-    code: row.code,
-    product: row.product_code,
-    madeByEvent: row.made_by_event,
-  };
 }
 
 /** Validates a chunk against the database and collects its writes. */
@@ -359,100 +271,4 @@ function outputOrigins(
       return { reoKg: edge.reoKg, parentOrigins: chunk.origins.get(parent.id) ?? new Map([[parent.id, edge.reoKg]]) };
     });
   return inheritOrigins(edges);
-}
-
-/**
- * Adds (sign 1) or withdraws (−1) the quota a flow consumes: mining output by ore type; separation output by
- * feed (`separation|<feed category>`, settled against the enterprise's accounts when posted).
- */
-export function addConsumption(
-  consumption: ConsumptionDeltas,
-  period: string,
-  kind: string,
-  lines: readonly { role: string; product: ProductFacts; reoKg: number }[],
-  sign: 1 | -1,
-): void {
-  const year = Number(period.slice(0, 4));
-  const add = (category: string, reo: number) => {
-    if (reo === 0) return;
-    const id = `${year}:${category}`;
-    consumption.set(id, (consumption.get(id) ?? 0) + sign * reo);
-  };
-  if (kind === 'produce')
-    for (const line of lines) {
-      const category = miningCategory(line.product);
-      if (category) add(category, line.reoKg);
-    }
-  if (kind !== 'transform') return;
-  const inputs = lines.filter((line) => line.role === 'input');
-  const outputs = lines.filter((line) => line.role === 'output');
-  const separated = separationOutputReo(inputs, outputs);
-  if (separated > 0) add(`separation|${separationFeedCategory(inputs.map((line) => line.product))}`, separated);
-}
-
-interface Amendment {
-  readonly lines: repo.StoredLine[];
-  readonly madeBatches: Set<number>;
-}
-
-/** Checks an amendment's targets: stored, yours, not superseded; what they made not used since. */
-async function amend(
-  tx: Executor,
-  chunk: Chunk,
-  event: PreparedEvent,
-  findings: Finding[],
-): Promise<Amendment | undefined> {
-  const targets = event.input.amends ?? [];
-  const stored = await repo.storedEvents(tx, chunk.self, targets);
-  targets.forEach((target, index) => {
-    const found = stored.get(target);
-    if (!found) findings.push({ field: `amends.${index}`, message: `${target} is not an event you recorded` });
-    else if (found.superseded || chunk.state.supersededHere.has(target))
-      findings.push({ field: `amends.${index}`, message: `${target} has already been corrected by another amendment` });
-  });
-  if (findings.length > 0) return undefined;
-  const lines = await repo.linesOfEvents(tx, chunk.self, targets);
-  const made = lines.filter((line) => line.direction === 1 && line.kind !== 'receive');
-  const madeIds = made.map((line) => line.batch_id);
-  const used = await repo.batchesUsedElsewhere(
-    tx,
-    madeIds,
-    targets.map((eventId) => ({ enterpriseId: chunk.self, eventId })),
-  );
-  for (const line of made)
-    if (used.has(line.batch_id))
-      findings.push({
-        field: 'amends',
-        message: `event ${line.event_id} made a batch that later events use: amend those first`,
-      });
-  for (const line of lines) {
-    if (line.direction === 0 || chunk.holdings.has(line.batch_id)) continue;
-    const held = await repo.holdingsOf(tx, chunk.self, [line.batch_id]);
-    chunk.holdings.set(line.batch_id, { ...(held.get(line.batch_id) ?? { mass: 0, reo: 0 }) });
-  }
-  for (const batch of await repo.batchesById(tx, madeIds))
-    chunk.batches.set(key(batch.maker_id, batch.code), info(batch));
-  return findings.length > 0 ? undefined : { lines, madeBatches: new Set(madeIds) };
-}
-
-/** Withdraws the amended events: their holdings and consumption are reversed, and they are marked superseded. */
-function commitAmendment(chunk: Chunk, event: PreparedEvent, amendment: Amendment): void {
-  const { products } = chunk.state.context;
-  for (const target of event.input.amends ?? []) {
-    chunk.state.supersededHere.add(target);
-    chunk.writes.superseded.push([chunk.self, target, event.eventId, event.input.reason ?? '']);
-  }
-  const byEvent = new Map<string, repo.StoredLine[]>();
-  for (const line of amendment.lines) {
-    if (line.direction !== 0) chunk.move(line.batch_id, -line.direction, line.mass_kg, line.reo_kg);
-    byEvent.set(line.event_id, [...(byEvent.get(line.event_id) ?? []), line]);
-  }
-  for (const lines of byEvent.values()) {
-    const asPrepared = lines.map((line) => ({
-      role: line.kind === 'transform' ? (line.direction === 1 ? 'output' : 'input') : 'single',
-      product: products.get(line.product_code)!,
-      reoKg: line.reo_kg,
-    }));
-    addConsumption(chunk.state.consumption, lines[0]!.period, lines[0]!.kind, asPrepared, -1);
-  }
 }

@@ -1,4 +1,5 @@
 import QRCode from 'qrcode';
+import type { CertificateContent } from '../../../contracts/trace.ts';
 import type { Executor } from '../../db/executor.ts';
 import { canonicalJson, sm3Hex } from '../../shared/canonical-json.ts';
 import { notFound } from '../../shared/errors.ts';
@@ -14,27 +15,6 @@ import { backwardOf, getBatch } from './trace.service.ts';
  * that record the events making them. Anyone holding the code can check it on the public endpoint, which
  * re-hashes those months and shows only what the certificate states.
  */
-
-export interface CertificateContent {
-  batch: {
-    code: string;
-    product: string;
-    maker: { name: string; credit_code: string };
-    made_at: string;
-    mass_kg: number;
-    reo_kg: number;
-  };
-  origins: {
-    code: string;
-    product: string;
-    kind: string;
-    maker: { name: string; credit_code: string };
-    reo_kg: number;
-    share_ppm: number;
-  }[];
-  /** The enterprise-months whose declarations record the making events, with the seal they had at issue. */
-  declarations: { credit_code: string; period: string; version: number | null; events_sm3: string | null }[];
-}
 
 export async function issueCertificate(db: Executor, actor: Actor, audit: AuditContext, batchId: number) {
   await getBatch(db, actor, batchId); // 404 outside scope
@@ -168,6 +148,7 @@ export async function verifyCertificate(db: Executor, code: string) {
     code: row.code,
     issued_at: row.issued_at.toISOString(),
     content,
+    content_sm3: row.content_sm3,
     status: contentIntact ? status : 'altered',
     declarations: checks,
   };

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { batchNode, batchSearchQuery, traceBack, traceForward } from '../../../contracts/trace.ts';
+import {
+  batchNode,
+  batchSearchQuery,
+  certificate,
+  certificateVerification,
+  traceBack,
+  traceForward,
+} from '../../../contracts/trace.ts';
 import type { Executor } from '../../db/executor.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { actorOf, auditContextOf } from '../auth/index.ts';
@@ -9,57 +16,6 @@ import { findBatches, getBatch, traceBackward, traceForwardOf } from './trace.se
 const batchParam = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 const codeParam = z.object({
   code: z.string().regex(/^[0-9A-Fa-f]{5}(-[0-9A-Fa-f]{5}){3}$/, 'is not a certificate code'),
-});
-
-const party = z.object({ name: z.string(), credit_code: z.string() });
-const certificateContent = z.object({
-  batch: z.object({
-    code: z.string(),
-    product: z.string(),
-    maker: party,
-    made_at: z.string(),
-    mass_kg: z.number(),
-    reo_kg: z.number(),
-  }),
-  origins: z.array(
-    z.object({
-      code: z.string(),
-      product: z.string(),
-      kind: z.string(),
-      maker: party,
-      reo_kg: z.number(),
-      share_ppm: z.number(),
-    }),
-  ),
-  declarations: z.array(
-    z.object({
-      credit_code: z.string(),
-      period: z.string(),
-      version: z.number().nullable(),
-      events_sm3: z.string().nullable(),
-    }),
-  ),
-});
-const certificate = z.object({
-  code: z.string(),
-  content: certificateContent,
-  content_sm3: z.string(),
-  qr_svg: z.string(),
-  verify_path: z.string(),
-});
-const verification = z.object({
-  code: z.string(),
-  issued_at: z.string(),
-  content: certificateContent,
-  status: z.enum(['verified', 'not_yet_sealed', 'altered']),
-  declarations: z.array(
-    z.object({
-      credit_code: z.string(),
-      period: z.string(),
-      sealed_version: z.number().nullable(),
-      status: z.enum(['verified', 'not_yet_sealed', 'altered']),
-    }),
-  ),
 });
 
 export function traceRoutes(api: Api, deps: { db: Executor }): void {
@@ -146,9 +102,15 @@ export function traceRoutes(api: Api, deps: { db: Executor }): void {
           'Check a provenance certificate against the sealed declarations (public; shows only what the certificate states)',
         security: [],
         params: codeParam,
-        response: { 200: verification, ...problemResponses },
+        response: { 200: certificateVerification, ...problemResponses },
       },
     },
-    async (request) => verifyCertificate(db, request.params.code),
+    async (request) => {
+      const checked = await verifyCertificate(db, request.params.code);
+      return {
+        ...checked,
+        qr_svg: await certificateQr(`${request.protocol}://${request.host}/verify/${checked.code}`),
+      };
+    },
   );
 }

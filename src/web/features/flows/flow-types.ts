@@ -4,9 +4,12 @@
  */
 import type { z } from 'zod';
 import type {
+  anomalyDetail,
   anomalyRules,
   anomalyStatuses,
   anomalyView,
+  checkRun,
+  declarationSeal,
   declarationStatus,
   declarationView,
   FlowEventInput,
@@ -16,7 +19,17 @@ import type {
   RowError,
   SubmissionResult,
 } from '../../../contracts/flows.ts';
-import type { BatchNodeView, lineageEdge, movementView, traceBack, traceForward } from '../../../contracts/trace.ts';
+import type {
+  BatchNodeView,
+  certificate,
+  certificateContent,
+  certificateVerification,
+  lineageEdge,
+  movementView,
+  traceBack,
+  traceForward,
+  verificationStatus,
+} from '../../../contracts/trace.ts';
 
 export type { FlowEventInput, FlowKind, FlowLine, RowError, SubmissionResult };
 export type FlowEventView = z.infer<typeof flowEventView>;
@@ -78,90 +91,11 @@ export const anomalyNextStatuses: Record<AnomalyStatus, readonly AnomalyStatus[]
   closed: ['open'],
 };
 
-/** What POST /declarations answers: the new seal. */
-export interface SealResult {
-  readonly enterprise_id: string;
-  readonly period: string;
-  readonly version: number;
-  readonly events_sm3: string;
-  readonly event_count: number;
-  readonly late: boolean;
-  readonly sealed_by: string;
-  readonly sealed_at: string;
-}
-
-/*
- * The certificate shapes are declared in the trace routes (src/server/modules/trace/trace.routes.ts) and not
- * exported through src/contracts yet, so they are written out here to match.
- */
-interface Party {
-  readonly name: string;
-  readonly credit_code: string;
-}
-
-export interface CertificateContent {
-  readonly batch: {
-    readonly code: string;
-    readonly product: string;
-    readonly maker: Party;
-    readonly made_at: string;
-    readonly mass_kg: number;
-    readonly reo_kg: number;
-  };
-  readonly origins: readonly {
-    readonly code: string;
-    readonly product: string;
-    readonly kind: string;
-    readonly maker: Party;
-    readonly reo_kg: number;
-    readonly share_ppm: number;
-  }[];
-  readonly declarations: readonly {
-    readonly credit_code: string;
-    readonly period: string;
-    readonly version: number | null;
-    readonly events_sm3: string | null;
-  }[];
-}
-
-export interface Certificate {
-  readonly code: string;
-  readonly content: CertificateContent;
-  readonly content_sm3: string;
-  readonly qr_svg: string;
-  readonly verify_path: string;
-}
-
-export type VerificationStatus = 'verified' | 'not_yet_sealed' | 'altered';
-
-export interface CertificateVerification {
-  readonly code: string;
-  readonly issued_at: string;
-  readonly content: CertificateContent;
-  readonly status: VerificationStatus;
-  readonly declarations: readonly {
-    readonly credit_code: string;
-    readonly period: string;
-    readonly sealed_version: number | null;
-    readonly status: VerificationStatus;
-  }[];
-}
-
-/** GET /anomalies/{id}: the anomaly with its status history (shape of src/server/modules/checks/checks.routes.ts). */
-export interface AnomalyTransition {
-  readonly from_status: AnomalyStatus;
-  readonly to_status: AnomalyStatus;
-  readonly note: string;
-  readonly actor: string;
-  readonly created_at: string;
-}
-export type AnomalyDetail = AnomalyView & { readonly transitions: readonly AnomalyTransition[] };
-
-/** POST /checks/runs. */
-export interface CheckRunResult {
-  readonly period: string;
-  readonly anomalies_found: number;
-  /** Of those, found for the first time by this run. */
-  readonly anomalies_new: number;
-  readonly by_rule: Readonly<Record<string, number>>;
-}
+export type SealResult = z.infer<typeof declarationSeal>;
+export type CertificateContent = z.infer<typeof certificateContent>;
+export type Certificate = z.infer<typeof certificate>;
+export type CertificateVerification = z.infer<typeof certificateVerification>;
+export type VerificationStatus = z.infer<typeof verificationStatus>;
+export type AnomalyDetail = z.infer<typeof anomalyDetail>;
+export type AnomalyTransition = AnomalyDetail['transitions'][number];
+export type CheckRunResult = z.infer<typeof checkRun>;

@@ -1,57 +1,17 @@
-import { useEffect, useMemo, useState } from 'react';
-import { Alert, Button, Card, Flex, Typography } from 'antd';
+import { Button, Card, Flex, Typography } from 'antd';
 import { ArrowLeftOutlined, PrinterOutlined } from '@ant-design/icons';
-import { Link, useLocation, useParams, useSearchParams } from 'react-router-dom';
-import { api } from '../../shared/api.ts';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { useTranslate } from '../../shared/i18n.ts';
 import { PageHeader, ProblemAlert } from '../../shared/page.tsx';
-import { useSession } from '../../shared/session.tsx';
 import { useApi } from '../../shared/use-api.ts';
-import type { Certificate, CertificateVerification } from '../flows/flow-types.ts';
+import type { CertificateVerification } from '../flows/flow-types.ts';
 import { useProducts } from '../flows/use-products.ts';
 import { CertificateDocument } from './certificate-document.tsx';
-import { qrImageSource, rememberCertificate, rememberedCertificate } from './certificate-store.ts';
+import { qrImageSource } from './qr-image.ts';
 
-function certificateFromState(state: unknown, code: string): Certificate | null {
-  const certificate = (state as { certificate?: Certificate } | null)?.certificate;
-  return certificate && certificate.code === code ? certificate : null;
-}
-
-/**
- * The issued certificate (its QR code) for this page: from the navigation that issued it, from this browser
- * session, or asked again of the server when the batch is known (issuing is idempotent: the same content
- * gives the same code).
- */
-function useIssuedCertificate(code: string, batchId: string | null): Certificate | null {
-  const location = useLocation();
-  const { can } = useSession();
-  const mayIssue = can('certificate.issue');
-  const known = useMemo(
-    () => certificateFromState(location.state, code) ?? rememberedCertificate(code),
-    [location.state, code],
-  );
-  const [fetched, setFetched] = useState<Certificate | null>(null);
-  useEffect(() => {
-    if (known || !batchId || !mayIssue) return;
-    let current = true;
-    api.post<Certificate>(`/batches/${encodeURIComponent(batchId)}/certificates`).then(
-      (certificate) => {
-        if (!current || certificate.code !== code) return;
-        rememberCertificate(certificate);
-        setFetched(certificate);
-      },
-      () => undefined, // the QR is optional on this page; the content below comes from the public check
-    );
-    return () => {
-      current = false;
-    };
-  }, [known, batchId, code, mayIssue]);
-  return known ?? fetched;
-}
-
-function QrBlock({ certificate }: { readonly certificate: Certificate }) {
+function QrBlock({ certificate }: { readonly certificate: CertificateVerification }) {
   const t = useTranslate();
-  const url = `${window.location.origin}${certificate.verify_path}`;
+  const url = `${window.location.origin}/verify/${certificate.code}`;
   return (
     <Flex vertical align="center" gap={4} style={{ width: 200 }}>
       <img
@@ -76,7 +36,6 @@ export function CertificatePage() {
   const [params] = useSearchParams();
   const batchId = params.get('batch');
   const verification = useApi<CertificateVerification>(`/public/certificates/${encodeURIComponent(code)}`);
-  const certificate = useIssuedCertificate(code, batchId);
   const { nameOf } = useProducts();
 
   return (
@@ -103,17 +62,14 @@ export function CertificatePage() {
           }
         />
         <ProblemAlert error={verification.error} />
-        {verification.data && !certificate ? (
-          <Alert type="info" showIcon title={t('cert.noQr')} style={{ marginBottom: 16 }} />
-        ) : null}
       </div>
       {verification.data ? (
         <Card className="certificate-card" style={{ maxWidth: 980, margin: '0 auto' }}>
           <CertificateDocument
             verification={verification.data}
             productName={nameOf}
-            contentSm3={certificate?.content_sm3}
-            aside={certificate ? <QrBlock certificate={certificate} /> : null}
+            contentSm3={verification.data.content_sm3}
+            aside={<QrBlock certificate={verification.data} />}
           />
         </Card>
       ) : (

@@ -10,7 +10,6 @@ import { useApi } from '../../shared/use-api.ts';
 import { formatBeijing, formatKg } from '../flows/flow-format.ts';
 import type { BatchNode, Certificate, TraceBack, TraceForward } from '../flows/flow-types.ts';
 import { useProducts } from '../flows/use-products.ts';
-import { rememberCertificate } from './certificate-store.ts';
 import { LineageGraph } from './lineage-graph.tsx';
 import { MovementsTable, OriginKindTag, OriginsTable } from './trace-tables.tsx';
 
@@ -141,7 +140,6 @@ export function TracePage() {
     setError(undefined);
     try {
       const certificate = await api.post<Certificate>(`/batches/${batch.id}/certificates`);
-      rememberCertificate(certificate);
       void navigate(`/certificates/${certificate.code}?batch=${batch.id}`, { state: { certificate } });
     } catch (failure) {
       setError(failure);
