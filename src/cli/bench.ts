@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { allocate, proportionalSplit, type Holder } from '../server/modules/allocation/allocation.rules.ts';
 
 /** A deterministic pseudo-random sequence (mulberry32), so every run measures the same data. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

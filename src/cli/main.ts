@@ -1,9 +1,11 @@
 import { Command } from 'commander';
-import { benchAllocation } from './bench.ts';
+import { runBenchCommand, type BenchCommandOptions } from './bench-flows.command.ts';
 import { runAllocateCommand } from './allocate.ts';
+import { runImportCommand } from './import.ts';
 import { loadConfig } from '../server/config.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { loadDemoData } from '../server/demo/demo.ts';
+import { loadDemoFlows } from '../server/demo/demo-flows.ts';
 import { openConfiguredDatabase, startServer } from '../server/main.ts';
 import { SYSTEM_ACTOR, verifyAuditChain } from '../server/modules/audit/index.ts';
 import { findUserByLogin } from '../server/modules/auth/auth.repository.ts';
@@ -52,10 +54,15 @@ program
   .command('demo')
   .description('load the demo data (idempotent)')
   .action(async () => {
-    await withDatabase(async ({ db }) => {
-      const summary = await loadDemoData(db);
+    await withDatabase(async (database) => {
+      const summary = await loadDemoData(database.db);
+      const hasFlows = (await database.db.selectFrom('flow_submission').select('id').limit(1).execute()).length > 0;
+      const flows = hasFlows ? null : await loadDemoFlows(database);
       console.log(
-        `Demo data present: ${summary.enterprises} enterprises, ${summary.products} products, ${summary.users} users.`,
+        `Demo data present: ${summary.enterprises} enterprises, ${summary.products} products, ${summary.users} users` +
+          (flows
+            ? `; loaded ${flows.events} flow events (July–October 2026) and found ${flows.anomalies} anomalies.`
+            : '.'),
       );
     });
   });
@@ -111,24 +118,40 @@ program
   });
 
 program
+  .command('import')
+  .description(
+    'record the flow events of a CSV or XLSX file (docs/flows-files.md) for an enterprise, as one submission',
+  )
+  .argument('<file>', 'the flow file')
+  .requiredOption('--enterprise <credit code>', 'the recording enterprise')
+  .option('--period <YYYY-MM>', 'refuse events outside this month (Beijing time)')
+  .option('--on-error <mode>', 'rollback: any bad row refuses the file; proceed: store the good rows', 'rollback')
+  .option('--json', 'print the result as JSON')
+  .action(async (file: string, options: { enterprise: string; period?: string; onError: string; json?: boolean }) => {
+    process.exitCode = await runImportCommand(file, {
+      enterprise: options.enterprise,
+      ...(options.period === undefined ? {} : { period: options.period }),
+      onError: options.onError,
+      json: Boolean(options.json),
+    });
+  });
+
+program
   .command('bench')
-  .description('benchmarks, each printed with its ratio to a baseline measured in the same run')
+  .description(
+    'benchmarks (allocation engine; flows at national scale on the engine in use), each printed with its ratio to a baseline measured in the same run (docs/benchmark.md)',
+  )
+  .option('--suite <name>', 'all, allocation or flows', 'all')
   .option('--holders <count>', 'holders for the allocation engine', '10000')
-  .option('--runs <count>', 'timed runs of each measurement', '15')
+  .option('--runs <count>', 'timed runs of each allocation measurement', '15')
+  .option('--events <count>', 'flow events in the synthetic national dataset', '100000')
+  .option('--months <count>', 'months of 2025 the events span (1–12)', '12')
+  .option('--samples <count>', 'batches traced each way', '1000')
+  .option('--seed <number>', 'seed of the synthetic data', '1')
+  .option('--keep', 'keep the throwaway database instead of dropping it')
   .option('--json', 'end with one JSON object of all figures')
-  .action((options: { holders: string; runs: string; json?: boolean }) => {
-    const holders = Number(options.holders);
-    const runs = Number(options.runs);
-    if (!Number.isInteger(holders) || holders < 1 || !Number.isInteger(runs) || runs < 1)
-      throw new Error('--holders and --runs take whole numbers');
-    const allocation = benchAllocation(holders, runs);
-    console.log(`allocation engine, ${allocation.holders} holders (exact, caps, eligibility, Art. 14, explanations)`);
-    console.log(`  engine       p50 ${allocation.allocate_ms_p50} ms   max ${allocation.allocate_ms_max} ms`);
-    console.log(
-      `  baseline     p50 ${allocation.proportional_ms_p50} ms   (plain proportional split by capacity, exact)`,
-    );
-    console.log(`  ratio        ${allocation.allocate_vs_proportional}× the baseline`);
-    if (options.json) console.log(JSON.stringify({ allocation }));
+  .action(async (options: BenchCommandOptions) => {
+    process.exitCode = await runBenchCommand(options);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

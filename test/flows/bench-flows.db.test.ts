@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { runFlowBench } from '../../src/cli/bench-flows.ts';
+import { testEngine } from '../support/database.ts';
+
+/**
+ * The whole flow benchmark at a tiny size on the engine under test: its own throwaway database, every generated
+ * event accepted by the ingest, every figure there and positive, and the database gone afterwards. No timing
+ * thresholds: this machine's speed is not what is tested.
+ */
+describe('monazite bench (flows)', () => {
+  it(
+    'loads, traces and checks a tiny national dataset in a throwaway database, then drops it',
+    { timeout: 300_000 },
+    async () => {
+      const databaseUrl = testEngine === 'postgres' ? process.env.DATABASE_URL : undefined;
+      const progress: string[] = [];
+      const result = await runFlowBench({
+        events: 2_000,
+        months: 2,
+        seed: 3,
+        samples: 30,
+        keep: false,
+        databaseUrl,
+        progress: (line) => progress.push(line),
+      });
+      expect(result.engine).toBe(testEngine);
+      const positive = [
+        'events',
+        'ingest_events_per_s',
+        'copy_rows_per_s',
+        'ingest_vs_copy',
+        'trace_back_p50_ms',
+        'trace_back_p99_ms',
+        'trace_forward_p99_ms',
+        'trace_vs_reach',
+        'checks_month_s',
+        'checks_vs_scan',
+        'peak_rss_mb',
+      ] as const;
+      for (const key of positive) {
+        expect(typeof result[key], key).toBe('number');
+        expect(Number.isFinite(result[key]) && result[key] > 0, `${key} = ${result[key]}`).toBe(true);
+      }
+      expect(result.events).toBeGreaterThan(1_500);
+      expect(result.copy_rows).toBe(result.lines);
+      expect(result.trace_samples).toBe(30);
+      expect(result.trace_back_origins_mean).toBeGreaterThan(1);
+      expect(result.checks_period).toBe('2025-02');
+      // The generated chain is consistent: the checks find no broken balance and no unmatched shipment.
+      expect(result.checks_by_rule.mass_balance ?? 0).toBe(0);
+      expect(result.checks_by_rule.unmatched_shipment ?? 0).toBe(0);
+      expect(progress.some((line) => line.includes('2025-02'))).toBe(true);
+
+      if (databaseUrl) {
+        const admin = new pg.Client({ connectionString: databaseUrl });
+        await admin.connect();
+        const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [result.database]);
+        await admin.end();
+        expect(left.rowCount).toBe(0);
+      } else expect(existsSync(result.database)).toBe(false);
+    },
+  );
+});
