@@ -139,16 +139,11 @@ describe('EPCIS capture as flow records', () => {
     const [oxide] = (await plant.get('/api/v1/batches?code=KD-PRND-01')).json<{ id: number }[]>();
     const back = await plant.get(`/api/v1/batches/${oxide!.id}/trace/back`);
     expect(back.statusCode, back.body).toBe(200);
-    expect(
-      back.json<{ origins: { batch: { code: string; maker: { credit_code: string } }; reo_kg: number }[] }>().origins,
-    ).toEqual([
-      expect.objectContaining({
-        batch: expect.objectContaining({
-          code: 'BY-2603-01',
-          maker: expect.objectContaining({ credit_code: creditCodeOf('bayan') }),
-        }),
-        reo_kg: 3_000,
-      }),
+    const origins = back.json<{
+      origins: { batch: { code: string; maker: { credit_code: string } }; reo_kg: number }[];
+    }>().origins;
+    expect(origins.map((origin) => [origin.batch.code, origin.batch.maker.credit_code, origin.reo_kg])).toEqual([
+      ['BY-2603-01', creditCodeOf('bayan'), 3_000],
     ]);
   });
 
