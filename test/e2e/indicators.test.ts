@@ -136,7 +136,8 @@ describe.sequential('indicators and allocation in the web app', () => {
     await screenshot(page, 'allocation-run-issued-zh');
 
     await openMenu(page, '指标分配');
-    await page.getByText(published.mining_rock.label, { exact: true }).click();
+    // The category is a radio of the allocation form; the run page just left may still show the same label.
+    await page.locator('form').getByText(published.mining_rock.label, { exact: true }).click();
     await expect.poll(() => tableRows(page).count()).toBe(3);
     await screenshot(page, 'allocation-zh');
   });
