@@ -222,6 +222,8 @@ export const anomalyRules = [
   'yield_out_of_bounds',
   'declaration_late',
   'declaration_missing',
+  'report_vs_flows',
+  'ledger_vs_flows',
 ] as const;
 export const anomalyStatuses = ['open', 'explained', 'confirmed', 'closed'] as const;
 export const anomalyView = z.object({

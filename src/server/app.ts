@@ -1,3 +1,5 @@
+import { reportingRoutes } from './modules/reporting/reporting.routes.ts';
+import { createSealer } from './shared/signing.ts';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +42,8 @@ export interface AppDeps {
   readonly database: DatabaseHandle;
   /** Folder of the built web app; defaults to dist/web. */
   readonly webRoot?: string;
+  /** The time reporting deadlines are judged by (tests fix it); defaults to the system clock. */
+  readonly clock?: () => Date;
 }
 
 export type App = FastifyInstance;
@@ -125,6 +129,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       declarationRoutes(api, { db: database.db });
       traceRoutes(api, { db: database.db });
       checksRoutes(api, { db: database.db });
+      reportingRoutes(api, {
+        db: database.db,
+        sealer: createSealer(config.SIGNING_KEY_SECRET),
+        clock: deps.clock ?? (() => new Date()),
+      });
     },
     { prefix: API_PREFIX },
   );

@@ -13,6 +13,11 @@ const configSchema = z.object({
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** Request body limit in bytes. */
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /**
+   * The secret that seals the SM2 signing keys of enterprises and divisions at rest (SM4). Set your own in
+   * production and keep it out of the database's backups; the default is for a demo.
+   */
+  SIGNING_KEY_SECRET: z.string().min(16).default('monazite-demo-signing-secret-change-me'),
   SESSION_TTL_HOURS: z.coerce.number().int().positive().default(12),
   /** Failed logins in a row before the account locks, and for how long. */
   LOCKOUT_THRESHOLD: z.coerce.number().int().positive().default(5),

@@ -146,7 +146,18 @@ export async function worldDigest(db: Db): Promise<string> {
     counts,
     quota: await quotaDigest(db),
     flows: await flowDigest(db),
+    reporting: await reportingDigest(db),
   });
+}
+
+/** The reporting tables (all append-only): their sizes. */
+async function reportingDigest(db: Db) {
+  const result = await sql<Record<string, string>>`
+    SELECT (SELECT count(*) FROM report) AS reports, (SELECT count(*) FROM compilation) AS compilations,
+           (SELECT count(*) FROM compilation_forward) AS forwards, (SELECT count(*) FROM report_return) AS returns,
+           (SELECT count(*) FROM report_reminder) AS reminders, (SELECT count(*) FROM report_deadline_rule) AS rules,
+           (SELECT count(*) FROM signing_key) AS keys`.execute(db);
+  return result.rows[0];
 }
 
 /** The flow records and everything derived from them: counts and sums that any write would move. */

@@ -50,7 +50,10 @@ function client(app: App, login: string | null, headers: Record<string, string>)
 }
 
 /** An app on a fresh demo database, as the server builds it, with rate limits out of the way. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestContext> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { clock?: () => Date } = {},
+): Promise<TestContext> {
   const database = await freshDatabase();
   const config = loadConfig({
     LOG_LEVEL: 'silent',
@@ -58,7 +61,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
     ...env,
   });
-  const app = await buildApp({ config, database });
+  const app = await buildApp({ config, database, ...(options.clock ? { clock: options.clock } : {}) });
   await app.ready();
   return {
     app,

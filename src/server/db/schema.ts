@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { EpcisTables } from './schema-epcis.ts';
+import type { ReportingTables } from './schema-reporting.ts';
 
 /** bigint columns arrive from `pg` as strings on both engines; quantities are converted with `toKg`. */
 type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
@@ -412,7 +413,7 @@ export interface CertificateTable {
   issued_at: DefaultTimestamp;
 }
 
-export interface Database extends EpcisTables {
+export interface Database extends EpcisTables, ReportingTables {
   division: DivisionTable;
   authority: AuthorityTable;
   enterprise_group: EnterpriseGroupTable;

@@ -271,6 +271,8 @@ export const flowMessages = {
   'anomalyRule.yield_out_of_bounds': ['收率异常', 'Yield out of bounds'],
   'anomalyRule.declaration_late': ['逾期申报', 'Late declaration'],
   'anomalyRule.declaration_missing': ['未申报', 'Missing declaration'],
+  'anomalyRule.report_vs_flows': ['执行报告与流向不符', 'Report differs from flows'],
+  'anomalyRule.ledger_vs_flows': ['指标台账与流向不符', 'Ledger differs from flows'],
   'anomalyStatus.open': ['待处理', 'Open'],
   'anomalyStatus.explained': ['已说明', 'Explained'],
   'anomalyStatus.confirmed': ['已确认', 'Confirmed'],

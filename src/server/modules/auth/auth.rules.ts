@@ -28,6 +28,10 @@ export const permissions = [
   'anomaly.write', // move an anomaly's status: officials in scope
   'checks.run', // run the month's checks
   'certificate.issue', // issue a batch's provenance certificate (a write: not for oversight)
+  'report.read', // implementation reports, compilations, the status board, reconciliation (Art. 9)
+  'report.submit', // submit the enterprise's own implementation report
+  'report.review', // return, compile, forward, remind: industry & IT and natural resources departments
+  'reporting.configure', // the deadline calendar: MIIT
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -95,7 +99,9 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
     case 'ministry_official':
       add('enterprise.read', 'designation.read', 'indicator.read', 'allocation.read', 'ledger.read', 'notice.read');
       add('flow.read', 'anomaly.read', 'anomaly.write', 'certificate.issue');
-      if (actor.department === 'industry_it') add('checks.run');
+      add('report.read');
+      if (actor.department === 'industry_it') add('checks.run', 'reporting.configure');
+      if (actor.department !== 'development_reform') add('report.review');
       if (actor.department === 'industry_it') {
         add('enterprise.write', 'enterprise.security.write', 'designation.write', 'product.write');
         add('indicator.draft', 'indicator.approve', 'allocation.write', 'ledger.write');
@@ -117,7 +123,9 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
         'anomaly.read',
         'anomaly.write',
         'certificate.issue',
+        'report.read',
       );
+      if (actor.department !== 'development_reform') add('report.review');
       if (actor.department === 'industry_it') add('enterprise.write', 'enterprise.security.write');
       break;
     case 'enterprise_user':
@@ -132,11 +140,13 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
         'flow.write',
         'anomaly.read',
         'certificate.issue',
+        'report.read',
+        'report.submit',
       );
       break;
     case 'oversight':
       add('enterprise.read', 'designation.read', 'audit.read', 'indicator.read', 'allocation.read', 'ledger.read');
-      add('flow.read', 'anomaly.read');
+      add('flow.read', 'anomaly.read', 'report.read');
       break;
     case 'operator':
       add('user.manage', 'product.write');

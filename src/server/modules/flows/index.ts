@@ -3,3 +3,4 @@ export { designatedEnterprises, monthDigest, sealsOf } from './declarations.repo
 export { deadlineOf, declarationStatus } from './declarations.rules.ts';
 export { periodOf } from './flows.rules.ts';
 export { ingestFlows, type IngestOptions, type IngestRow } from './ingest.service.ts';
+export { monthlyProduction, type ProductionRow } from './production.repository.ts';

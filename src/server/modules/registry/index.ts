@@ -49,3 +49,4 @@ export async function enterpriseFacts(db: Executor, onDate: string): Promise<Ent
 export async function enterpriseExists(db: Executor, id: string): Promise<boolean> {
   return (await findById(db, id)) !== undefined;
 }
+export { divisionsWithAncestors } from './reference.repository.ts';

@@ -109,3 +109,15 @@ export function getGroup(db: Executor, id: string) {
 export async function insertGroup(db: Executor, group: { id: string; name: string }): Promise<void> {
   await db.insertInto('enterprise_group').values(group).execute();
 }
+
+/** Divisions by code, with their parents, and every ancestor of them: the tree above a set of divisions. */
+export async function divisionsWithAncestors(db: Executor, codes: readonly string[]) {
+  const wanted = new Set<string>();
+  for (const code of codes) wanted.add(code).add(`${code.slice(0, 4)}00`).add(`${code.slice(0, 2)}0000`);
+  if (wanted.size === 0) return [];
+  return db
+    .selectFrom('division')
+    .select(['code', 'name', 'level', 'parent_code'])
+    .where('code', 'in', [...wanted])
+    .execute();
+}

@@ -74,6 +74,8 @@ export const anomalyRuleList = [
   'yield_out_of_bounds',
   'declaration_late',
   'declaration_missing',
+  'report_vs_flows',
+  'ledger_vs_flows',
 ] as const satisfies readonly AnomalyRule[];
 
 export const anomalyStatusList = [

@@ -1,0 +1,2 @@
+export { insertAnomalies as recordAnomalies, type NewAnomaly } from './checks.repository.ts';
+export { runChecks } from './checks.service.ts';

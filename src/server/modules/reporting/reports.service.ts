@@ -1,0 +1,297 @@
+import { categoryCodes } from '../../../contracts/indicators.ts';
+import type { ReportDraft, ReportLine, ReportSubmitBody, ReportView } from '../../../contracts/reporting.ts';
+import type { Executor } from '../../db/executor.ts';
+import { dateInShanghai, todayInShanghai } from '../../shared/clock.ts';
+import { conflict, forbidden, invalid, invalidField, notFound } from '../../shared/errors.ts';
+import type { Sealer } from '../../shared/signing.ts';
+import { recordAudit, type AuditContext } from '../audit/index.ts';
+import { scopeOf, type Actor } from '../auth/index.ts';
+import { monthlyProduction } from '../flows/index.ts';
+import { enterpriseCategories, enterpriseQuota } from '../ledger/ledger.service.ts';
+import { getEnterprise } from '../registry/index.ts';
+import * as repo from './reporting.repository.ts';
+import { figureProblems, monthsToDate, parsePeriod, periodLabel, reportLine, type Period } from './reporting.rules.ts';
+import { deadlines } from './reporting.tree.ts';
+import { signatureView, signContent } from './signing.service.ts';
+
+/** Enterprise implementation reports (Art. 9): pre-filled from flows and ledger, signed, frozen, versioned. */
+
+type Category = ReportLine['category'];
+const isCategory = (value: string): value is Category => (categoryCodes as readonly string[]).includes(value);
+
+/** The figures of an enterprise's report as the flows and the ledger give them, one line per category. */
+export async function reportFacts(db: Executor, enterpriseId: string, period: Period, today = todayInShanghai()) {
+  const held = await enterpriseCategories(db, enterpriseId, period.year);
+  const production = await monthlyProduction(db, `${period.year}-01-01`, period.lastMonth, [enterpriseId]);
+  const byMonth = new Map<string, number>(); // `${month}|${category}` → kg
+  for (const row of production) {
+    const raw = row.category.startsWith('separation|') ? row.category.slice('separation|'.length) : row.category;
+    const category = row.category.startsWith('separation|') && !held.has(raw) ? 'separation' : raw;
+    const key = `${row.period}|${category}`;
+    byMonth.set(key, (byMonth.get(key) ?? 0) + row.reo_kg);
+  }
+  const categories = new Set<string>([...held, ...[...byMonth.keys()].map((key) => key.split('|')[1]!)]);
+  const quota = await enterpriseQuota(db, enterpriseId, period.year, today);
+  const earlierReports = period.kind === 'month' ? await repo.monthReportsOfYear(db, enterpriseId, period.year) : [];
+  const months = monthsToDate(period);
+  const periodMonths = period.kind === 'year' ? months : [period.first];
+  return [...categories]
+    .filter(isCategory)
+    .sort()
+    .map((category) => {
+      const flowOf = (month: string) => byMonth.get(`${month}|${category}`) ?? 0;
+      // A month's cumulative starts from the earlier months as reported (their latest version), else as the flows give them.
+      const earlier =
+        period.kind === 'year'
+          ? 0
+          : months
+              .filter((month) => month < period.first)
+              .reduce((sum, month) => {
+                const latest = earlierReports.filter((report) => report.period === month).at(-1);
+                const line = latest?.lines.find((candidate) => candidate.category === category);
+                return sum + (latest ? (line?.production_reo_kg ?? 0) : flowOf(month));
+              }, 0);
+      const ledger = quota.lines.find((line) => line.category === category);
+      return {
+        category,
+        flowReoKg: periodMonths.reduce((sum, month) => sum + flowOf(month), 0),
+        flowCumulativeReoKg: months.reduce((sum, month) => sum + flowOf(month), 0),
+        earlierReoKg: earlier,
+        allocatedReoKg: Math.max(0, (ledger?.allocated_reo_kg ?? 0) - (ledger?.reduced_reo_kg ?? 0)),
+        ledgerConsumedReoKg: ledger?.consumed_reo_kg ?? 0,
+      };
+    });
+}
+
+async function viewsOf(
+  db: Executor,
+  rows: readonly repo.ReportRow[],
+  names: Map<string, string>,
+): Promise<ReportView[]> {
+  const deadlineOf = await deadlines(db);
+  const returns = await repo.returnsOf(
+    db,
+    'report',
+    rows.map((row) => row.id),
+  );
+  const keys = await repo.publicKeys(db, [...new Set(rows.map((row) => row.signer))]);
+  const successors = await repo.successorsOf(
+    db,
+    'report',
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => {
+    const period = parsePeriod(periodLabel(row.period_kind, row.period));
+    const returned = returns.get(row.id);
+    return {
+      id: row.id,
+      enterprise_id: row.enterprise_id,
+      enterprise_name: names.get(row.enterprise_id) ?? '',
+      domicile_code: row.domicile_code,
+      period: period.label,
+      period_kind: row.period_kind,
+      version: row.version,
+      replaces: row.replaces_id,
+      lines: row.lines,
+      late: row.late,
+      deadline: deadlineOf('enterprise', period).toISOString(),
+      submitted_by: row.submitted_by,
+      submitted_at: row.submitted_at.toISOString(),
+      signature: signatureView(row, keys.get(row.signer)),
+      returned: returned
+        ? {
+            reason: returned.reason,
+            returned_by: returned.returned_by,
+            returned_at: returned.returned_at.toISOString(),
+          }
+        : null,
+      superseded_by: successors.get(row.id) ?? null,
+    };
+  });
+}
+
+export async function reportViews(db: Executor, rows: readonly repo.ReportRow[], names: Map<string, string>) {
+  return viewsOf(db, rows, names);
+}
+
+function assertEnded(period: Period, now: Date, what: string): void {
+  if (now.getTime() < period.end.getTime())
+    throw invalidField(
+      'period',
+      `${period.label} has not ended yet (Beijing time): ${what} from ${dateInShanghai(period.end)}`,
+    );
+}
+
+export async function reportDraft(
+  db: Executor,
+  actor: Actor,
+  enterpriseId: string,
+  label: string,
+  now = new Date(),
+): Promise<ReportDraft> {
+  const enterprise = await getEnterprise(db, actor, enterpriseId);
+  const period = parsePeriod(label);
+  const facts = await reportFacts(db, enterpriseId, period, dateInShanghai(now));
+  const versions = await repo.reportsOf(db, [enterpriseId], period.kind, period.first);
+  const latest = versions.at(-1);
+  const [latestView] = latest ? await viewsOf(db, [latest], new Map([[enterpriseId, enterprise.name]])) : [];
+  return {
+    enterprise_id: enterpriseId,
+    enterprise_name: enterprise.name,
+    period: period.label,
+    period_kind: period.kind,
+    deadline: (await deadlines(db))('enterprise', period).toISOString(),
+    lines: facts.map((fact) => {
+      const reported = latest?.lines.find((line) => line.category === fact.category);
+      return reportLine(
+        fact,
+        reported
+          ? { production_reo_kg: reported.production_reo_kg, explanation: reported.explanation ?? undefined }
+          : undefined,
+        period.kind,
+      );
+    }),
+    latest: latestView ?? null,
+  };
+}
+
+/**
+ * Submits (signs and freezes) a report. A first version must not name one it replaces; a later one must name the
+ * latest version. The same idempotency key again returns the stored report.
+ */
+export async function submitReport(
+  db: Executor,
+  sealer: Sealer,
+  actor: Actor,
+  audit: AuditContext,
+  body: ReportSubmitBody,
+  now = new Date(),
+): Promise<{ report: ReportView; replayed: boolean }> {
+  if (!actor.enterpriseId) throw forbidden('Only an enterprise submits its implementation report.');
+  const enterpriseId = actor.enterpriseId;
+  const enterprise = await getEnterprise(db, actor, enterpriseId);
+  const names = new Map([[enterpriseId, enterprise.name]]);
+  const period = parsePeriod(body.period);
+  const replay = await repo.reportByKey(db, enterpriseId, body.idempotency_key);
+  if (replay) return { report: (await viewsOf(db, [replay], names))[0]!, replayed: true };
+  assertEnded(period, now, 'it can be reported');
+  return db.transaction().execute(async (tx) => {
+    await repo.lockSubject(tx, `report:${enterpriseId}:${period.kind}:${period.first}`);
+    const versions = await repo.reportsOf(tx, [enterpriseId], period.kind, period.first);
+    const latest = versions.at(-1);
+    if (latest && body.replaces !== latest.id)
+      throw conflict(
+        `Your ${period.label} report is in already (version ${latest.version}): a correction names it in "replaces".`,
+        [{ field: 'replaces', message: `must be ${latest.id}, the latest version` }],
+      );
+    if (!latest && body.replaces) throw invalidField('replaces', `there is no ${period.label} report to replace yet`);
+    const facts = await reportFacts(tx, enterpriseId, period, dateInShanghai(now));
+    const lines = facts.map((fact) =>
+      reportLine(
+        fact,
+        body.figures.find((figure) => figure.category === fact.category),
+        period.kind,
+      ),
+    );
+    const problems = figureProblems(lines, body.figures);
+    if (problems.length > 0) throw invalid(`The ${period.label} report cannot be submitted as it stands.`, problems);
+    const deadline = (await deadlines(tx))('enterprise', period);
+    const content = {
+      enterprise_id: enterpriseId,
+      period: period.label,
+      version: (latest?.version ?? 0) + 1,
+      replaces: latest?.id ?? null,
+      lines,
+      submitted_by: actor.login,
+      submitted_at: now.toISOString(),
+    };
+    const signed = await signContent(tx, sealer, `enterprise:${enterpriseId}`, content);
+    const row = await repo.insertReport(tx, {
+      enterprise_id: enterpriseId,
+      domicile_code: enterprise.domicile_code,
+      period_kind: period.kind,
+      period: period.first,
+      version: content.version,
+      replaces_id: content.replaces,
+      idempotency_key: body.idempotency_key,
+      lines: JSON.stringify(lines),
+      late: (versions[0]?.submitted_at ?? now).getTime() > deadline.getTime(),
+      ...signed,
+      submitted_by: actor.login,
+      submitted_at: now,
+    });
+    await recordAudit(tx, audit, {
+      action: 'report.submit',
+      objectType: 'report',
+      objectId: row.id,
+      after: { ...content, content_sm3: signed.content_sm3 },
+    });
+    return { report: (await viewsOf(tx, [row], names))[0]!, replayed: false };
+  });
+}
+
+/** A report the actor may see, or 404. */
+export async function visibleReport(db: Executor, actor: Actor, id: string) {
+  const row = await repo.reportById(db, id);
+  if (!row) throw notFound(`Report ${id}`);
+  const enterprise = await getEnterprise(db, actor, row.enterprise_id).catch(() => null);
+  if (!enterprise) throw notFound(`Report ${id}`);
+  return { row, enterprise };
+}
+
+export async function getReport(db: Executor, actor: Actor, id: string): Promise<ReportView> {
+  const { row, enterprise } = await visibleReport(db, actor, id);
+  return (await viewsOf(db, [row], new Map([[row.enterprise_id, enterprise.name]])))[0]!;
+}
+
+/** Every version of one enterprise's reports of a year (months and the year), newest period first. */
+export async function enterpriseReports(db: Executor, actor: Actor, enterpriseId: string, year: number) {
+  const enterprise = await getEnterprise(db, actor, enterpriseId);
+  const rows = [
+    ...(await repo.monthReportsOfYear(db, enterpriseId, year)),
+    ...(await repo.reportsOf(db, [enterpriseId], 'year', `${year}-01-01`)),
+  ];
+  return viewsOf(db, rows, new Map([[enterpriseId, enterprise.name]]));
+}
+
+/**
+ * The county (the division of the enterprise's domicile) sends a report back for correction with a reason.
+ * Only the latest version can be returned, once; the enterprise answers with a new version.
+ */
+export async function returnReport(
+  db: Executor,
+  actor: Actor,
+  audit: AuditContext,
+  id: string,
+  reason: string,
+  now = new Date(),
+): Promise<ReportView> {
+  const { row, enterprise } = await visibleReport(db, actor, id);
+  const scope = scopeOf(actor);
+  const department = actor.department === 'industry_it' || actor.department === 'natural_resources';
+  if (scope.kind !== 'division' || scope.divisionCode !== row.domicile_code || !department)
+    throw forbidden(
+      `Reports are reviewed by the industry & IT or natural resources department of ${row.domicile_code}, where the enterprise is domiciled.`,
+    );
+  return db.transaction().execute(async (tx) => {
+    await repo.lockSubject(tx, `report:${row.enterprise_id}:${row.period_kind}:${row.period}`);
+    const versions = await repo.reportsOf(tx, [row.enterprise_id], row.period_kind, row.period);
+    if (versions.at(-1)?.id !== row.id)
+      throw conflict(`Version ${row.version} has been replaced already: only the latest version can be returned.`);
+    const inserted = await repo.insertReturn(tx, {
+      subject_type: 'report',
+      subject_id: row.id,
+      reason,
+      returned_by: actor.login,
+      returned_at: now,
+    });
+    if (!inserted) throw conflict(`Version ${row.version} has been returned already.`);
+    await recordAudit(tx, audit, {
+      action: 'report.return',
+      objectType: 'report',
+      objectId: row.id,
+      after: { reason, returned_by: actor.login },
+    });
+    return (await viewsOf(tx, [row], new Map([[row.enterprise_id, enterprise.name]])))[0]!;
+  });
+}
