@@ -1,3 +1,5 @@
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
+import { reportingExportRoutes } from './modules/reporting/exports.routes.ts';
 import { reportingRoutes } from './modules/reporting/reporting.routes.ts';
 import { createSealer } from './shared/signing.ts';
 import { randomUUID } from 'node:crypto';
@@ -134,6 +136,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         sealer: createSealer(config.SIGNING_KEY_SECRET),
         clock: deps.clock ?? (() => new Date()),
       });
+      reportingExportRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
+      dashboardRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
     },
     { prefix: API_PREFIX },
   );

@@ -1,0 +1,4 @@
+/** The national and jurisdiction dashboards (being written). */
+export function DashboardPage() {
+  return null;
+}
