@@ -6,6 +6,8 @@ import { loadConfig } from '../server/config.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { loadDemoData } from '../server/demo/demo.ts';
 import { loadDemoFlows } from '../server/demo/demo-flows.ts';
+import { loadDemoReports } from '../server/demo/demo-reports.ts';
+import { createSealer } from '../server/shared/signing.ts';
 import { openConfiguredDatabase, startServer } from '../server/main.ts';
 import { SYSTEM_ACTOR, verifyAuditChain } from '../server/modules/audit/index.ts';
 import { findUserByLogin } from '../server/modules/auth/auth.repository.ts';
@@ -58,10 +60,12 @@ program
       const summary = await loadDemoData(database.db);
       const hasFlows = (await database.db.selectFrom('flow_submission').select('id').limit(1).execute()).length > 0;
       const flows = hasFlows ? null : await loadDemoFlows(database);
+      const reports = hasFlows ? null : await loadDemoReports(database, createSealer(loadConfig().SIGNING_KEY_SECRET));
       console.log(
         `Demo data present: ${summary.enterprises} enterprises, ${summary.products} products, ${summary.users} users` +
           (flows
-            ? `; loaded ${flows.events} flow events (July–October 2026) and found ${flows.anomalies} anomalies.`
+            ? `; loaded ${flows.events} flow events (July–October 2026) and found ${flows.anomalies} anomalies;` +
+              ` ${reports?.reports ?? 0} implementation reports and ${reports?.compilations ?? 0} compilations.`
             : '.'),
       );
     });

@@ -6,6 +6,8 @@ import { migrate } from './db/migrate.ts';
 import { DEMO_PASSWORD } from './demo/demo-data.ts';
 import { demoLogins, loadDemoData } from './demo/demo.ts';
 import { loadDemoFlows } from './demo/demo-flows.ts';
+import { loadDemoReports } from './demo/demo-reports.ts';
+import { createSealer } from './shared/signing.ts';
 import { ensureReferenceData } from './modules/registry/reference.service.ts';
 
 /** Opens the configured engine: the server at DATABASE_URL, or embedded PGlite in PGLITE_DATA_DIR. */
@@ -25,6 +27,7 @@ export async function startServer(config: Config): Promise<{ app: App; database:
   if (config.DEMO_DATA && empty) {
     await loadDemoData(database.db);
     await loadDemoFlows(database);
+    await loadDemoReports(database, createSealer(config.SIGNING_KEY_SECRET));
   }
   const app = await buildApp({ config, database });
   await app.listen({ port: config.PORT, host: config.HOST });
