@@ -16,7 +16,6 @@ import type { Sealer } from '../shared/signing.ts';
  */
 
 const SYSTEM = { actor: SYSTEM_ACTOR, requestId: 'demo' };
-const at = (text: string) => new Date(`${text}+08:00`);
 
 function actor(fields: Partial<Actor> & Pick<Actor, 'role' | 'login'>): Actor {
   return {
@@ -97,7 +96,7 @@ export async function loadDemoReports(
     for (const code of order) {
       const node = tree.divisions.get(code)!;
       const compiler = divisionActor(code);
-      const when = day(period, dayOf[node.level as keyof typeof dayOf] ?? 13);
+      const when = day(period, dayOf[node.level] ?? 13);
       const draft = await compilationDraft(db, compiler, code, period);
       if (draft.returned.length > 0) continue;
       if (october && (node.level !== 'county' || draft.absent.some((child) => child.status === 'missing'))) continue;
