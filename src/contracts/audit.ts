@@ -15,6 +15,9 @@ export const auditEntry = z.object({
   request_id: z.string(),
   prev_hash: z.string(),
   hash: z.string(),
+  /** From where: the client address and user agent of the request (null on entries from before 2026-11-29). */
+  ip: z.string().nullable(),
+  user_agent: z.string().nullable(),
 });
 export type AuditEntry = z.infer<typeof auditEntry>;
 
@@ -22,7 +25,16 @@ export const auditQuery = z.strictObject({
   object_type: z.string().max(50).optional(),
   object_id: z.string().max(100).optional(),
   actor_id: z.string().max(100).optional(),
+  actor_login: z.string().max(100).optional(),
   action: z.string().max(100).optional(),
+  /** Every action starting with this, e.g. `allocation.` */
+  action_prefix: z.string().max(100).optional(),
+  /** The client address the request came from. */
+  ip: z.string().max(100).optional(),
+  /** At or after this time (ISO 8601 with offset). */
+  from: z.iso.datetime({ offset: true }).optional(),
+  /** Before this time (ISO 8601 with offset). */
+  to: z.iso.datetime({ offset: true }).optional(),
   /** Keyset paging: entries with a sequence number below this one. */
   before_seq: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),

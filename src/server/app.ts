@@ -24,6 +24,7 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { allocationRoutes } from './modules/allocation/allocation.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { oversightRoutes } from './modules/oversight/oversight.routes.ts';
 import { installAuth } from './modules/auth/auth.hook.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { userRoutes } from './modules/auth/users.routes.ts';
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await userRoutes(api, { db: database.db });
       await registryRoutes(api, { db: database.db });
       await auditRoutes(api, { db: database.db });
+      oversightRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
       indicatorRoutes(api, { db: database.db });
       allocationRoutes(api, { db: database.db });
       ledgerRoutes(api, { db: database.db });

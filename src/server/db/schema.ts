@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { EpcisTables } from './schema-epcis.ts';
+import type { OversightTables } from './schema-oversight.ts';
 import type { ReportingTables } from './schema-reporting.ts';
 
 /** bigint columns arrive from `pg` as strings on both engines; quantities are converted with `toKg`. */
@@ -157,6 +158,9 @@ export interface AuditEntryTable {
   request_id: string;
   prev_hash: string;
   hash: string;
+  /** Where the request came from (migration 0007); null on older entries and on the system's own. */
+  ip: ColumnType<string | null, string | null | undefined, never>;
+  user_agent: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export type CategoryCode =
@@ -413,7 +417,7 @@ export interface CertificateTable {
   issued_at: DefaultTimestamp;
 }
 
-export interface Database extends EpcisTables, ReportingTables {
+export interface Database extends EpcisTables, ReportingTables, OversightTables {
   division: DivisionTable;
   authority: AuthorityTable;
   enterprise_group: EnterpriseGroupTable;

@@ -24,7 +24,15 @@ export interface AuditFilter {
   readonly objectType?: string | undefined;
   readonly objectId?: string | undefined;
   readonly actorId?: string | undefined;
+  readonly actorLogin?: string | undefined;
   readonly action?: string | undefined;
+  /** Actions starting with this text (e.g. `allocation.` for every allocation action). */
+  readonly actionPrefix?: string | undefined;
+  /** From where: the client address the request came from. */
+  readonly ip?: string | undefined;
+  /** Time range: entries at or after `from`, before `to`. */
+  readonly from?: Date | undefined;
+  readonly to?: Date | undefined;
   readonly beforeSeq?: number | undefined;
 }
 
@@ -34,7 +42,13 @@ export async function listEntries(db: Executor, filter: AuditFilter, limit: numb
   if (filter.objectType) query = query.where('object_type', '=', filter.objectType);
   if (filter.objectId) query = query.where('object_id', '=', filter.objectId);
   if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
+  if (filter.actorLogin) query = query.where('actor_login', '=', filter.actorLogin);
   if (filter.action) query = query.where('action', '=', filter.action);
+  if (filter.actionPrefix)
+    query = query.where('action', 'like', `${filter.actionPrefix.replace(/[\\%_]/g, (char) => `\\${char}`)}%`);
+  if (filter.ip) query = query.where('ip', '=', filter.ip);
+  if (filter.from) query = query.where('at', '>=', filter.from);
+  if (filter.to) query = query.where('at', '<', filter.to);
   if (filter.beforeSeq !== undefined) query = query.where('seq', '<', String(filter.beforeSeq));
   return query.orderBy('seq', 'desc').limit(limit).execute();
 }

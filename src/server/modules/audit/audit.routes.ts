@@ -2,7 +2,7 @@ import { auditPage, auditQuery, auditVerification } from '../../../contracts/aud
 import type { Executor } from '../../db/executor.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { listEntries } from './audit.repository.ts';
-import { rowToFields, verifyAuditChain } from './audit.service.ts';
+import { entryView, verifyAuditChain } from './audit.service.ts';
 
 export async function auditRoutes(api: Api, deps: { db: Executor }): Promise<void> {
   const { db } = deps;
@@ -14,20 +14,31 @@ export async function auditRoutes(api: Api, deps: { db: Executor }): Promise<voi
       config: { access: 'audit.read' },
       schema: {
         tags,
-        summary: 'Audit entries, newest first',
+        summary: 'Audit entries, newest first: by actor, action, object, time range and origin (client address)',
         querystring: auditQuery,
         response: { 200: auditPage, ...problemResponses },
       },
     },
     async (request) => {
-      const { limit, before_seq, object_type, object_id, actor_id, action } = request.query;
+      const query = request.query;
       const rows = await listEntries(
         db,
-        { objectType: object_type, objectId: object_id, actorId: actor_id, action, beforeSeq: before_seq },
-        limit,
+        {
+          objectType: query.object_type,
+          objectId: query.object_id,
+          actorId: query.actor_id,
+          actorLogin: query.actor_login,
+          action: query.action,
+          actionPrefix: query.action_prefix,
+          ip: query.ip,
+          from: query.from ? new Date(query.from) : undefined,
+          to: query.to ? new Date(query.to) : undefined,
+          beforeSeq: query.before_seq,
+        },
+        query.limit,
       );
-      const items = rows.map(rowToFields);
-      return { items, next_before_seq: items.length === limit ? (items.at(-1)?.seq ?? null) : null };
+      const items = rows.map(entryView);
+      return { items, next_before_seq: items.length === query.limit ? (items.at(-1)?.seq ?? null) : null };
     },
   );
 

@@ -2,7 +2,11 @@ import { canonicalJson, sm3Hex } from '../../shared/canonical-json.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The fields of an audit entry that its hash covers: all of them but the hash itself. */
+/**
+ * The fields of an audit entry that its hash covers: all of them but the hash itself. `ip` and `user_agent`
+ * (where the request came from) are covered when present; entries written before they were recorded have
+ * neither, and canonical JSON leaves absent members out, so those entries hash as they always did.
+ */
 export interface AuditFields {
   readonly seq: number;
   readonly at: string;
@@ -16,6 +20,8 @@ export interface AuditFields {
   readonly after: unknown;
   readonly request_id: string;
   readonly prev_hash: string;
+  readonly ip?: string;
+  readonly user_agent?: string;
 }
 
 /** SM3 over the canonical JSON of every field, the previous entry's hash included: a chain. */

@@ -15,7 +15,13 @@ export const SYSTEM_ACTOR: AuditActor = { id: 'system', login: 'system', role: '
 export interface AuditContext {
   readonly actor: AuditActor;
   readonly requestId: string;
+  /** Where the request came from (Art. 15: who did what, to what, when, from where); absent for the system. */
+  readonly ip?: string | undefined;
+  readonly userAgent?: string | undefined;
 }
+
+/** User agents are cut to this many characters: enough to tell clients apart, bounded in size. */
+export const USER_AGENT_MAX = 300;
 
 export interface AuditRecord {
   readonly action: string;
@@ -41,9 +47,13 @@ export async function recordAudit(tx: Executor, context: AuditContext, record: A
     after: jsonSafe(record.after),
     request_id: context.requestId,
     prev_hash: tail?.hash ?? GENESIS_HASH,
+    ...(context.ip ? { ip: context.ip } : {}),
+    ...(context.userAgent ? { user_agent: context.userAgent.slice(0, USER_AGENT_MAX) } : {}),
   };
   await insertEntry(tx, {
     ...fields,
+    ip: fields.ip ?? null,
+    user_agent: fields.user_agent ?? null,
     seq: fields.seq,
     before: fields.before === null ? null : JSON.stringify(fields.before),
     after: fields.after === null ? null : JSON.stringify(fields.after),
@@ -71,7 +81,14 @@ export function rowToFields(row: AuditEntryRow): AuditFields & { hash: string } 
     request_id: row.request_id,
     prev_hash: row.prev_hash,
     hash: row.hash,
+    ...(row.ip !== null ? { ip: row.ip } : {}),
+    ...(row.user_agent !== null ? { user_agent: row.user_agent } : {}),
   };
+}
+
+/** An entry as the API shows it: every field, `ip` and `user_agent` null where they were not recorded. */
+export function entryView(row: AuditEntryRow) {
+  return { ...rowToFields(row), ip: row.ip, user_agent: row.user_agent };
 }
 
 export interface VerifyResult {

@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Executor } from '../../db/executor.ts';
 import { DomainError, forbidden, unauthenticated } from '../../shared/errors.ts';
 import type { AuditContext } from '../audit/index.ts';
+import { insertSecurityEvent, type NewSecurityEvent } from '../oversight/security-events.repository.ts';
 import { actorFromSession, actorFromToken } from './auth.service.ts';
 import { can, permissions, scopeOf, type Actor, type Permission, type Scope } from './auth.rules.ts';
 
@@ -55,6 +56,81 @@ export function installAuth(app: FastifyInstance, db: Executor): void {
       throw forbidden(`Your role (${resolved.actor.role}) does not have the permission ${access}.`);
     }
   });
+
+  // Art. 15: refused requests and file exports go to the security event log (one insert, on the pool, after
+  // the request's own transaction is over), before the answer leaves, so the record exists once it is received.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const event = securityEventOf(request, reply, payload);
+    if (event) {
+      await insertSecurityEvent(db, event).catch((error: unknown) =>
+        request.log.error({ err: error }, 'could not record a security event'),
+      );
+    }
+    return payload;
+  });
+}
+
+const USER_AGENT_MAX = 300;
+const URL_MAX = 500;
+const refusals = new Set([401, 403, 404]);
+
+/**
+ * What the security event log keeps of a request, or null: a refusal (401, 403, 404) on a protected route —
+ * except a 401 on a `signed_in` route sent with no credentials at all (the app asking "who am I?" before
+ * sign-in is no attempt) — or a file of data (an attachment from a route that needs a permission).
+ */
+function securityEventOf(request: FastifyRequest, reply: FastifyReply, payload: unknown): NewSecurityEvent | null {
+  const access = request.routeOptions.config.access;
+  if (!request.url.startsWith('/api/') || !access || access === 'public') return null;
+  const status = reply.statusCode;
+  let kind: NewSecurityEvent['kind'];
+  if (refusals.has(status)) {
+    const credentials = Boolean(request.headers.authorization ?? request.cookies[SESSION_COOKIE]);
+    if (status === 401 && access === 'signed_in' && !credentials) return null;
+    kind = 'denied';
+  } else if (status === 200 && access !== 'signed_in' && isAttachment(reply)) kind = 'export';
+  else return null;
+  return {
+    kind,
+    actorId: request.actor?.userId ?? null,
+    actorLogin: request.actor?.login ?? null,
+    method: request.method,
+    route: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
+    url: request.url.slice(0, URL_MAX),
+    status,
+    code: kind === 'denied' ? problemCode(payload) : '',
+    ip: request.ip,
+    userAgent: userAgentOf(request) ?? '',
+    requestId: request.id,
+    bytes: kind === 'export' ? payloadBytes(reply, payload) : null,
+  };
+}
+
+function isAttachment(reply: FastifyReply): boolean {
+  const disposition = reply.getHeader('content-disposition');
+  return typeof disposition === 'string' && disposition.startsWith('attachment');
+}
+
+function payloadBytes(reply: FastifyReply, payload: unknown): number | null {
+  if (typeof payload === 'string') return Buffer.byteLength(payload);
+  if (Buffer.isBuffer(payload)) return payload.length;
+  const length = Number(reply.getHeader('content-length'));
+  return Number.isSafeInteger(length) && length >= 0 ? length : null;
+}
+
+/** The problem's `code` (unauthenticated, forbidden, csrf, not_found…), read from the answer being sent. */
+function problemCode(payload: unknown): string {
+  if (typeof payload !== 'string') return '';
+  try {
+    const code = (JSON.parse(payload) as { code?: unknown }).code;
+    return typeof code === 'string' ? code.slice(0, 50) : '';
+  } catch {
+    return '';
+  }
+}
+
+function userAgentOf(request: FastifyRequest): string | undefined {
+  return request.headers['user-agent']?.slice(0, USER_AGENT_MAX);
 }
 
 async function resolveActor(db: Executor, request: FastifyRequest) {
@@ -96,5 +172,10 @@ export function scopeOfRequest(request: FastifyRequest): Scope {
 
 export function auditContextOf(request: FastifyRequest): AuditContext {
   const actor = actorOf(request);
-  return { actor: { id: actor.userId, login: actor.login, role: actor.role }, requestId: request.id };
+  return {
+    actor: { id: actor.userId, login: actor.login, role: actor.role },
+    requestId: request.id,
+    ip: request.ip,
+    userAgent: userAgentOf(request),
+  };
 }

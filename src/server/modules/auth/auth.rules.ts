@@ -11,6 +11,8 @@ export const permissions = [
   'product.write',
   'user.manage',
   'audit.read',
+  'oversight.read', // oversight alerts, security events and thresholds (Art. 15): the oversight role
+  'oversight.write', // run the alert rules, acknowledge alerts, set thresholds: the oversight role
   'token.own',
   'indicator.read',
   'indicator.draft',
@@ -146,6 +148,8 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
       break;
     case 'oversight':
       add('enterprise.read', 'designation.read', 'audit.read', 'indicator.read', 'allocation.read', 'ledger.read');
+      // Art. 15: the alert rules only read business data; what oversight writes is its own alerts and thresholds.
+      add('oversight.read', 'oversight.write');
       add('flow.read', 'anomaly.read', 'report.read');
       break;
     case 'operator':
