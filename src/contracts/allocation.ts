@@ -31,6 +31,15 @@ export const engineInput = z.strictObject({
 });
 export type EngineInput = z.infer<typeof engineInput>;
 
+/** A final administrative penalty of the prior year behind an Art. 14 reduction (decided by a supervising department). */
+export const penaltyDecision = z.object({
+  decision_id: uuid,
+  document_no: z.string(),
+  kind: z.enum(['fine', 'suspension', 'correction_order', 'referral']),
+  decided_on: z.string(),
+});
+export type PenaltyDecision = z.infer<typeof penaltyDecision>;
+
 export const holderResult = z.object({
   id: z.string(),
   name: z.string().optional(),
@@ -42,6 +51,8 @@ export const holderResult = z.object({
   contributions: z.array(z.object({ factor: z.string(), basis_share_ppm: z.number().int(), reo_kg: kg })),
   unpenalised_reo_kg: kg,
   penalty_reduction_reo_kg: z.number().int(),
+  /** In a run's share explanation: the decisions (document numbers) the Art. 14 reduction rests on. */
+  penalty_decisions: z.array(penaltyDecision).optional(),
 });
 export const engineResult = z.object({ category: categoryCode, total_reo_kg: kg, holders: z.array(holderResult) });
 

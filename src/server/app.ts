@@ -1,6 +1,7 @@
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { reportingExportRoutes } from './modules/reporting/exports.routes.ts';
 import { reportingRoutes } from './modules/reporting/reporting.routes.ts';
+import { supervisionRoutes } from './modules/supervision/supervision.routes.ts';
 import { createSealer } from './shared/signing.ts';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -140,6 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       });
       reportingExportRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
       dashboardRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
+      await supervisionRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
     },
     { prefix: API_PREFIX },
   );

@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { EpcisTables } from './schema-epcis.ts';
 import type { OversightTables } from './schema-oversight.ts';
 import type { ReportingTables } from './schema-reporting.ts';
+import type { SupervisionTables } from './schema-supervision.ts';
 
 /** bigint columns arrive from `pg` as strings on both engines; quantities are converted with `toKg`. */
 type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
@@ -417,7 +418,7 @@ export interface CertificateTable {
   issued_at: DefaultTimestamp;
 }
 
-export interface Database extends EpcisTables, ReportingTables, OversightTables {
+export interface Database extends EpcisTables, ReportingTables, SupervisionTables, OversightTables {
   division: DivisionTable;
   authority: AuthorityTable;
   enterprise_group: EnterpriseGroupTable;

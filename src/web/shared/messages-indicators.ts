@@ -130,6 +130,7 @@ export const indicatorMessages = {
   'allocation.basisShare': ['基数占比（ppm）', 'Share of basis (ppm)'],
   'allocation.unpenalised': ['未核减时分配量', 'Without reduction'],
   'allocation.reduction': ['第十四条核减量', 'Art. 14 reduction'],
+  'allocation.penaltyDecisions': ['核减依据（行政处罚决定书）', 'Reduction rests on (penalty decisions)'],
   'allocation.approve': ['审核通过', 'Approve'],
   'allocation.issue': ['下达', 'Issue'],
   'allocation.dueOn': ['集团细化分解截止日', 'Group sub-allocation due'],

@@ -8,6 +8,7 @@ import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { scopeOf, type Actor } from '../auth/index.ts';
 import { batchContext, markBatch, totalFor } from '../indicators/indicators.service.ts';
 import { enterpriseFacts, groupNames } from '../registry/index.ts';
+import { finalPenaltiesByEnterprise } from '../supervision/index.ts';
 import { allocate, AllocationError, checkManual, type AllocationResult } from './allocation.rules.ts';
 import * as repo from './allocation.repository.ts';
 import { enterpriseHolder, engineCategory, nationalHolders, type NamedHolder } from './holders.rules.ts';
@@ -47,12 +48,14 @@ export async function buildInput(
     );
   }
   const facts = await enterpriseFacts(db, batch.approval_date);
+  // Art. 14: the final administrative penalties decided in the year before reduce this year's indicators.
+  const penalties = await finalPenaltiesByEnterprise(db, year - 1);
   let holders: NamedHolder[];
   let total: number;
   let dueOn: string | null = null;
   if (request.level === 'national') {
     total = totalFor(batch, request.category);
-    holders = nationalHolders(facts, await groupNames(db), request.category, batch.approval_date);
+    holders = nationalHolders(facts, await groupNames(db), request.category, batch.approval_date, penalties);
   } else {
     if (!request.group_id) throw invalidField('group_id', 'is required for a group-level run');
     const share = await repo.issuedGroupShare(db, request.batch_id, request.category, `group:${request.group_id}`);
@@ -67,14 +70,14 @@ export async function buildInput(
     const kind = engineCategory(request.category) === 'separation' ? 'separation' : 'mining';
     holders = facts
       .filter((item) => item.group_id === request.group_id && (item.kind === 'both' || item.kind === kind))
-      .map((item) => enterpriseHolder(item, request.category, batch.approval_date!));
+      .map((item) => enterpriseHolder(item, request.category, batch.approval_date!, penalties.get(item.id) ?? 0));
   }
   const input: EngineInput = {
     category: request.category,
     total_reo_kg: total,
     weights: plan.weights,
     penalty_reduction_ppm: plan.penalty_reduction_ppm,
-    holders: holders.map(({ kind: _kind, members: _members, ...holder }) => holder),
+    holders: holders.map(({ kind: _kind, members: _members, penalty_decisions: _decisions, ...holder }) => holder),
   };
   return { input, holders, year, dueOn };
 }
@@ -163,7 +166,14 @@ export async function createRun(db: Executor, context: AuditContext, actor: Acto
         holder_kind: kinds.get(holder.id)?.kind ?? 'enterprise',
         holder_id: holder.id,
         reo_kg: holder.reo_kg,
-        explanation: JSON.stringify({ name: kinds.get(holder.id)?.name ?? holder.id, ...holder }),
+        explanation: JSON.stringify({
+          name: kinds.get(holder.id)?.name ?? holder.id,
+          ...holder,
+          // Art. 14: the explanation names the decisions (document numbers) a reduction rests on.
+          ...(kinds.get(holder.id)?.penalty_decisions
+            ? { penalty_decisions: kinds.get(holder.id)?.penalty_decisions }
+            : {}),
+        }),
       })),
     );
     const run = await getRun(tx, actor, id);

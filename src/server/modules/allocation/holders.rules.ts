@@ -1,3 +1,4 @@
+import type { PenaltyDecision } from '../../../contracts/allocation.ts';
 import type { CategoryCode, LicenceRecord } from '../../db/schema.ts';
 import type { EnterpriseFacts } from '../registry/index.ts';
 import { ineligibleReasons, type Category, type Holder } from './allocation.rules.ts';
@@ -7,6 +8,8 @@ export interface NamedHolder extends Holder {
   readonly kind: 'group' | 'enterprise';
   /** For a group: its member enterprises' holders. */
   readonly members?: readonly NamedHolder[];
+  /** For an enterprise: the prior year's final penalties (Art. 14) its reduction rests on. */
+  readonly penalty_decisions?: readonly PenaltyDecision[];
 }
 
 export function engineCategory(category: CategoryCode): Category {
@@ -22,13 +25,17 @@ function licenceValid(licences: readonly LicenceRecord[], kind: LicenceRecord['k
 export const enterpriseHolderId = (id: string) => `enterprise:${id}`;
 export const groupHolderId = (id: string) => `group:${id}`;
 
-/** An enterprise as a holder of one category, its eligibility judged on a date (the batch's approval). */
+/**
+ * An enterprise as a holder of one category, its eligibility judged on a date (the batch's approval), with the
+ * prior year's final administrative penalties (Art. 14): a count, or the decisions themselves.
+ */
 export function enterpriseHolder(
   facts: EnterpriseFacts,
   category: CategoryCode,
   onDate: string,
-  penalties = 0,
+  penalties: number | readonly PenaltyDecision[] = 0,
 ): NamedHolder {
+  const decisions = typeof penalties === 'number' ? [] : penalties;
   const mining = !category.startsWith('separation');
   return {
     id: enterpriseHolderId(facts.id),
@@ -46,7 +53,8 @@ export function enterpriseHolder(
       // Operating status is not in the register yet; a what-if run can set it.
       idle: false,
     },
-    prior_year_penalties: penalties,
+    prior_year_penalties: typeof penalties === 'number' ? penalties : penalties.length,
+    ...(decisions.length > 0 ? { penalty_decisions: decisions } : {}),
   };
 }
 
@@ -91,6 +99,7 @@ export function nationalHolders(
   groups: ReadonlyMap<string, string>,
   category: CategoryCode,
   onDate: string,
+  penalties: ReadonlyMap<string, readonly PenaltyDecision[]> = new Map(),
 ): NamedHolder[] {
   const engine = engineCategory(category);
   const relevant = facts.filter(
@@ -99,7 +108,7 @@ export function nationalHolders(
   const byGroup = new Map<string, NamedHolder[]>();
   const loose: NamedHolder[] = [];
   for (const item of relevant) {
-    const holder = enterpriseHolder(item, category, onDate);
+    const holder = enterpriseHolder(item, category, onDate, penalties.get(item.id) ?? 0);
     if (item.group_id) byGroup.set(item.group_id, [...(byGroup.get(item.group_id) ?? []), holder]);
     else loose.push(holder);
   }

@@ -34,6 +34,8 @@ export const permissions = [
   'report.submit', // submit the enterprise's own implementation report
   'report.review', // return, compile, forward, remind: industry & IT and natural resources departments
   'reporting.configure', // the deadline calendar: MIIT
+  'supervision.read', // inspections, evidence, violations, decisions in scope; an enterprise its own (Arts. 12–16)
+  'supervision.write', // plan and record inspections, violations, decisions: industry & IT and natural resources
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -111,6 +113,9 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
       // Art. 5: MNR and NDRC formulate the indicators with MIIT; Art. 6: MNR allocates with MIIT.
       if (actor.department !== 'industry_it') add('indicator.cosign');
       if (actor.department === 'natural_resources') add('allocation.write');
+      // Arts. 12–13: the industry & IT and natural resources departments supervise; NDRC reads.
+      add('supervision.read');
+      if (actor.department !== 'development_reform') add('supervision.write');
       break;
     case 'department_official':
       add(
@@ -129,6 +134,8 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
       );
       if (actor.department !== 'development_reform') add('report.review');
       if (actor.department === 'industry_it') add('enterprise.write', 'enterprise.security.write');
+      add('supervision.read');
+      if (actor.department !== 'development_reform') add('supervision.write');
       break;
     case 'enterprise_user':
       add(
@@ -144,13 +151,14 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
         'certificate.issue',
         'report.read',
         'report.submit',
+        'supervision.read',
       );
       break;
     case 'oversight':
       add('enterprise.read', 'designation.read', 'audit.read', 'indicator.read', 'allocation.read', 'ledger.read');
       // Art. 15: the alert rules only read business data; what oversight writes is its own alerts and thresholds.
       add('oversight.read', 'oversight.write');
-      add('flow.read', 'anomaly.read', 'report.read');
+      add('flow.read', 'anomaly.read', 'report.read', 'supervision.read');
       break;
     case 'operator':
       add('user.manage', 'product.write');

@@ -6,7 +6,7 @@ import type { Explanation } from '../indicators/indicator-types.ts';
 
 type Contribution = NonNullable<Explanation['contributions']>[number];
 
-/** Why a holder got what it got: eligibility, cap, each factor's part and any Art. 14 reduction. */
+/** Why a holder got what it got: eligibility, cap, each factor's part and any Art. 14 reduction with its decisions. */
 export function ShareExplanation({ explanation }: { readonly explanation: Explanation }) {
   const t = useTranslate();
   const reasons = explanation.reasons ?? [];
@@ -60,6 +60,24 @@ export function ShareExplanation({ explanation }: { readonly explanation: Explan
               </Typography.Text>
             ),
           },
+          ...(explanation.penalty_decisions && explanation.penalty_decisions.length > 0
+            ? [
+                {
+                  key: 'penaltyDecisions',
+                  label: t('allocation.penaltyDecisions'),
+                  span: 4,
+                  children: (
+                    <Space wrap data-testid="penalty-decisions">
+                      {explanation.penalty_decisions.map((decision) => (
+                        <Tag key={decision.decision_id} color="red">
+                          {decision.document_no}（{decision.decided_on}）
+                        </Tag>
+                      ))}
+                    </Space>
+                  ),
+                },
+              ]
+            : []),
         ]}
       />
       {explanation.contributions && explanation.contributions.length > 0 ? (

@@ -1,0 +1,245 @@
+import type { DecisionCreateBody, DecisionTransitionBody, DecisionView } from '../../../contracts/supervision.ts';
+import type { Executor } from '../../db/executor.ts';
+import { dateInShanghai } from '../../shared/clock.ts';
+import { conflict, forbidden, invalid, invalidField, notFound } from '../../shared/errors.ts';
+import { toKg } from '../../shared/quantity.ts';
+import { recordAudit, type AuditContext } from '../audit/index.ts';
+import { scopeOf, type Actor } from '../auth/index.ts';
+import { divisionsWithAncestors } from '../registry/index.ts';
+import * as repo from './supervision.repository.ts';
+import { decisionBasis, decisionMoves, decisionProblems, isOverdue, NATION } from './supervision.rules.ts';
+import { actingUnit, iso, transitionView } from './supervision.shared.ts';
+import { visibleViolation } from './violations.service.ts';
+
+/** Decisions (Arts. 13, 16), their follow-up until closed, and the report of results upward (Art. 12 ¶2). */
+
+export function decisionViewOf(row: repo.DecisionRow, today: string): DecisionView {
+  return {
+    ...row,
+    fine_yuan: row.fine_yuan === null ? null : toKg(row.fine_yuan),
+    overdue: isOverdue(row, today),
+    reported_upward_at: iso(row.reported_upward_at),
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+export async function listDecisions(
+  db: Executor,
+  actor: Actor,
+  query: {
+    enterprise_id?: string | undefined;
+    violation_id?: string | undefined;
+    kind?: string | undefined;
+    status?: string | undefined;
+    overdue?: 'true' | 'false' | undefined;
+    page: number;
+    page_size: number;
+  },
+  now: Date,
+) {
+  const today = dateInShanghai(now);
+  const { rows, total, overdueCount } = await repo.listDecisions(
+    db,
+    scopeOf(actor),
+    {
+      enterpriseId: query.enterprise_id,
+      violationId: query.violation_id,
+      kind: query.kind,
+      status: query.status,
+      overdue: query.overdue === undefined ? undefined : query.overdue === 'true',
+      limit: query.page_size,
+      offset: (query.page - 1) * query.page_size,
+    },
+    today,
+  );
+  return {
+    items: rows.map((row) => decisionViewOf(row, today)),
+    total,
+    page: query.page,
+    page_size: query.page_size,
+    overdue_count: overdueCount,
+  };
+}
+
+async function visibleDecision(db: Executor, actor: Actor, id: string) {
+  const row = await repo.findDecision(db, scopeOf(actor), id);
+  if (!row) throw notFound(`Decision ${id}`);
+  return row;
+}
+
+export async function getDecision(db: Executor, actor: Actor, id: string, now: Date) {
+  const row = await visibleDecision(db, actor, id);
+  const transitions = await repo.transitionsOf(db, 'decision', id);
+  return { ...decisionViewOf(row, dateInShanghai(now)), transitions: transitions.map(transitionView) };
+}
+
+/** Decides on a violation. Refuses a decision whose fields do not fit its kind, naming each. */
+export async function decide(
+  db: Executor,
+  actor: Actor,
+  audit: AuditContext,
+  violationId: string,
+  body: DecisionCreateBody,
+  now: Date,
+) {
+  const unit = actingUnit(actor);
+  const violation = await visibleViolation(db, actor, violationId);
+  const replay = await repo.decisionByKey(db, actor.login, body.idempotency_key);
+  if (replay) return { decision: await getDecision(db, actor, replay.id, now), replayed: true };
+  const problems = decisionProblems(body);
+  if (body.decided_on < violation.found_on)
+    problems.push({ field: 'decided_on', message: `is before the violation was found (${violation.found_on})` });
+  if (problems.length > 0)
+    throw invalid(`The ${body.kind.replace('_', ' ')} cannot be decided as it stands.`, problems);
+  const legalBasis = `${violation.type}: ${decisionBasis[body.kind]}`;
+  const id = await db.transaction().execute(async (tx) => {
+    const created = await repo.insertDecision(tx, {
+      violation_id: violation.id,
+      enterprise_id: violation.enterprise_id,
+      ...unit,
+      kind: body.kind,
+      document_no: body.document_no,
+      legal_basis: legalBasis,
+      decided_on: body.decided_on,
+      final: body.final,
+      correction_due_on: body.correction_due_on ?? null,
+      fine_yuan: body.fine_yuan ?? null,
+      suspension_from: body.suspension_from ?? null,
+      suspension_to: body.suspension_to ?? null,
+      referred_to: body.referred_to ?? null,
+      status: 'open',
+      reported_to_code: null,
+      reported_upward_at: null,
+      reported_upward_by: null,
+      idempotency_key: body.idempotency_key,
+      decided_by: actor.login,
+    });
+    await recordAudit(tx, audit, {
+      action: 'decision.decide',
+      objectType: 'decision',
+      objectId: created,
+      after: {
+        ...body,
+        violation_id: violation.id,
+        enterprise_id: violation.enterprise_id,
+        ...unit,
+        legal_basis: legalBasis,
+      },
+    });
+    return created;
+  });
+  return { decision: await getDecision(db, actor, id, now), replayed: false };
+}
+
+const versionConflict = (current: number, expected: number) =>
+  conflict(`The decision changed since you read it (version ${current}): reload and try again.`, [
+    { field: 'expected_version', message: `is ${expected}, the decision is at ${current}` },
+  ]);
+
+/** Follows a decision up: open → complied → closed (or reopened), with a note; checked against the version seen. */
+export async function moveDecision(
+  db: Executor,
+  actor: Actor,
+  audit: AuditContext,
+  id: string,
+  body: DecisionTransitionBody,
+  now: Date,
+) {
+  actingUnit(actor);
+  await visibleDecision(db, actor, id);
+  await db.transaction().execute(async (tx) => {
+    const current = await repo.lockDecision(tx, id);
+    if (!current) throw notFound(`Decision ${id}`);
+    if (current.version !== body.expected_version) throw versionConflict(current.version, body.expected_version);
+    const allowed = decisionMoves[current.status];
+    if (!allowed.includes(body.status))
+      throw invalidField(
+        'status',
+        `cannot go from ${current.status} to ${body.status}; allowed: ${allowed.join(', ') || 'nothing (closed)'}`,
+      );
+    await repo.updateDecision(tx, id, current.version, { status: body.status });
+    await repo.insertTransition(tx, {
+      subject_type: 'decision',
+      subject_id: id,
+      from_status: current.status,
+      to_status: body.status,
+      note: body.note,
+      moved_by: actor.login,
+    });
+    await recordAudit(tx, audit, {
+      action: 'decision.transition',
+      objectType: 'decision',
+      objectId: id,
+      before: { status: current.status, version: current.version },
+      after: { status: body.status, version: current.version + 1, note: body.note },
+    });
+  });
+  return getDecision(db, actor, id, now);
+}
+
+/** The division a division reports to (Art. 12 ¶2): its parent in the tree, the nation above a province. */
+async function parentDivision(db: Executor, code: string): Promise<string> {
+  const rows = await divisionsWithAncestors(db, [code]);
+  const own = rows.find((row) => row.code === code);
+  return own?.parent_code ?? NATION;
+}
+
+/** Reports a decision's handling to the next higher level: done by the deciding division, once. */
+export async function reportUpward(
+  db: Executor,
+  actor: Actor,
+  audit: AuditContext,
+  id: string,
+  expectedVersion: number,
+  now: Date,
+) {
+  const unit = actingUnit(actor);
+  const decision = await visibleDecision(db, actor, id);
+  if (decision.division_code !== unit.division_code)
+    throw forbidden(`Only the deciding division (${decision.division_code}) reports its handling upward.`);
+  if (decision.division_code === NATION) throw conflict('A ministry decision has no higher level to be reported to.');
+  const to = await parentDivision(db, decision.division_code);
+  await db.transaction().execute(async (tx) => {
+    const current = await repo.lockDecision(tx, id);
+    if (!current) throw notFound(`Decision ${id}`);
+    if (current.version !== expectedVersion) throw versionConflict(current.version, expectedVersion);
+    if (current.reported_to_code !== null)
+      throw conflict(`The decision was reported to ${current.reported_to_code} already.`);
+    await repo.updateDecision(tx, id, current.version, {
+      reported_to_code: to,
+      reported_upward_at: now,
+      reported_upward_by: actor.login,
+    });
+    await recordAudit(tx, audit, {
+      action: 'decision.report_upward',
+      objectType: 'decision',
+      objectId: id,
+      before: { reported_to_code: null, version: current.version },
+      after: { reported_to_code: to, version: current.version + 1, status: current.status },
+    });
+  });
+  return getDecision(db, actor, id, now);
+}
+
+/** The handling results reported to the caller's division by the divisions directly below it. */
+export async function reportedToMe(db: Executor, actor: Actor, query: { page: number; page_size: number }, now: Date) {
+  const scope = scopeOf(actor);
+  if (scope.kind === 'enterprise' || scope.kind === 'none')
+    throw forbidden('Handling results are reported to the departments of the next higher level, not to enterprises.');
+  const division = scope.kind === 'division' ? scope.divisionCode : NATION;
+  const today = dateInShanghai(now);
+  const { rows, total, overdueCount } = await repo.listDecisions(
+    db,
+    scope,
+    { reportedTo: division, limit: query.page_size, offset: (query.page - 1) * query.page_size },
+    today,
+  );
+  return {
+    items: rows.map((row) => decisionViewOf(row, today)),
+    total,
+    page: query.page,
+    page_size: query.page_size,
+    overdue_count: overdueCount,
+  };
+}

@@ -1,0 +1,177 @@
+import type { DecisionKind, DecisionStatus } from '../../db/schema-supervision.ts';
+
+/**
+ * The pure rules of supervision (Arts. 12–16): the violation types and the law each rests on, which decision
+ * kinds are administrative penalties, the follow-up states, when a correction order is overdue, and what kind of
+ * file an evidence upload really is (by its first bytes, whatever it was declared as).
+ */
+
+export interface LegalBasis {
+  /** The articles, short: what a decision cites. */
+  readonly citation: string;
+  readonly zh: string;
+  readonly en: string;
+}
+
+const MEASURES_ZH = '《稀土开采和冶炼分离总量控制管理暂行办法》';
+const MEASURES_EN = 'Interim Measures for the Administration of Total Quantity Control';
+
+/** Violation type → its legal basis. A type not in this table has no legal basis and cannot be recorded. */
+export const violationTypes = {
+  exceeding_indicators: {
+    citation: 'Measures Arts. 8, 13',
+    zh: `超出总量控制指标组织开采、冶炼分离：违反${MEASURES_ZH}第八条，依第十三条责令改正并依法处罚`,
+    en: `Mining or separating beyond the total control indicators: ${MEASURES_EN}, Art. 8; ordered to correct and penalised under Art. 13`,
+  },
+  undesignated_production: {
+    citation: 'Measures Art. 7; Rare Earth Management Regulations',
+    zh: `未经确定为稀土生产企业从事稀土开采、冶炼分离：违反${MEASURES_ZH}第七条及《稀土管理条例》`,
+    en: `Mining or separating rare earths without designation as a rare earth production enterprise: ${MEASURES_EN}, Art. 7, and the Rare Earth Management Regulations`,
+  },
+  flow_records_missing: {
+    citation: 'Measures Art. 10',
+    zh: `未建立稀土产品流向记录制度，或未在每月10日前录入上月流向信息：违反${MEASURES_ZH}第十条`,
+    en: `Failing to keep product flow records, or to enter the previous month's flows by the 10th: ${MEASURES_EN}, Art. 10`,
+  },
+  false_records: {
+    citation: 'Measures Art. 10',
+    zh: `流向信息记录不真实、不准确：违反${MEASURES_ZH}第十条`,
+    en: `Recording flow information that is false or inaccurate: ${MEASURES_EN}, Art. 10`,
+  },
+  obstructing_inspection: {
+    citation: 'Measures Art. 13',
+    zh: `拒绝、阻碍监督检查部门依法履行职责：依${MEASURES_ZH}第十三条责令改正并依法处罚`,
+    en: `Refusing or obstructing the supervision and inspection department in its lawful duties: ${MEASURES_EN}, Art. 13`,
+  },
+  network_data_security: {
+    citation: 'Measures Art. 11',
+    zh: `未履行网络和数据安全保护义务：违反${MEASURES_ZH}第十一条`,
+    en: `Failing the duties of network and data security protection: ${MEASURES_EN}, Art. 11`,
+  },
+} as const satisfies Record<string, LegalBasis>;
+export type ViolationType = keyof typeof violationTypes;
+
+export function isViolationType(type: string): type is ViolationType {
+  return Object.hasOwn(violationTypes, type);
+}
+
+/** The legal basis of a type, or undefined when the type is unknown. */
+export function legalBasisOf(type: string): LegalBasis | undefined {
+  return isViolationType(type) ? violationTypes[type] : undefined;
+}
+
+/** The legal basis of each decision kind, beyond the violation's own (Art. 16 for a referral). */
+export const decisionBasis: Record<DecisionKind, string> = {
+  correction_order: 'Measures Art. 13',
+  fine: 'Measures Art. 13',
+  suspension: 'Measures Art. 13',
+  referral: 'Measures Art. 16',
+};
+
+/** Fines and suspensions are administrative penalties (Art. 14 counts them when final); the others are not. */
+export function isPenalty(kind: DecisionKind): boolean {
+  return kind === 'fine' || kind === 'suspension';
+}
+
+/** The follow-up of a decision: complied (with a note of how), closed; a complied one may be reopened. */
+export const decisionMoves: Record<DecisionStatus, readonly DecisionStatus[]> = {
+  open: ['complied', 'closed'],
+  complied: ['closed', 'open'],
+  closed: [],
+};
+
+/** A correction order not complied with by its deadline (a date in Beijing) is overdue the day after. */
+export function isOverdue(
+  decision: { kind: DecisionKind; status: DecisionStatus; correction_due_on: string | null },
+  today: string,
+): boolean {
+  return (
+    decision.kind === 'correction_order' &&
+    decision.status === 'open' &&
+    decision.correction_due_on !== null &&
+    decision.correction_due_on < today
+  );
+}
+
+export interface DecisionFields {
+  readonly kind: DecisionKind;
+  readonly final: boolean;
+  readonly decided_on: string;
+  readonly correction_due_on?: string | undefined;
+  readonly fine_yuan?: number | undefined;
+  readonly suspension_from?: string | undefined;
+  readonly suspension_to?: string | undefined;
+  readonly referred_to?: string | undefined;
+}
+
+/** What is wrong with a decision's fields for its kind: one message per field, empty when it is whole. */
+export function decisionProblems(body: DecisionFields): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  const need = (field: keyof DecisionFields, what: string) => {
+    if (body[field] === undefined) problems.push({ field, message: `is required for ${what}` });
+  };
+  const refuse = (field: keyof DecisionFields, what: string) => {
+    if (body[field] !== undefined) problems.push({ field, message: `does not belong to ${what}` });
+  };
+  const others: Record<DecisionKind, (keyof DecisionFields)[]> = {
+    correction_order: ['correction_due_on'],
+    fine: ['fine_yuan'],
+    suspension: ['suspension_from', 'suspension_to'],
+    referral: ['referred_to'],
+  };
+  const what = {
+    correction_order: 'a correction order (the deadline to correct by)',
+    fine: 'a fine (the amount in yuan, as decided)',
+    suspension: 'a suspension of production (from and to)',
+    referral: 'a referral (the public security organ it goes to)',
+  }[body.kind];
+  for (const field of others[body.kind]) need(field, what);
+  for (const [kind, fields] of Object.entries(others) as [DecisionKind, (keyof DecisionFields)[]][])
+    if (kind !== body.kind) for (const field of fields) refuse(field, `a ${body.kind.replace('_', ' ')}`);
+  if (body.correction_due_on !== undefined && body.correction_due_on < body.decided_on)
+    problems.push({ field: 'correction_due_on', message: `is before the decision date ${body.decided_on}` });
+  if (body.suspension_from && body.suspension_to && body.suspension_to < body.suspension_from)
+    problems.push({ field: 'suspension_to', message: `is before suspension_from ${body.suspension_from}` });
+  if (body.final && !isPenalty(body.kind))
+    problems.push({
+      field: 'final',
+      message: `a ${body.kind.replace('_', ' ')} is not an administrative penalty: only fines and suspensions are final penalties`,
+    });
+  return problems;
+}
+
+/** Evidence files: what may be attached, and the most one file may weigh. */
+export const MAX_EVIDENCE_BYTES = 10 * 1024 * 1024;
+export const MAX_EVIDENCE_FILES = 100;
+export const evidenceTypes = {
+  pdf: 'application/pdf',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+} as const;
+export type EvidenceType = (typeof evidenceTypes)[keyof typeof evidenceTypes];
+/** Declared types an upload may come with: the accepted ones, or "I do not know" (the bytes decide). */
+export const declarableEvidenceTypes: readonly string[] = [...Object.values(evidenceTypes), 'application/octet-stream'];
+
+const startsWith = (bytes: Uint8Array, prefix: readonly number[]) =>
+  bytes.length >= prefix.length && prefix.every((byte, index) => bytes[index] === byte);
+const contains = (bytes: Uint8Array, text: string) => Buffer.from(bytes).includes(Buffer.from(text, 'latin1'));
+
+/**
+ * The type of a file by its content: PDF, JPEG and PNG by their signatures; a ZIP (PK\x03\x04) is an XLSX or a
+ * DOCX when it holds the OOXML content types and the workbook or the document part. Anything else: null.
+ */
+export function sniffEvidenceType(bytes: Uint8Array): EvidenceType | null {
+  if (startsWith(bytes, [0x25, 0x50, 0x44, 0x46, 0x2d])) return evidenceTypes.pdf;
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return evidenceTypes.jpeg;
+  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return evidenceTypes.png;
+  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) && contains(bytes, '[Content_Types].xml')) {
+    if (contains(bytes, 'xl/workbook.xml')) return evidenceTypes.xlsx;
+    if (contains(bytes, 'word/document.xml')) return evidenceTypes.docx;
+  }
+  return null;
+}
+
+/** The division a division reports to: county → prefecture, prefecture → province, province → the nation. */
+export const NATION = '000000';
