@@ -30,6 +30,12 @@ const configSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((value) => value === 'true'),
+  /**
+   * The GeoJSON province map the dashboards draw (served at /api/v1/public/maps/china). Empty means the
+   * schematic map of the china-geojson package, which is not an approved standard map: point this at a map
+   * with an approval number (审图号) where one is required.
+   */
+  CHINA_MAP_FILE: z.string().default(''),
   /** Load demo data into an empty database at start. */
   DEMO_DATA: z
     .enum(['true', 'false'])

@@ -1,3 +1,4 @@
+import { dashboardMessages } from './messages-dashboard.ts';
 import { flowMessages } from './messages-flows.ts';
 import { indicatorMessages } from './messages-indicators.ts';
 
@@ -8,6 +9,7 @@ import { indicatorMessages } from './messages-indicators.ts';
 export const messages = {
   ...indicatorMessages,
   ...flowMessages,
+  ...dashboardMessages,
   'app.name': ['稀土开采和冶炼分离总量控制管理系统', 'Rare Earth Total Quantity Control'],
   'app.shortName': ['Monazite 总量控制', 'Monazite'],
   'app.footer': ['Monazite · 稀土产品追溯信息系统', 'Monazite · rare earth product traceability information system'],

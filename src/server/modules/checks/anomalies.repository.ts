@@ -94,3 +94,19 @@ export async function transitionsOf(db: Executor, id: string) {
     .orderBy('id')
     .execute();
 }
+
+/** Open anomalies of a year's months within a scope, counted by rule (the dashboards). */
+export async function openAnomalyCountsByRule(
+  db: Executor,
+  scope: Scope,
+  year: number,
+): Promise<{ rule: string; count: number }[]> {
+  return scoped(db, scope)
+    .select(['anomaly.rule', sql<number>`count(*)::int`.as('count')])
+    .where('anomaly.status', '=', 'open')
+    .where('anomaly.period', '>=', `${year}-01-01`)
+    .where('anomaly.period', '<', `${year + 1}-01-01`)
+    .groupBy('anomaly.rule')
+    .orderBy('anomaly.rule')
+    .execute();
+}

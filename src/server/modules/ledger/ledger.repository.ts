@@ -141,3 +141,39 @@ export async function overdrawnEnterpriseAccounts(db: Executor, year: number): P
     HAVING sum(CASE WHEN e.credit_account_id = a.id THEN e.reo_kg ELSE -e.reo_kg END) < 0`.execute(db);
   return rows.rows;
 }
+
+export interface EnterpriseMovement extends HolderMovement {
+  enterprise_id: string;
+}
+
+/**
+ * Every movement in or out of the enterprise accounts of a year (all of them, or those of the enterprises
+ * named), summed by enterprise, category, kind and direction: the dashboards' figures in one query.
+ */
+export async function enterpriseMovementsOfYear(
+  db: Executor,
+  year: number,
+  enterpriseIds: readonly string[] | null,
+): Promise<EnterpriseMovement[]> {
+  if (enterpriseIds !== null && enterpriseIds.length === 0) return [];
+  const only = enterpriseIds === null ? sql`` : sql`AND a.enterprise_id = ANY(${[...enterpriseIds]}::uuid[])`;
+  const result = await sql<{
+    enterprise_id: string;
+    category: string;
+    kind: string;
+    direction: 'in' | 'out';
+    reo_kg: string;
+    over_balance: boolean;
+  }>`
+    SELECT a.enterprise_id::text AS enterprise_id, a.category, m.kind, m.direction,
+           sum(m.reo_kg) AS reo_kg, bool_or(m.over_balance) AS over_balance
+    FROM ledger_account a
+    CROSS JOIN LATERAL (
+      SELECT e.kind, 'in' AS direction, e.reo_kg, e.over_balance FROM ledger_entry e WHERE e.credit_account_id = a.id
+      UNION ALL
+      SELECT e.kind, 'out' AS direction, e.reo_kg, e.over_balance FROM ledger_entry e WHERE e.debit_account_id = a.id
+    ) m
+    WHERE a.kind = 'enterprise' AND a.year = ${year} ${only}
+    GROUP BY a.enterprise_id, a.category, m.kind, m.direction`.execute(db);
+  return result.rows.map((row) => ({ ...row, reo_kg: Number(row.reo_kg) }));
+}

@@ -4,7 +4,7 @@ import { todayInShanghai } from '../../shared/clock.ts';
 import { canonicalJson } from '../../shared/canonical-json.ts';
 import { conflict, invalidField, notFound } from '../../shared/errors.ts';
 import * as repo from './ledger.repository.ts';
-import { elapsedShareOfYearPpm, quotaLines } from './ledger.rules.ts';
+import { elapsedShareOfYearPpm, quotaLines, type QuotaLine } from './ledger.rules.ts';
 
 export interface Transfer {
   readonly kind: LedgerEntryKind;
@@ -235,4 +235,22 @@ export async function enterpriseCategories(db: Executor, enterpriseId: string, y
 /** Enterprise accounts of a year that production has overdrawn (the quota check's evidence). */
 export async function overdrawnAccounts(db: Executor, year: number) {
   return repo.overdrawnEnterpriseAccounts(db, year);
+}
+
+/**
+ * The quota lines of many enterprises for a year (all, or those named), from one query and folded by the same
+ * rules as `enterpriseQuota`: each enterprise's lines equal what its own quota shows.
+ */
+export async function enterpriseQuotaLinesOfYear(
+  db: Executor,
+  year: number,
+  enterpriseIds: readonly string[] | null,
+): Promise<Map<string, QuotaLine[]>> {
+  const byEnterprise = new Map<string, repo.EnterpriseMovement[]>();
+  for (const movement of await repo.enterpriseMovementsOfYear(db, year, enterpriseIds)) {
+    const list = byEnterprise.get(movement.enterprise_id);
+    if (list) list.push(movement);
+    else byEnterprise.set(movement.enterprise_id, [movement]);
+  }
+  return new Map([...byEnterprise].map(([enterpriseId, movements]) => [enterpriseId, quotaLines(movements)]));
 }
