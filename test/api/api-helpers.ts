@@ -147,6 +147,7 @@ export async function worldDigest(db: Db): Promise<string> {
     quota: await quotaDigest(db),
     flows: await flowDigest(db),
     reporting: await reportingDigest(db),
+    supervision: await supervisionDigest(db),
   });
 }
 
@@ -270,4 +271,15 @@ export async function enterpriseVersion(db: Db, id: string): Promise<number> {
 export async function productVersion(db: Db, code: string): Promise<number> {
   const row = await db.selectFrom('product').select('version').where('code', '=', code).executeTakeFirstOrThrow();
   return row.version;
+}
+
+/** The supervision tables: their sizes, and the sum of the versions of those that move (inspections, decisions). */
+async function supervisionDigest(db: Db) {
+  const result = await sql<Record<string, string>>`
+    SELECT (SELECT count(*) FROM inspection) AS inspections, (SELECT coalesce(sum(version), 0) FROM inspection) AS inspection_versions,
+           (SELECT count(*) FROM evidence_file) AS evidence, (SELECT count(*) FROM evidence_content) AS contents,
+           (SELECT count(*) FROM violation) AS violations, (SELECT count(*) FROM decision) AS decisions,
+           (SELECT coalesce(sum(version), 0) FROM decision) AS decision_versions,
+           (SELECT count(*) FROM supervision_transition) AS transitions`.execute(db);
+  return result.rows[0];
 }
