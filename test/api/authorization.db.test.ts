@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
 import { startTestApp, type Client, type TestContext } from '../support/app.ts';
 import { allocationMatrix } from './allocation-matrix.ts';
+import { dashboardMatrix } from './dashboard-matrix.ts';
 import { flowFilesMatrix } from './flow-files-matrix.ts';
 import { flowsMatrix } from './flows-matrix.ts';
 import {
@@ -20,6 +21,8 @@ import {
   worldDigest,
   type DemoEnterpriseRow,
 } from './api-helpers.ts';
+import { reportingExportsMatrix } from './reporting-exports-matrix.ts';
+import { reportingMatrix } from './reporting-matrix.ts';
 import { routesFromTree, runMatrixCase, type MatrixCase } from './route-matrix.ts';
 
 /**
@@ -655,9 +658,20 @@ describe('authorization', () => {
       expect(served.size).toBeGreaterThan(20);
       expect([...served].sort()).toEqual([...documented].sort());
       // The indicator, allocation, notice and ledger cases run in authorization-allocation.db.test.ts; the flow,
-      // trace, declaration and anomaly cases in authorization-flows.db.test.ts; the flow-file cases in files.db.test.ts.
+      // trace, declaration and anomaly cases in authorization-flows.db.test.ts; the flow-file cases in files.db.test.ts;
+      // the report, compilation, board, reminder, reconciliation and deadline cases in
+      // authorization-reporting.db.test.ts; the report export cases in reporting/exports.db.test.ts; the dashboard
+      // cases in dashboard/dashboard.db.test.ts.
       const covered = new Set(
-        [...cases, ...allocationMatrix(), ...flowsMatrix(), ...flowFilesMatrix()].map((item) => item.route),
+        [
+          ...cases,
+          ...allocationMatrix(),
+          ...flowsMatrix(),
+          ...flowFilesMatrix(),
+          ...reportingMatrix(),
+          ...reportingExportsMatrix(),
+          ...dashboardMatrix(),
+        ].map((item) => item.route),
       );
       expect([...served].filter((route) => !covered.has(route)).sort(), 'routes without a matrix entry').toEqual([]);
       expect(
