@@ -172,6 +172,15 @@ export const only = (ok: number, who: readonly ReportingLogin[]) => each((login)
 /** A document of one enterprise (its reports, its draft): in reach 200, outside 404, without report.read 403. */
 const enterpriseRead = (key: WorldKey) =>
   each((login) => (!has(granted.read, login) ? 403 : seesEnterprise(login, key) ? 200 : 404));
+/**
+ * A division with nothing to report: officials who reach it learn it is not in the tree (404); those who do not
+ * are refused before anything is looked up (403), so a refusal never tells whether a division has enterprises.
+ */
+const emptyDivision = (code: string) =>
+  each((login) => {
+    const root = has(officials, login) ? rootOf(login) : null;
+    return root !== null && isUnder(code, root) ? 404 : 403;
+  });
 /** Something that does not exist: 404 for readers. */
 const missingRead = () => each((login) => (has(granted.read, login) ? 404 : 403));
 /** A division on the board, the compilation drafts and lists: for officials within reach; otherwise 403. */
@@ -580,8 +589,8 @@ function compilationCases(): ReportingCase[] {
     draftCase(NATION, '2026-10'),
     {
       route: 'GET /api/v1/compilations/draft',
-      name: 'a division with no designated enterprise (Beijing)',
-      expect: only(404, officials),
+      name: 'a division with no designated enterprise (Beijing): 404 within reach, 403 outside it',
+      expect: emptyDivision('110000'),
       url: () => '/api/v1/compilations/draft?division_code=110000&period=2026-10',
     },
     listCase('150206'),
@@ -665,8 +674,8 @@ function boardCases(): ReportingCase[] {
     boardCase(NATION, '2026-09'),
     {
       route: 'GET /api/v1/reporting/board',
-      name: 'a division with no designated enterprise (Beijing)',
-      expect: only(404, officials),
+      name: 'a division with no designated enterprise (Beijing): 404 within reach, 403 outside it',
+      expect: emptyDivision('110000'),
       url: () => '/api/v1/reporting/board?period=2026-10&division_code=110000',
     },
     {

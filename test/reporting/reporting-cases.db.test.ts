@@ -265,4 +265,29 @@ describe('reporting: signatures, calendar, returns, reminders, reconciliation', 
     const beijing = await compileAndForward(await world.division('110000'), '110000', '2026-09', {});
     expect(beijing.children).toEqual([expect.objectContaining({ kind: 'compilation', id: county.id })]);
   });
+
+  it('after a move, the county of the new domicile returns the reports filed before it', async () => {
+    const enterprise = baotouEnterprises()[0]!;
+    const reports = (await miit.get(`/api/v1/reports?enterprise_id=${enterprise.id}&year=2026`)).json<ReportView[]>();
+    const latest = reports.filter((report) => report.period === '2026-08').at(-1)!;
+    const target = enterprise.parent === '150207' ? '150203' : '150207';
+    const current = (await miit.get(`/api/v1/enterprises/${enterprise.id}`)).json<{ version: number }>();
+    const moved = await miit.patch(`/api/v1/enterprises/${enterprise.id}`, {
+      expected_version: current.version,
+      domicile_code: target,
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expectProblem(
+      await (
+        await world.division(enterprise.parent)
+      ).post(`/api/v1/reports/${latest.id}/return`, { reason: '旧住所地县不再受理' }),
+      404,
+    );
+    const returned = await (
+      await world.division(target)
+    ).post(`/api/v1/reports/${latest.id}/return`, {
+      reason: '迁入后请按新住所地重新报送',
+    });
+    expect(returned.statusCode, returned.body).toBe(200);
+  });
 });

@@ -1,7 +1,7 @@
 import { NATION_CODE, type DeadlineRule, type ReportLevel } from '../../../contracts/reporting.ts';
 import type { Executor } from '../../db/executor.ts';
 import { forbidden, notFound } from '../../shared/errors.ts';
-import type { Actor } from '../auth/index.ts';
+import { isWithinDivision, type Actor } from '../auth/index.ts';
 import { designatedEnterprises } from '../flows/index.ts';
 import { divisionsWithAncestors } from '../registry/index.ts';
 import * as repo from './reporting.repository.ts';
@@ -106,10 +106,13 @@ export function isUnder(tree: ReportingTree, code: string, root: string): boolea
 
 /** A division of the tree the actor may read, or 404 (as if it did not exist) / 403. */
 export function visibleDivision(tree: ReportingTree, actor: Actor, code: string): TreeDivision {
-  const node = tree.divisions.get(code);
   const root = rootOf(actor);
-  if (!node) throw notFound(`Division ${code} in this period's reporting tree (no designated enterprise under it)`);
-  if (!isUnder(tree, code, root)) throw forbidden(`Division ${code} is outside your jurisdiction.`);
+  // Jurisdiction first, by the code alone: a refusal must not tell whether the division has enterprises.
+  if (root !== NATION_CODE && (code === NATION_CODE || !isWithinDivision(root, code)))
+    throw forbidden(`Division ${code} is outside your jurisdiction.`);
+  const node = tree.divisions.get(code);
+  if (!node || !isUnder(tree, code, root))
+    throw notFound(`Division ${code} in this period's reporting tree (no designated enterprise under it)`);
   return node;
 }
 

@@ -269,9 +269,10 @@ export async function returnReport(
   const { row, enterprise } = await visibleReport(db, actor, id);
   const scope = scopeOf(actor);
   const department = actor.department === 'industry_it' || actor.department === 'natural_resources';
-  if (scope.kind !== 'division' || scope.divisionCode !== row.domicile_code || !department)
+  // The county of the enterprise's domicile now (the one that compiles it), not when the report was made.
+  if (scope.kind !== 'division' || scope.divisionCode !== enterprise.domicile_code || !department)
     throw forbidden(
-      `Reports are reviewed by the industry & IT or natural resources department of ${row.domicile_code}, where the enterprise is domiciled.`,
+      `Reports are reviewed by the industry & IT or natural resources department of ${enterprise.domicile_code}, where the enterprise is domiciled.`,
     );
   return db.transaction().execute(async (tx) => {
     await repo.lockSubject(tx, `report:${row.enterprise_id}:${row.period_kind}:${row.period}`);
