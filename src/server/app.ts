@@ -139,7 +139,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         sealer: createSealer(config.SIGNING_KEY_SECRET),
         clock: deps.clock ?? (() => new Date()),
       });
-      reportingExportRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
+      reportingExportRoutes(api, {
+        db: database.db,
+        clock: deps.clock ?? (() => new Date()),
+        pdfFontPath: config.PDF_FONT_PATH,
+      });
       dashboardRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
       await supervisionRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
     },

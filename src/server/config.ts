@@ -36,6 +36,11 @@ const configSchema = z.object({
    * with an approval number (审图号) where one is required.
    */
   CHINA_MAP_FILE: z.string().default(''),
+  /**
+   * The CJK font the PDF exports embed: a .ttf/.otf file, or a .ttc collection as `/path/font.ttc#PostScriptName`.
+   * Unset: the server looks in the usual places (Debian's fonts-noto-cjk first).
+   */
+  PDF_FONT_PATH: z.preprocess((value) => (value === '' ? undefined : value), z.string().optional()),
   /** Load demo data into an empty database at start. */
   DEMO_DATA: z
     .enum(['true', 'false'])
