@@ -9,6 +9,7 @@ import { RunPage } from './features/allocation/run-page.tsx';
 import { WhatIfPage } from './features/allocation/what-if-page.tsx';
 import { AnomaliesPage } from './features/anomalies/anomalies-page.tsx';
 import { AuditPage } from './features/audit/audit-page.tsx';
+import { DashboardPage } from './features/dashboard/dashboard-page.tsx';
 import { LoginPage } from './features/auth/login-page.tsx';
 import { DeclarationBoardPage } from './features/flows/declaration-board-page.tsx';
 import { DeclarationsPage } from './features/flows/declarations-page.tsx';
@@ -18,6 +19,13 @@ import { HomePage } from './features/home/home-page.tsx';
 import { PlanPage } from './features/indicators/plan-page.tsx';
 import { PlansPage } from './features/indicators/plans-page.tsx';
 import { EnterpriseQuotaPage, OwnQuotaPage } from './features/quota/quota-page.tsx';
+import { BoardPage } from './features/reporting/board-page.tsx';
+import { CompilationPage, OwnCompilationRedirect } from './features/reporting/compilation-page.tsx';
+import { DeadlinesPage } from './features/reporting/deadlines-page.tsx';
+import { ReconciliationPage } from './features/reporting/reconciliation-page.tsx';
+import { ReportDetailPage } from './features/reporting/report-detail-page.tsx';
+import { ReportPage } from './features/reporting/report-page.tsx';
+import { RequireOfficial } from './features/reporting/require-official.tsx';
 import { DesignationsPage } from './features/registry/designations-page.tsx';
 import { DivisionsPage } from './features/registry/divisions-page.tsx';
 import { EnterpriseDetailPage } from './features/registry/enterprise-detail-page.tsx';
@@ -248,6 +256,70 @@ function AppRoutes() {
           element={
             <RequirePermission permission="anomaly.read">
               <AnomaliesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="dashboard"
+          element={
+            <RequireOfficial permission="report.read">
+              <DashboardPage />
+            </RequireOfficial>
+          }
+        />
+        <Route
+          path="reports"
+          element={
+            <RequirePermission permission="report.read">
+              <ReportPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="reports/:id"
+          element={
+            <RequirePermission permission="report.read">
+              <ReportDetailPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="compilations"
+          element={
+            <RequireOfficial permission="report.read">
+              <OwnCompilationRedirect />
+            </RequireOfficial>
+          }
+        />
+        <Route
+          path="compilations/:code/:period"
+          element={
+            <RequireOfficial permission="report.read">
+              <CompilationPage />
+            </RequireOfficial>
+          }
+        />
+        <Route
+          path="reporting/board"
+          element={
+            <RequireOfficial permission="report.read">
+              <BoardPage />
+            </RequireOfficial>
+          }
+        />
+        <Route
+          path="reporting/reconciliation"
+          element={
+            <RequireOfficial permission="report.read">
+              <ReconciliationPage />
+            </RequireOfficial>
+          }
+        />
+        <Route
+          path="reporting/deadlines"
+          element={
+            <RequirePermission permission="report.read">
+              <DeadlinesPage />
             </RequirePermission>
           }
         />

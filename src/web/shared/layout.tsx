@@ -14,13 +14,19 @@ import {
   BankOutlined,
   BranchesOutlined,
   CloudUploadOutlined,
+  ClusterOutlined,
   DashboardOutlined,
+  DiffOutlined,
   FileDoneOutlined,
+  FileProtectOutlined,
+  FileTextOutlined,
   SwapOutlined,
   ExperimentOutlined,
   HomeOutlined,
   LogoutOutlined,
+  PieChartOutlined,
   SafetyCertificateOutlined,
+  ScheduleOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
 import { errorText } from './api.ts';
@@ -33,7 +39,7 @@ interface NavigationEntry {
   readonly icon: ReactNode;
   /** Shown only to users the server grants this permission; null: everyone signed in. */
   readonly permission: string | null;
-  readonly section: 'overview' | 'registry' | 'indicators' | 'flows' | 'system';
+  readonly section: 'overview' | 'registry' | 'indicators' | 'flows' | 'reporting' | 'system';
   /** Shown only to users who belong to an enterprise (their own quota). */
   readonly enterpriseOnly?: boolean;
   /** Shown only to users who do not belong to an enterprise (jurisdiction-wide views). */
@@ -42,6 +48,14 @@ interface NavigationEntry {
 
 const navigation: readonly NavigationEntry[] = [
   { path: '/', label: 'nav.home', icon: <HomeOutlined />, permission: null, section: 'overview' },
+  {
+    path: '/dashboard',
+    label: 'nav.dashboard',
+    icon: <PieChartOutlined />,
+    permission: 'report.read',
+    section: 'overview',
+    officialOnly: true,
+  },
   {
     path: '/enterprises',
     label: 'nav.enterprises',
@@ -134,6 +148,45 @@ const navigation: readonly NavigationEntry[] = [
   },
   { path: '/trace', label: 'nav.trace', icon: <BranchesOutlined />, permission: 'flow.read', section: 'flows' },
   { path: '/anomalies', label: 'nav.anomalies', icon: <AlertOutlined />, permission: 'anomaly.read', section: 'flows' },
+  {
+    path: '/reports',
+    label: 'nav.reports',
+    icon: <FileTextOutlined />,
+    permission: 'report.read',
+    section: 'reporting',
+    enterpriseOnly: true,
+  },
+  {
+    path: '/reporting/board',
+    label: 'nav.reportingBoard',
+    icon: <ClusterOutlined />,
+    permission: 'report.read',
+    section: 'reporting',
+    officialOnly: true,
+  },
+  {
+    path: '/compilations',
+    label: 'nav.compilations',
+    icon: <FileProtectOutlined />,
+    permission: 'report.read',
+    section: 'reporting',
+    officialOnly: true,
+  },
+  {
+    path: '/reporting/reconciliation',
+    label: 'nav.reconciliation',
+    icon: <DiffOutlined />,
+    permission: 'report.read',
+    section: 'reporting',
+    officialOnly: true,
+  },
+  {
+    path: '/reporting/deadlines',
+    label: 'nav.deadlines',
+    icon: <ScheduleOutlined />,
+    permission: 'report.read',
+    section: 'reporting',
+  },
   { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit.read', section: 'system' },
   { path: '/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'user.manage', section: 'system' },
 ];
@@ -143,6 +196,7 @@ const sectionLabels: Record<NavigationEntry['section'], MessageKey> = {
   registry: 'nav.section.registry',
   indicators: 'nav.section.indicators',
   flows: 'nav.section.flows',
+  reporting: 'nav.section.reporting',
   system: 'nav.section.system',
 };
 
