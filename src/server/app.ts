@@ -144,7 +144,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         clock: deps.clock ?? (() => new Date()),
         pdfFontPath: config.PDF_FONT_PATH,
       });
-      dashboardRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
+      dashboardRoutes(api, {
+        db: database.db,
+        clock: deps.clock ?? (() => new Date()),
+        chinaMapFile: config.CHINA_MAP_FILE,
+      });
       await supervisionRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
     },
     { prefix: API_PREFIX },

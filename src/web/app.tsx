@@ -9,6 +9,7 @@ import { RunPage } from './features/allocation/run-page.tsx';
 import { WhatIfPage } from './features/allocation/what-if-page.tsx';
 import { AnomaliesPage } from './features/anomalies/anomalies-page.tsx';
 import { AuditPage } from './features/audit/audit-page.tsx';
+import { OversightPage } from './features/oversight/oversight-page.tsx';
 import { DashboardPage } from './features/dashboard/dashboard-page.tsx';
 import { LoginPage } from './features/auth/login-page.tsx';
 import { DeclarationBoardPage } from './features/flows/declaration-board-page.tsx';
@@ -120,6 +121,14 @@ function AppRoutes() {
           element={
             <RequirePermission permission="audit.read">
               <AuditPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="oversight"
+          element={
+            <RequirePermission permission="oversight.read">
+              <OversightPage />
             </RequirePermission>
           }
         />

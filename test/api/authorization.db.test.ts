@@ -8,6 +8,7 @@ import { allocationMatrix } from './allocation-matrix.ts';
 import { dashboardMatrix } from './dashboard-matrix.ts';
 import { flowFilesMatrix } from './flow-files-matrix.ts';
 import { flowsMatrix } from './flows-matrix.ts';
+import { oversightMatrix } from './oversight-matrix.ts';
 import {
   enterpriseRows,
   enterpriseVersion,
@@ -24,6 +25,7 @@ import {
 import { reportingExportsMatrix } from './reporting-exports-matrix.ts';
 import { reportingMatrix } from './reporting-matrix.ts';
 import { routesFromTree, runMatrixCase, type MatrixCase } from './route-matrix.ts';
+import { supervisionMatrix } from './supervision-matrix.ts';
 
 /**
  * Invariant 6 (DESIGN.md §3): every read and write is scoped, and denied is denied in every endpoint, export
@@ -661,7 +663,8 @@ describe('authorization', () => {
       // trace, declaration and anomaly cases in authorization-flows.db.test.ts; the flow-file cases in files.db.test.ts;
       // the report, compilation, board, reminder, reconciliation and deadline cases in
       // authorization-reporting.db.test.ts; the report export cases in reporting/exports.db.test.ts; the dashboard
-      // cases in dashboard/dashboard.db.test.ts.
+      // cases in dashboard/dashboard.db.test.ts; the supervision cases in authorization-supervision.db.test.ts; the
+      // oversight cases in oversight/alerts.db.test.ts.
       const covered = new Set(
         [
           ...cases,
@@ -671,6 +674,8 @@ describe('authorization', () => {
           ...reportingMatrix(),
           ...reportingExportsMatrix(),
           ...dashboardMatrix(),
+          ...supervisionMatrix(),
+          ...oversightMatrix(),
         ].map((item) => item.route),
       );
       expect([...served].filter((route) => !covered.has(route)).sort(), 'routes without a matrix entry').toEqual([]);

@@ -188,6 +188,13 @@ const navigation: readonly NavigationEntry[] = [
     section: 'reporting',
   },
   { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit.read', section: 'system' },
+  {
+    path: '/oversight',
+    label: 'nav.oversight',
+    icon: <AlertOutlined />,
+    permission: 'oversight.read',
+    section: 'system',
+  },
   { path: '/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'user.manage', section: 'system' },
 ];
 

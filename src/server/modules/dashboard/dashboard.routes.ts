@@ -1,5 +1,4 @@
 import { dashboardQuery, dashboardView, indicatorHistory } from '../../../contracts/dashboard.ts';
-import { loadConfig } from '../../config.ts';
 import type { Executor } from '../../db/executor.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { actorOf } from '../auth/index.ts';
@@ -15,14 +14,14 @@ export interface DashboardDeps {
   readonly db: Executor;
   readonly clock: () => Date;
   /** CHINA_MAP_FILE of the server's config; read from the environment when not given. */
-  readonly chinaMapFile?: string;
+  readonly chinaMapFile: string;
 }
 
 /** The national and jurisdiction dashboards, the published indicator history and the province map. */
 export function dashboardRoutes(api: Api, deps: DashboardDeps): void {
   const { db, clock } = deps;
   const tags = ['dashboard'];
-  const mapOf = chinaMapSource(deps.chinaMapFile ?? loadConfig().CHINA_MAP_FILE);
+  const mapOf = chinaMapSource(deps.chinaMapFile);
 
   api.get(
     '/dashboard',
