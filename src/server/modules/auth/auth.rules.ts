@@ -94,7 +94,7 @@ const readerBasics: readonly Permission[] = ['reference.read', 'token.own'];
 /**
  * Role → permissions. Department decides writes: MIIT (and local industry & IT departments within their
  * division) keep the enterprise register; only MIIT designates (Art. 7); MNR, NDRC and natural resources
- * departments read. Oversight reads everything and the audit log, and writes nothing.
+ * departments read. Oversight reads everything and the audit log, and writes only its own alerts (Art. 15).
  */
 export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisionCode'>): ReadonlySet<Permission> {
   const granted = new Set<Permission>(readerBasics);
