@@ -6,7 +6,8 @@ import { toKg } from '../../shared/quantity.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { scopeOf, type Actor } from '../auth/index.ts';
 import { divisionsWithAncestors } from '../registry/index.ts';
-import * as repo from './supervision.repository.ts';
+import * as repo from './decisions.repository.ts';
+import { insertTransition, transitionsOf } from './supervision.repository.ts';
 import { decisionBasis, decisionMoves, decisionProblems, isOverdue, NATION } from './supervision.rules.ts';
 import { actingUnit, iso, transitionView } from './supervision.shared.ts';
 import { visibleViolation } from './violations.service.ts';
@@ -70,7 +71,7 @@ async function visibleDecision(db: Executor, actor: Actor, id: string) {
 
 export async function getDecision(db: Executor, actor: Actor, id: string, now: Date) {
   const row = await visibleDecision(db, actor, id);
-  const transitions = await repo.transitionsOf(db, 'decision', id);
+  const transitions = await transitionsOf(db, 'decision', id);
   return { ...decisionViewOf(row, dateInShanghai(now)), transitions: transitions.map(transitionView) };
 }
 
@@ -159,7 +160,7 @@ export async function moveDecision(
         `cannot go from ${current.status} to ${body.status}; allowed: ${allowed.join(', ') || 'nothing (closed)'}`,
       );
     await repo.updateDecision(tx, id, current.version, { status: body.status });
-    await repo.insertTransition(tx, {
+    await insertTransition(tx, {
       subject_type: 'decision',
       subject_id: id,
       from_status: current.status,

@@ -1,6 +1,6 @@
 import type { PenaltyDecision } from '../../../contracts/allocation.ts';
 import type { Executor } from '../../db/executor.ts';
-import * as repo from './supervision.repository.ts';
+import * as repo from './decisions.repository.ts';
 
 /**
  * Art. 14: the final administrative penalties (fines and suspensions marked final) decided in `year`, by

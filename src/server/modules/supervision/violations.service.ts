@@ -6,7 +6,8 @@ import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { scopeOf, type Actor } from '../auth/index.ts';
 import { getAnomaly } from '../checks/anomalies.service.ts';
 import { getEnterprise } from '../registry/index.ts';
-import * as repo from './supervision.repository.ts';
+import * as repo from './decisions.repository.ts';
+import { findInspection } from './supervision.repository.ts';
 import { legalBasisOf, violationTypes } from './supervision.rules.ts';
 import { actingUnit } from './supervision.shared.ts';
 
@@ -58,7 +59,7 @@ async function linkProblems(db: Executor, actor: Actor, body: ViolationCreateBod
       message: `"${body.type}" has no legal basis: it is not a violation type (one of ${Object.keys(violationTypes).join(', ')})`,
     });
   if (body.inspection_id) {
-    const inspection = await repo.findInspection(db, scopeOf(actor), body.inspection_id);
+    const inspection = await findInspection(db, scopeOf(actor), body.inspection_id);
     if (inspection?.enterprise_id !== body.enterprise_id)
       problems.push({ field: 'inspection_id', message: "is not an inspection of this enterprise's" });
     else if (inspection.status !== 'visited')
