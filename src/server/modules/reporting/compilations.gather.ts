@@ -1,6 +1,7 @@
 import type { CompilationView } from '../../../contracts/reporting.ts';
 import type { Executor } from '../../db/executor.ts';
 import type { CompiledChildRecord } from '../../db/schema-reporting.ts';
+import { documentFacts, returnView } from './documents.service.ts';
 import * as repo from './reporting.repository.ts';
 import { parsePeriod, periodLabel, totalOf, type Period } from './reporting.rules.ts';
 import { deadlineOfDivision, deadlines, type ReportingTree, type TreeDivision } from './reporting.tree.ts';
@@ -89,17 +90,7 @@ export async function compilationViews(db: Executor, rows: readonly repo.Compila
     db,
     rows.map((row) => row.id),
   );
-  const returns = await repo.returnsOf(
-    db,
-    'compilation',
-    rows.map((row) => row.id),
-  );
-  const keys = await repo.publicKeys(db, [...new Set(rows.map((row) => row.signer))]);
-  const successors = await repo.successorsOf(
-    db,
-    'compilation',
-    rows.map((row) => row.id),
-  );
+  const { returns, keys, successors } = await documentFacts(db, 'compilation', rows);
   return rows.map((row): CompilationView => {
     const period = parsePeriod(periodLabel(row.period_kind, row.period));
     const forward = forwards.get(row.id);
@@ -122,13 +113,7 @@ export async function compilationViews(db: Executor, rows: readonly repo.Compila
       signature: signatureView(row, keys.get(row.signer)),
       forwarded_at: forward?.forwarded_at.toISOString() ?? null,
       forwarded_late: forward?.late ?? null,
-      returned: returned
-        ? {
-            reason: returned.reason,
-            returned_by: returned.returned_by,
-            returned_at: returned.returned_at.toISOString(),
-          }
-        : null,
+      returned: returnView(returned),
       superseded_by: successors.get(row.id) ?? null,
     };
   });

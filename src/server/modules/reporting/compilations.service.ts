@@ -6,6 +6,7 @@ import type { Sealer } from '../../shared/signing.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import type { Actor } from '../auth/index.ts';
 import { compilationViews, gather } from './compilations.gather.ts';
+import { recordReturn } from './documents.service.ts';
 import * as repo from './reporting.repository.ts';
 import { parsePeriod, periodLabel, sumLines } from './reporting.rules.ts';
 import { assertCompiler, deadlineOfDivision, deadlines, reportingTree, visibleDivision } from './reporting.tree.ts';
@@ -223,20 +224,7 @@ export async function returnCompilation(
     if (!forwards.has(row.id)) throw conflict(`Version ${row.version} has not been forwarded to you.`);
     const versions = await repo.compilationsOf(tx, [row.division_code], row.period_kind, row.period);
     if (versions.at(-1)?.id !== row.id) throw conflict(`Version ${row.version} has been replaced already.`);
-    const inserted = await repo.insertReturn(tx, {
-      subject_type: 'compilation',
-      subject_id: row.id,
-      reason,
-      returned_by: actor.login,
-      returned_at: now,
-    });
-    if (!inserted) throw conflict(`Version ${row.version} has been returned already.`);
-    await recordAudit(tx, audit, {
-      action: 'compilation.return',
-      objectType: 'compilation',
-      objectId: row.id,
-      after: { reason, returned_by: actor.login },
-    });
+    await recordReturn(tx, audit, actor, { type: 'compilation', id: row.id, version: row.version }, reason, now);
     return (await compilationViews(tx, [row], tree))[0]!;
   });
 }

@@ -9,6 +9,7 @@ import { scopeOf, type Actor } from '../auth/index.ts';
 import { monthlyProduction } from '../flows/index.ts';
 import { enterpriseCategories, enterpriseQuota } from '../ledger/ledger.service.ts';
 import { getEnterprise } from '../registry/index.ts';
+import { documentFacts, recordReturn, returnView } from './documents.service.ts';
 import * as repo from './reporting.repository.ts';
 import { figureProblems, monthsToDate, parsePeriod, periodLabel, reportLine, type Period } from './reporting.rules.ts';
 import { deadlines } from './reporting.tree.ts';
@@ -69,17 +70,7 @@ async function viewsOf(
   names: Map<string, string>,
 ): Promise<ReportView[]> {
   const deadlineOf = await deadlines(db);
-  const returns = await repo.returnsOf(
-    db,
-    'report',
-    rows.map((row) => row.id),
-  );
-  const keys = await repo.publicKeys(db, [...new Set(rows.map((row) => row.signer))]);
-  const successors = await repo.successorsOf(
-    db,
-    'report',
-    rows.map((row) => row.id),
-  );
+  const { returns, keys, successors } = await documentFacts(db, 'report', rows);
   return rows.map((row) => {
     const period = parsePeriod(periodLabel(row.period_kind, row.period));
     const returned = returns.get(row.id);
@@ -98,13 +89,7 @@ async function viewsOf(
       submitted_by: row.submitted_by,
       submitted_at: row.submitted_at.toISOString(),
       signature: signatureView(row, keys.get(row.signer)),
-      returned: returned
-        ? {
-            reason: returned.reason,
-            returned_by: returned.returned_by,
-            returned_at: returned.returned_at.toISOString(),
-          }
-        : null,
+      returned: returnView(returned),
       superseded_by: successors.get(row.id) ?? null,
     };
   });
@@ -279,20 +264,7 @@ export async function returnReport(
     const versions = await repo.reportsOf(tx, [row.enterprise_id], row.period_kind, row.period);
     if (versions.at(-1)?.id !== row.id)
       throw conflict(`Version ${row.version} has been replaced already: only the latest version can be returned.`);
-    const inserted = await repo.insertReturn(tx, {
-      subject_type: 'report',
-      subject_id: row.id,
-      reason,
-      returned_by: actor.login,
-      returned_at: now,
-    });
-    if (!inserted) throw conflict(`Version ${row.version} has been returned already.`);
-    await recordAudit(tx, audit, {
-      action: 'report.return',
-      objectType: 'report',
-      objectId: row.id,
-      after: { reason, returned_by: actor.login },
-    });
+    await recordReturn(tx, audit, actor, { type: 'report', id: row.id, version: row.version }, reason, now);
     return (await viewsOf(tx, [row], new Map([[row.enterprise_id, enterprise.name]])))[0]!;
   });
 }
