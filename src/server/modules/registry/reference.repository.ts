@@ -113,7 +113,11 @@ export async function insertGroup(db: Executor, group: { id: string; name: strin
 /** Divisions by code, with their parents, and every ancestor of them: the tree above a set of divisions. */
 export async function divisionsWithAncestors(db: Executor, codes: readonly string[]) {
   const wanted = new Set<string>();
-  for (const code of codes) wanted.add(code).add(`${code.slice(0, 4)}00`).add(`${code.slice(0, 2)}0000`);
+  for (const code of codes)
+    wanted
+      .add(code)
+      .add(`${code.slice(0, 4)}00`)
+      .add(`${code.slice(0, 2)}0000`);
   if (wanted.size === 0) return [];
   return db
     .selectFrom('division')
