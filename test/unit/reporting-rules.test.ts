@@ -83,6 +83,7 @@ describe('report figures', () => {
     category: 'mining_rock' as const,
     flowReoKg: 1_000,
     flowCumulativeReoKg: 5_000,
+    flowYearReoKg: 5_000,
     earlierReoKg: 3_900,
     allocatedReoKg: 10_000,
     ledgerConsumedReoKg: 5_000,

@@ -117,7 +117,7 @@ export async function loadDemoReports(
       compilations += 1;
       if (code !== NATION_CODE) await forwardCompilation(db, compiler, SYSTEM, compilation.id, when);
     }
-    await reconcileToAnomalies(db, period, day(period, 28));
+    await reconcileToAnomalies(db, period);
   }
   return { reports, compilations };
 }

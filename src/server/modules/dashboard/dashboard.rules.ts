@@ -1,6 +1,6 @@
 import type { CategoryFigures, DashboardFigures, ProductionPoint } from '../../../contracts/dashboard.ts';
 import { NATION_CODE } from '../../../contracts/reporting.ts';
-import type { ProductionRow } from '../flows/index.ts';
+import { ledgerCategory, type ProductionRow } from '../flows/index.ts';
 import type { QuotaLine } from '../ledger/ledger.rules.ts';
 
 /**
@@ -87,9 +87,7 @@ export function productionByMonth(
 ): ProductionPoint[] {
   const sums = new Map<string, number>();
   for (const row of rows) {
-    const split = row.category.startsWith('separation|');
-    const raw = split ? row.category.slice('separation|'.length) : row.category;
-    const category = split && !heldCategories(row.enterprise_id).has(raw) ? 'separation' : raw;
+    const category = ledgerCategory(row.category, heldCategories(row.enterprise_id));
     const key = `${row.period.slice(0, 7)}|${category}`;
     sums.set(key, (sums.get(key) ?? 0) + row.reo_kg);
   }

@@ -234,6 +234,16 @@ export function separationFeedCategory(
   return 'separation_domestic';
 }
 
+/**
+ * The ledger category a production category posts to: separation split by feed (`separation|<feed category>`)
+ * goes to that feed category when the enterprise holds an account in it that year, else to `separation`.
+ */
+export function ledgerCategory(category: string, held: ReadonlySet<string>): string {
+  if (!category.startsWith('separation|')) return category;
+  const feed = category.slice('separation|'.length);
+  return held.has(feed) ? feed : 'separation';
+}
+
 /** The kg REO of separated products a transform makes from mineral feed (0 when it is not a separation). */
 export function separationOutputReo(
   inputs: readonly { product: ProductFacts }[],

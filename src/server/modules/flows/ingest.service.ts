@@ -4,6 +4,7 @@ import type { DatabaseHandle } from '../../db/database.ts';
 import type { Executor } from '../../db/executor.ts';
 import { conflict, invalid } from '../../shared/errors.ts';
 import { enterpriseCategories, postConsumption, returnConsumption } from '../ledger/ledger.service.ts';
+import { ledgerCategory } from './flows.rules.ts';
 import * as repo from './flows.repository.ts';
 import { newChunkState, processChunk, type ConsumptionDeltas } from './ingest.chunk.ts';
 import { prepareEvent, type IngestContext, type PreparedEvent } from './ingest.prepare.ts';
@@ -181,12 +182,10 @@ async function postConsumptionDeltas(
   const settled = new Map<string, number>();
   for (const [key, reo] of deltas) {
     const [yearText, rawCategory] = key.split(':') as [string, string];
-    let category = rawCategory;
-    if (rawCategory.startsWith('separation|')) {
-      const feed = rawCategory.slice('separation|'.length);
-      const held = await enterpriseCategories(tx, enterpriseId, Number(yearText));
-      category = held.has(feed) ? feed : 'separation';
-    }
+    const held = rawCategory.startsWith('separation|')
+      ? await enterpriseCategories(tx, enterpriseId, Number(yearText))
+      : new Set<string>();
+    const category = ledgerCategory(rawCategory, held);
     const id = `${yearText}:${category}`;
     settled.set(id, (settled.get(id) ?? 0) + reo);
   }

@@ -1,11 +1,11 @@
 import type { ReconciliationView } from '../../../contracts/reporting.ts';
 import type { Executor } from '../../db/executor.ts';
-import { dateInShanghai } from '../../shared/clock.ts';
 import type { Actor } from '../auth/index.ts';
 import { recordAnomalies, type NewAnomaly } from '../checks/index.ts';
 import * as repo from './reporting.repository.ts';
-import { beyondTolerance, parsePeriod, type Period } from './reporting.rules.ts';
-import { reportFacts } from './reports.service.ts';
+import { beyondTolerance, lineFacts, parsePeriod, type Period } from './reporting.rules.ts';
+import { monthlyProduction } from '../flows/index.ts';
+import { enterpriseQuotaLinesOfYear } from '../ledger/ledger.service.ts';
 import {
   enterprisesUnder,
   reportingTree,
@@ -36,21 +36,20 @@ interface EnterpriseFigures {
   ledger: number;
 }
 
-async function enterpriseFigures(db: Executor, enterprises: readonly TreeEnterprise[], period: Period, now: Date) {
-  const reports = await repo.reportsOf(
-    db,
-    enterprises.map((enterprise) => enterprise.id),
-    period.kind,
-    period.first,
-  );
-  const year = parsePeriod(String(period.year));
+/** Every enterprise's figures in three set-based reads: reports, the year's production, the year's quota lines. */
+async function enterpriseFigures(db: Executor, enterprises: readonly TreeEnterprise[], period: Period) {
+  const ids = enterprises.map((enterprise) => enterprise.id);
+  const [reports, production, quota] = await Promise.all([
+    repo.reportsOf(db, ids, period.kind, period.first),
+    monthlyProduction(db, `${period.year}-01-01`, `${period.year}-12-01`, ids),
+    enterpriseQuotaLinesOfYear(db, period.year, ids),
+  ]);
   const figures: EnterpriseFigures[] = [];
   for (const enterprise of enterprises) {
     const latest = reports.filter((row) => row.enterprise_id === enterprise.id).at(-1);
-    const facts = await reportFacts(db, enterprise.id, period, dateInShanghai(now));
-    // The ledger holds the year so far: compare it with the flows of the year so far, whatever the period.
-    const yearFacts = period.kind === 'year' ? facts : await reportFacts(db, enterprise.id, year, dateInShanghai(now));
-    for (const fact of facts) {
+    const own = production.filter((row) => row.enterprise_id === enterprise.id);
+    // Earlier months' reports only shape a report's cumulative figure, which reconciliation does not set against.
+    for (const fact of lineFacts(period, own, quota.get(enterprise.id) ?? [], [])) {
       const line = latest?.lines.find((candidate) => candidate.category === fact.category);
       figures.push({
         enterprise,
@@ -59,7 +58,8 @@ async function enterpriseFigures(db: Executor, enterprises: readonly TreeEnterpr
         reportedCumulative: latest ? (line?.cumulative_reo_kg ?? 0) : null,
         flow: fact.flowReoKg,
         flowCumulative: fact.flowCumulativeReoKg,
-        flowYear: yearFacts.find((candidate) => candidate.category === fact.category)?.flowReoKg ?? 0,
+        // The ledger holds the year so far: compare it with the flows of the year so far, whatever the period.
+        flowYear: fact.flowYearReoKg,
         ledger: fact.ledgerConsumedReoKg,
       });
     }
@@ -105,12 +105,11 @@ export async function reconciliation(
   actor: Actor,
   label: string,
   code: string | undefined,
-  now = new Date(),
 ): Promise<ReconciliationView> {
   const period = parsePeriod(label);
   const tree = await reportingTree(db, period);
   const node = visibleDivision(tree, actor, code ?? rootOf(actor));
-  const figures = await enterpriseFigures(db, enterprisesUnder(tree, node.code), period, now);
+  const figures = await enterpriseFigures(db, enterprisesUnder(tree, node.code), period);
   const rows: ReconciliationView['rows'] = [];
   const byCategory = (list: readonly EnterpriseFigures[]) => {
     const map = new Map<string, EnterpriseFigures[]>();
@@ -138,10 +137,10 @@ export async function reconciliation(
  * Records the differences beyond tolerance of every enterprise in the country as anomalies: reported ≠ flows
  * (`report_vs_flows`, for enterprises that reported) and ledger ≠ flows (`ledger_vs_flows`, for the year).
  */
-export async function reconcileToAnomalies(db: Executor, label: string, now = new Date()) {
+export async function reconcileToAnomalies(db: Executor, label: string) {
   const period = parsePeriod(label);
   const tree: ReportingTree = await reportingTree(db, period);
-  const figures = await enterpriseFigures(db, [...tree.enterprises.values()], period, now);
+  const figures = await enterpriseFigures(db, [...tree.enterprises.values()], period);
   const anomalyPeriod = period.kind === 'year' ? `${period.year}-12-01` : period.first;
   const found: NewAnomaly[] = [];
   for (const item of figures) {

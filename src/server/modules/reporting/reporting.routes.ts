@@ -244,7 +244,7 @@ export function reportingRoutes(api: Api, deps: { db: Executor; sealer: Sealer; 
         response: { 200: reconciliationView, ...problemResponses },
       },
     },
-    async (request) => reconciliation(db, actorOf(request), request.query.period, request.query.division_code, clock()),
+    async (request) => reconciliation(db, actorOf(request), request.query.period, request.query.division_code),
   );
   api.post(
     '/reporting/reconciliation/runs',
@@ -258,7 +258,7 @@ export function reportingRoutes(api: Api, deps: { db: Executor; sealer: Sealer; 
       },
     },
     async (request) => {
-      const run = await reconcileToAnomalies(db, request.body.period, clock());
+      const run = await reconcileToAnomalies(db, request.body.period);
       await db.transaction().execute((tx) =>
         recordAudit(tx, auditContextOf(request), {
           action: 'reporting.reconcile',

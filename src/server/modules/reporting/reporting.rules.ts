@@ -1,5 +1,8 @@
 import type { DeadlineRule, ReportLine, ReportStatus, TotalLine } from '../../../contracts/reporting.ts';
+import { categoryCodes } from '../../../contracts/indicators.ts';
 import { addWorkingDays } from '../../shared/workdays.ts';
+import { ledgerCategory } from '../flows/index.ts';
+import type { QuotaLine } from '../ledger/ledger.rules.ts';
 
 /**
  * The pure rules of Art. 9 reporting: periods, deadlines in Beijing time, the figures of a report and the
@@ -79,10 +82,68 @@ export interface LineFacts {
   readonly category: ReportLine['category'];
   readonly flowReoKg: number;
   readonly flowCumulativeReoKg: number;
+  /** What the flows give for the whole year so far (every month recorded), to set against the ledger. */
+  readonly flowYearReoKg: number;
   /** Reported production of the year's earlier months (their figure where reported, else the flows'). */
   readonly earlierReoKg: number;
   readonly allocatedReoKg: number;
   readonly ledgerConsumedReoKg: number;
+}
+
+const isCategory = (value: string): value is ReportLine['category'] =>
+  (categoryCodes as readonly string[]).includes(value);
+
+/**
+ * One enterprise's line facts for a period, one per category it holds an account in or produced in: from its
+ * production of the year (flow records, ledger categories), its quota lines, and its reports of the year's
+ * earlier months (every version, oldest first; the latest of a month counts).
+ */
+export function lineFacts(
+  period: Period,
+  production: readonly { period: string; category: string; reo_kg: number }[],
+  quota: readonly QuotaLine[],
+  earlierReports: readonly { period: string; lines: readonly { category: string; production_reo_kg: number }[] }[],
+): LineFacts[] {
+  const held = new Set(quota.map((line) => line.category));
+  const byMonth = new Map<string, number>(); // `${month}|${category}` → kg
+  for (const row of production) {
+    const key = `${row.period}|${ledgerCategory(row.category, held)}`;
+    byMonth.set(key, (byMonth.get(key) ?? 0) + row.reo_kg);
+  }
+  const categories = new Set<string>([...held, ...[...byMonth.keys()].map((key) => key.split('|')[1]!)]);
+  const months = monthsToDate(period);
+  const periodMonths = period.kind === 'year' ? months : [period.first];
+  const latestOf = (month: string) => earlierReports.filter((report) => report.period === month).at(-1);
+  return [...categories]
+    .filter(isCategory)
+    .sort()
+    .map((category) => {
+      const flowOf = (month: string) => byMonth.get(`${month}|${category}`) ?? 0;
+      const sumOf = (list: readonly string[], pick: (month: string) => number) =>
+        list.reduce((sum, month) => sum + pick(month), 0);
+      // A month's cumulative starts from the earlier months as reported (their latest version), else as the flows give them.
+      const earlier =
+        period.kind === 'year'
+          ? 0
+          : sumOf(
+              months.filter((month) => month < period.first),
+              (month) => {
+                const latest = latestOf(month);
+                if (!latest) return flowOf(month);
+                return latest.lines.find((line) => line.category === category)?.production_reo_kg ?? 0;
+              },
+            );
+      const ledger = quota.find((line) => line.category === category);
+      return {
+        category,
+        flowReoKg: sumOf(periodMonths, flowOf),
+        flowCumulativeReoKg: sumOf(months, flowOf),
+        flowYearReoKg: [...byMonth].reduce((sum, [key, kg]) => (key.endsWith(`|${category}`) ? sum + kg : sum), 0),
+        earlierReoKg: earlier,
+        allocatedReoKg: Math.max(0, (ledger?.allocated_reo_kg ?? 0) - (ledger?.reduced_reo_kg ?? 0)),
+        ledgerConsumedReoKg: ledger?.consumed_reo_kg ?? 0,
+      };
+    });
 }
 
 /** A report line from the facts and what the enterprise reports (the flows' figure when it reports nothing). */

@@ -1,5 +1,4 @@
-import { categoryCodes } from '../../../contracts/indicators.ts';
-import type { ReportDraft, ReportLine, ReportSubmitBody, ReportView } from '../../../contracts/reporting.ts';
+import type { ReportDraft, ReportSubmitBody, ReportView } from '../../../contracts/reporting.ts';
 import type { Executor } from '../../db/executor.ts';
 import { dateInShanghai, todayInShanghai } from '../../shared/clock.ts';
 import { conflict, forbidden, invalid, invalidField, notFound } from '../../shared/errors.ts';
@@ -7,61 +6,24 @@ import type { Sealer } from '../../shared/signing.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { scopeOf, type Actor } from '../auth/index.ts';
 import { monthlyProduction } from '../flows/index.ts';
-import { enterpriseCategories, enterpriseQuota } from '../ledger/ledger.service.ts';
+import { enterpriseQuota } from '../ledger/ledger.service.ts';
 import { getEnterprise } from '../registry/index.ts';
 import { documentFacts, recordReturn, returnView } from './documents.service.ts';
 import * as repo from './reporting.repository.ts';
-import { figureProblems, monthsToDate, parsePeriod, periodLabel, reportLine, type Period } from './reporting.rules.ts';
+import { figureProblems, lineFacts, parsePeriod, periodLabel, reportLine, type Period } from './reporting.rules.ts';
 import { deadlines } from './reporting.tree.ts';
 import { signatureView, signContent } from './signing.service.ts';
 
 /** Enterprise implementation reports (Art. 9): pre-filled from flows and ledger, signed, frozen, versioned. */
 
-type Category = ReportLine['category'];
-const isCategory = (value: string): value is Category => (categoryCodes as readonly string[]).includes(value);
-
 /** The figures of an enterprise's report as the flows and the ledger give them, one line per category. */
 export async function reportFacts(db: Executor, enterpriseId: string, period: Period, today = todayInShanghai()) {
-  const held = await enterpriseCategories(db, enterpriseId, period.year);
-  const production = await monthlyProduction(db, `${period.year}-01-01`, period.lastMonth, [enterpriseId]);
-  const byMonth = new Map<string, number>(); // `${month}|${category}` → kg
-  for (const row of production) {
-    const raw = row.category.startsWith('separation|') ? row.category.slice('separation|'.length) : row.category;
-    const category = row.category.startsWith('separation|') && !held.has(raw) ? 'separation' : raw;
-    const key = `${row.period}|${category}`;
-    byMonth.set(key, (byMonth.get(key) ?? 0) + row.reo_kg);
-  }
-  const categories = new Set<string>([...held, ...[...byMonth.keys()].map((key) => key.split('|')[1]!)]);
-  const quota = await enterpriseQuota(db, enterpriseId, period.year, today);
-  const earlierReports = period.kind === 'month' ? await repo.monthReportsOfYear(db, enterpriseId, period.year) : [];
-  const months = monthsToDate(period);
-  const periodMonths = period.kind === 'year' ? months : [period.first];
-  return [...categories]
-    .filter(isCategory)
-    .sort()
-    .map((category) => {
-      const flowOf = (month: string) => byMonth.get(`${month}|${category}`) ?? 0;
-      // A month's cumulative starts from the earlier months as reported (their latest version), else as the flows give them.
-      const earlier =
-        period.kind === 'year'
-          ? 0
-          : months
-              .filter((month) => month < period.first)
-              .reduce((sum, month) => {
-                const latest = earlierReports.filter((report) => report.period === month).at(-1);
-                const line = latest?.lines.find((candidate) => candidate.category === category);
-                return sum + (latest ? (line?.production_reo_kg ?? 0) : flowOf(month));
-              }, 0);
-      const ledger = quota.lines.find((line) => line.category === category);
-      return {
-        category,
-        flowReoKg: periodMonths.reduce((sum, month) => sum + flowOf(month), 0),
-        flowCumulativeReoKg: months.reduce((sum, month) => sum + flowOf(month), 0),
-        earlierReoKg: earlier,
-        allocatedReoKg: Math.max(0, (ledger?.allocated_reo_kg ?? 0) - (ledger?.reduced_reo_kg ?? 0)),
-        ledgerConsumedReoKg: ledger?.consumed_reo_kg ?? 0,
-      };
-    });
+  const [production, quota, earlierReports] = await Promise.all([
+    monthlyProduction(db, `${period.year}-01-01`, `${period.year}-12-01`, [enterpriseId]),
+    enterpriseQuota(db, enterpriseId, period.year, today),
+    period.kind === 'month' ? repo.monthReportsOfYear(db, enterpriseId, period.year) : [],
+  ]);
+  return lineFacts(period, production, quota.lines, earlierReports);
 }
 
 async function viewsOf(
