@@ -43,7 +43,7 @@ CREATE TABLE report (
   period_kind text NOT NULL CHECK (period_kind IN ('month', 'year')),
   period date NOT NULL,
   version integer NOT NULL CHECK (version >= 1),
-  replaces_id uuid REFERENCES report (id),
+  replaces_id uuid,
   idempotency_key text NOT NULL,
   lines jsonb NOT NULL,
   late boolean NOT NULL,
@@ -54,7 +54,11 @@ CREATE TABLE report (
   submitted_at timestamptz NOT NULL,
   UNIQUE (enterprise_id, period_kind, period, version),
   UNIQUE (enterprise_id, idempotency_key),
-  UNIQUE (replaces_id)
+  UNIQUE (replaces_id),
+  -- A correction replaces a version of the same enterprise and period; only a first version replaces none.
+  UNIQUE (id, enterprise_id, period_kind, period),
+  FOREIGN KEY (replaces_id, enterprise_id, period_kind, period) REFERENCES report (id, enterprise_id, period_kind, period),
+  CHECK ((version = 1) = (replaces_id IS NULL))
 );
 CREATE INDEX report_period_idx ON report (period_kind, period, domicile_code);
 CREATE TRIGGER report_append_only BEFORE UPDATE OR DELETE ON report
@@ -68,7 +72,7 @@ CREATE TABLE compilation (
   period_kind text NOT NULL CHECK (period_kind IN ('month', 'year')),
   period date NOT NULL,
   version integer NOT NULL CHECK (version >= 1),
-  replaces_id uuid REFERENCES compilation (id),
+  replaces_id uuid,
   idempotency_key text NOT NULL,
   totals jsonb NOT NULL,
   children jsonb NOT NULL,
@@ -80,7 +84,11 @@ CREATE TABLE compilation (
   compiled_at timestamptz NOT NULL,
   UNIQUE (division_code, period_kind, period, version),
   UNIQUE (division_code, idempotency_key),
-  UNIQUE (replaces_id)
+  UNIQUE (replaces_id),
+  -- A new version replaces one of the same division and period; only a first version replaces none.
+  UNIQUE (id, division_code, period_kind, period),
+  FOREIGN KEY (replaces_id, division_code, period_kind, period) REFERENCES compilation (id, division_code, period_kind, period),
+  CHECK ((version = 1) = (replaces_id IS NULL))
 );
 CREATE INDEX compilation_period_idx ON compilation (period_kind, period, division_code);
 CREATE TRIGGER compilation_append_only BEFORE UPDATE OR DELETE ON compilation
