@@ -1,26 +1,8 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { build } from 'vite';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { buildApp, type App } from '../../src/server/app.ts';
-import { loadConfig } from '../../src/server/config.ts';
-import { openDatabase, type DatabaseHandle } from '../../src/server/db/database.ts';
-import { migrate } from '../../src/server/db/migrate.ts';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { loadDemoFlows } from '../../src/server/demo/demo-flows.ts';
-import { loadDemoData } from '../../src/server/demo/demo.ts';
 import { displayName } from './indicators-steps.ts';
-import {
-  newVisitor,
-  screenshot,
-  SCREENSHOT_DIRECTORY,
-  signInAndWait,
-  waitForNetworkIdle,
-  type Harness,
-  type Visitor,
-} from './support.ts';
+import { screenshot, signInAndWait, useBrowser, waitForNetworkIdle } from './support.ts';
 
 /**
  * The dashboards in a real browser, on the demo data with its July–October 2026 flows loaded (as `npm start`
@@ -29,52 +11,7 @@ import {
  * the published indicator history is charted. A Baotou official sees Baotou only.
  */
 
-const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const NOW = new Date('2026-11-29T10:00:00+08:00');
-
-/** The shared harness, plus the demo flows and a fixed clock (the dashboards need a ledger and production). */
-async function startDashboardHarness(): Promise<Harness> {
-  const webRoot = await mkdtemp(join(tmpdir(), 'monazite-e2e-dashboard-'));
-  let database: DatabaseHandle | undefined;
-  let app: App | undefined;
-  let browser: Browser | undefined;
-  try {
-    await build({
-      configFile: join(repositoryRoot, 'vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: webRoot, emptyOutDir: true },
-    });
-    database = await openDatabase({ pgliteDataDir: 'memory://' });
-    await migrate(database.db);
-    await loadDemoData(database.db);
-    await loadDemoFlows(database);
-    const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0' });
-    app = await buildApp({ config, database, webRoot, clock: () => NOW });
-    const address = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
-    await mkdir(SCREENSHOT_DIRECTORY, { recursive: true });
-    const opened = { app, database, browser };
-    return {
-      baseUrl: address,
-      browser,
-      async close() {
-        await opened.browser.close();
-        await opened.app.close();
-        await opened.database.close();
-        await rm(webRoot, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    await browser?.close();
-    await app?.close();
-    await database?.close();
-    await rm(webRoot, { recursive: true, force: true });
-    throw error;
-  }
-}
 
 /** How many pixels of a chart's canvas are drawn (neither transparent nor white). */
 async function drawnPixels(chart: Locator): Promise<number> {
@@ -115,32 +52,7 @@ async function findOnMap(page: Page, province: string): Promise<{ x: number; y: 
 }
 
 describe.sequential('the dashboards in the web app', () => {
-  let harness: Harness | undefined;
-  let visitor: Visitor | undefined;
-
-  beforeAll(async () => {
-    harness = await startDashboardHarness();
-  }, 240_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
-  afterEach(async (context) => {
-    const errors = visitor?.pageErrors ?? [];
-    if (visitor && context.task.result?.state === 'fail') {
-      const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
-      await visitor.page
-        .screenshot({ path: join(SCREENSHOT_DIRECTORY, `failed-${name}.png`), fullPage: true })
-        .catch(() => undefined);
-    }
-    await visitor?.context.close();
-    visitor = undefined;
-    expect(errors.map((error) => error.message)).toEqual([]);
-  });
-  async function visit(): Promise<Visitor> {
-    if (!harness) throw new Error('the browser harness did not start');
-    visitor = await newVisitor(harness);
-    return visitor;
-  }
+  const { visit } = useBrowser({ load: loadDemoFlows, clock: () => NOW });
 
   test('MIIT sees the nation on a map, drills into Inner Mongolia and Baotou, and the published history', async () => {
     const { page } = await visit();

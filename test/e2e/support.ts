@@ -36,7 +36,14 @@ function assertChromiumInstalled(): void {
  * Builds the web app from the current source into a temporary folder (so a developer's dist/web is left
  * alone), then serves it from a real server on an in-memory demo database, and opens a headless browser.
  */
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** More data after the demo registry (e.g. the demo flows). */
+  readonly load?: (database: DatabaseHandle) => Promise<unknown>;
+  /** The time the server judges deadlines by. */
+  readonly clock?: () => Date;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   assertChromiumInstalled();
   const webRoot = await mkdtemp(join(tmpdir(), 'monazite-e2e-web-'));
   await build({
@@ -51,7 +58,13 @@ export async function startHarness(): Promise<Harness> {
     database = await openDatabase({ pgliteDataDir: 'memory://' });
     await migrate(database.db);
     await loadDemoData(database.db);
-    app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', PORT: '0' }), database, webRoot });
+    await options.load?.(database);
+    app = await buildApp({
+      config: loadConfig({ LOG_LEVEL: 'silent', PORT: '0' }),
+      database,
+      webRoot,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
@@ -178,13 +191,13 @@ export function tableRows(page: Page) {
  * Registers the hooks of a browser test file: one harness for the file, a fresh visitor per test, and
  * a check after each test that the page threw no uncaught error.
  */
-export function useBrowser(): { visit: () => Promise<Visitor> } {
+export function useBrowser(options: HarnessOptions = {}): { visit: () => Promise<Visitor> } {
   let harness: Harness | undefined;
   let visitor: Visitor | undefined;
 
   beforeAll(async () => {
-    harness = await startHarness();
-  }, 180_000);
+    harness = await startHarness(options);
+  }, 240_000);
 
   afterAll(async () => {
     await harness?.close();
