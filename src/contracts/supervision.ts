@@ -54,6 +54,14 @@ export const visitBody = z.strictObject({
 });
 export type VisitBody = z.infer<typeof visitBody>;
 
+export const reassignBody = z.strictObject({
+  expected_version: z.number().int().min(1),
+  /** The officials assigned from now on (the whole list, replacing the old one). */
+  inspectors: z.array(text(100)).min(1).max(10),
+  note: text(2000),
+});
+export type ReassignBody = z.infer<typeof reassignBody>;
+
 export const evidenceView = z.object({
   id: uuid,
   inspection_id: uuid,
@@ -191,6 +199,8 @@ export const decisionView = z.object({
   reported_to_code: z.string().nullable(),
   reported_upward_at: z.string().nullable(),
   reported_upward_by: z.string().nullable(),
+  /** The date the decision was set aside on reconsideration or by a court (then closed, never final). */
+  revoked_on: z.string().nullable(),
   decided_by: z.string(),
   created_at: z.string(),
   updated_at: z.string(),
@@ -218,6 +228,17 @@ export const decisionTransitionBody = z.strictObject({
   note: text(2000),
 });
 export type DecisionTransitionBody = z.infer<typeof decisionTransitionBody>;
+
+export const finalityOutcomes = ['final', 'revoked'] as const;
+export const finalityBody = z.strictObject({
+  expected_version: z.number().int().min(1),
+  /** final: the time for appeal passed or the penalty was upheld; revoked: set aside on appeal. */
+  outcome: z.enum(finalityOutcomes),
+  /** Taking effect on this date (Beijing): the day the penalty became final or was set aside. */
+  effective_on: isoDate,
+  note: text(2000),
+});
+export type FinalityBody = z.infer<typeof finalityBody>;
 
 export const reportUpwardBody = z.strictObject({ expected_version: z.number().int().min(1) });
 

@@ -23,6 +23,7 @@ const supervisionRoutes = [
   'POST /api/v1/supervision/inspections',
   'GET /api/v1/supervision/inspections/{id}',
   'POST /api/v1/supervision/inspections/{id}/visit',
+  'POST /api/v1/supervision/inspections/{id}/inspectors',
   'POST /api/v1/supervision/inspections/{id}/evidence',
   'GET /api/v1/supervision/evidence/{id}',
   'GET /api/v1/supervision/violations',
@@ -32,6 +33,7 @@ const supervisionRoutes = [
   'GET /api/v1/supervision/decisions',
   'GET /api/v1/supervision/decisions/{id}',
   'POST /api/v1/supervision/decisions/{id}/transitions',
+  'POST /api/v1/supervision/decisions/{id}/finality',
   'POST /api/v1/supervision/decisions/{id}/report-upward',
   'GET /api/v1/supervision/reported',
 ];

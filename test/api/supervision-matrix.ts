@@ -325,6 +325,16 @@ function writeCases(): SupervisionCase[] {
       body: () => ({ expected_version: 1, visited_on: '2026-11-20', findings: '未见异常', outcome: 'no_violation' }),
     },
     {
+      route: 'POST /api/v1/supervision/inspections/{id}/inspectors',
+      name: "reassign a planned inspection of bayan's",
+      expect: writeOf('bayan', 200),
+      prepare: async (fx) => ({
+        url: `${base}/inspections/${await planInspection(fx.clients['baotou.iit'], idOf(fx, 'bayan'), 'baotou.iit')}/inspectors`,
+      }),
+      url: () => '',
+      body: () => ({ expected_version: 1, inspectors: ['nmg.iit'], note: '矩阵改派' }),
+    },
+    {
       route: 'POST /api/v1/supervision/inspections/{id}/evidence',
       name: "attach evidence to bayan's inspection",
       expect: writeOf('bayan', 201),
@@ -369,6 +379,17 @@ function writeCases(): SupervisionCase[] {
       },
       url: () => '',
       body: () => ({ expected_version: 1, status: 'closed', note: '矩阵结案' }),
+    },
+    {
+      route: 'POST /api/v1/supervision/decisions/{id}/finality',
+      name: 'revoke a decision of Baotou on appeal: only Baotou, the deciding division',
+      expect: { ...writeOf('bayan', 403), 'baotou.iit': 200 },
+      prepare: async (fx) => {
+        const { url } = await freshDecision(fx);
+        return { url: `${url!}/finality` };
+      },
+      url: () => '',
+      body: () => ({ expected_version: 1, outcome: 'revoked', effective_on: '2026-11-25', note: '矩阵撤销' }),
     },
     {
       route: 'POST /api/v1/supervision/decisions/{id}/report-upward',

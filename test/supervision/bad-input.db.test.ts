@@ -107,6 +107,13 @@ describe('supervision: bad input is refused, specifically, and writes nothing', 
       expectFieldError(response, 422, 'inspection_id', 'invalid');
     });
 
+    it('refuses a violation found after today', async () => {
+      const response = await unchanged(() =>
+        baotou.post('/api/v1/supervision/violations', violation({ found_on: '2026-12-02' })),
+      );
+      expect(expectFieldError(response, 422, 'found_on', 'invalid')).toContain('after today');
+    });
+
     it('refuses an enterprise outside the jurisdiction as not found', async () => {
       const response = await unchanged(() =>
         baotou.post('/api/v1/supervision/violations', violation({ enterprise_id: dingnanId })),
@@ -170,6 +177,15 @@ describe('supervision: bad input is refused, specifically, and writes nothing', 
     it('refuses an unknown kind and a decision dated before the violation was found', async () => {
       expectFieldError(await decide({ kind: 'warning' }), 400, 'kind', 'validation');
       expectFieldError(await decide({ kind: 'fine', fine_yuan: 1000, decided_on: '2026-11-01' }), 422, 'decided_on');
+    });
+
+    it('refuses a decision dated after today (the clock says 2026-12-01 in Beijing)', async () => {
+      const message = expectFieldError(
+        await decide({ kind: 'fine', fine_yuan: 1000, decided_on: '2026-12-02' }),
+        422,
+        'decided_on',
+      );
+      expect(message).toContain('2026-12-01');
     });
 
     it('refuses a stale version and a move the follow-up does not allow', async () => {
@@ -239,6 +255,13 @@ describe('supervision: bad input is refused, specifically, and writes nothing', 
         422,
         'visited_on',
       );
+      expect(
+        expectFieldError(
+          await unchanged(() => baotou.post(path, { ...visit, visited_on: '2026-12-02' })),
+          422,
+          'visited_on',
+        ),
+      ).toContain('after today');
       expectFieldError(
         await unchanged(() => baotou.post(path, { ...visit, outcome: 'fine_weather', visited_on: '2026-11-20' })),
         400,

@@ -129,6 +129,7 @@ describe('supervision: from an anomaly to the next year’s reduced indicator', 
   });
 
   it('records the visit: a violation found (the version must be the one read)', async () => {
+    now = new Date('2026-11-25T16:00:00+08:00'); // the visit, the finding and the decisions are recorded on the 25th
     const visit = {
       visited_on: '2026-11-23',
       findings: '10月流向信息逾期录入，流向记录制度执行不到位',

@@ -91,6 +91,8 @@ export interface DecisionTable {
   reported_to_code: string | null;
   reported_upward_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   reported_upward_by: string | null;
+  /** Set aside on reconsideration or by a court: the decision is closed and never final. */
+  revoked_on: ColumnType<string | null, string | null | undefined, string | null>;
   idempotency_key: string;
   decided_by: string;
   created_at: DefaultTimestamp;

@@ -99,6 +99,7 @@ const decisionColumns = [
   'decision.reported_to_code',
   'decision.reported_upward_at',
   'decision.reported_upward_by',
+  'decision.revoked_on',
   'decision.decided_by',
   'decision.created_at',
   'decision.updated_at',
@@ -182,7 +183,7 @@ export async function insertDecision(tx: Executor, row: Insertable<DecisionTable
 export function lockDecision(tx: Executor, id: string) {
   return tx
     .selectFrom('decision')
-    .select(['id', 'status', 'version', 'division_code', 'reported_to_code'])
+    .select(['id', 'status', 'version', 'division_code', 'reported_to_code', 'kind', 'final', 'revoked_on'])
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
@@ -194,6 +195,8 @@ export async function updateDecision(
   version: number,
   changes: {
     status?: DecisionStatus;
+    final?: boolean;
+    revoked_on?: string;
     reported_to_code?: string;
     reported_upward_at?: Date;
     reported_upward_by?: string;

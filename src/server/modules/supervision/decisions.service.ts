@@ -1,4 +1,9 @@
-import type { DecisionCreateBody, DecisionTransitionBody, DecisionView } from '../../../contracts/supervision.ts';
+import type {
+  DecisionCreateBody,
+  DecisionTransitionBody,
+  DecisionView,
+  FinalityBody,
+} from '../../../contracts/supervision.ts';
 import type { Executor } from '../../db/executor.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
 import { conflict, forbidden, invalid, invalidField, notFound } from '../../shared/errors.ts';
@@ -8,7 +13,14 @@ import { scopeOf, type Actor } from '../auth/index.ts';
 import { divisionsWithAncestors } from '../registry/index.ts';
 import * as repo from './decisions.repository.ts';
 import { insertTransition, transitionsOf } from './supervision.repository.ts';
-import { decisionBasis, decisionMoves, decisionProblems, isOverdue, NATION } from './supervision.rules.ts';
+import {
+  decisionBasis,
+  decisionMoves,
+  decisionProblems,
+  finalityProblem,
+  isOverdue,
+  NATION,
+} from './supervision.rules.ts';
 import { actingUnit, iso, transitionView } from './supervision.shared.ts';
 import { visibleViolation } from './violations.service.ts';
 
@@ -91,6 +103,8 @@ export async function decide(
   const problems = decisionProblems(body);
   if (body.decided_on < violation.found_on)
     problems.push({ field: 'decided_on', message: `is before the violation was found (${violation.found_on})` });
+  const today = dateInShanghai(now);
+  if (body.decided_on > today) problems.push({ field: 'decided_on', message: `is after today (${today})` });
   if (problems.length > 0)
     throw invalid(`The ${body.kind.replace('_', ' ')} cannot be decided as it stands.`, problems);
   const legalBasis = `${violation.type}: ${decisionBasis[body.kind]}`;
@@ -174,6 +188,56 @@ export async function moveDecision(
       objectId: id,
       before: { status: current.status, version: current.version },
       after: { status: body.status, version: current.version + 1, note: body.note },
+    });
+  });
+  return getDecision(db, actor, id, now);
+}
+
+/**
+ * Records what became of a penalty decided while an appeal could still be brought: final (the time for appeal
+ * passed, or it was upheld; Art. 14 counts it from then on) or revoked (set aside on reconsideration or by a court;
+ * the decision is closed). Only the deciding division records it, against the version it saw.
+ */
+export async function settleFinality(
+  db: Executor,
+  actor: Actor,
+  audit: AuditContext,
+  id: string,
+  body: FinalityBody,
+  now: Date,
+) {
+  const unit = actingUnit(actor);
+  const decision = await visibleDecision(db, actor, id);
+  if (decision.division_code !== unit.division_code)
+    throw forbidden(`Only the deciding division (${decision.division_code}) records what became of its decision.`);
+  const today = dateInShanghai(now);
+  if (body.effective_on < decision.decided_on)
+    throw invalidField('effective_on', `is before the decision was made (${decision.decided_on})`);
+  if (body.effective_on > today) throw invalidField('effective_on', `is after today (${today})`);
+  await db.transaction().execute(async (tx) => {
+    const current = await repo.lockDecision(tx, id);
+    if (!current) throw notFound(`Decision ${id}`);
+    if (current.version !== body.expected_version) throw versionConflict(current.version, body.expected_version);
+    const problem = finalityProblem(current, body.outcome);
+    if (problem)
+      throw problem.field === 'outcome' ? invalidField('outcome', problem.message) : conflict(problem.message);
+    const changes =
+      body.outcome === 'final' ? { final: true } : { status: 'closed' as const, revoked_on: body.effective_on };
+    await repo.updateDecision(tx, id, current.version, changes);
+    await insertTransition(tx, {
+      subject_type: 'decision',
+      subject_id: id,
+      from_status: current.status,
+      to_status: body.outcome === 'final' ? current.status : 'closed',
+      note: `${body.outcome === 'final' ? 'final' : 'revoked'} on ${body.effective_on}: ${body.note}`.slice(0, 2000),
+      moved_by: actor.login,
+    });
+    await recordAudit(tx, audit, {
+      action: body.outcome === 'final' ? 'decision.final' : 'decision.revoke',
+      objectType: 'decision',
+      objectId: id,
+      before: { status: current.status, final: current.final, version: current.version },
+      after: { ...changes, version: current.version + 1, effective_on: body.effective_on, note: body.note },
     });
   });
   return getDecision(db, actor, id, now);

@@ -3,10 +3,12 @@ import type {
   EvidenceView,
   InspectionCreateBody,
   InspectionView,
+  ReassignBody,
   VisitBody,
 } from '../../../contracts/supervision.ts';
 import type { Page } from '../../../contracts/common.ts';
 import type { Executor } from '../../db/executor.ts';
+import { dateInShanghai } from '../../shared/clock.ts';
 import { conflict, invalid, invalidField, notFound, type FieldError } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { isWithinDivision, scopeOf, type Actor } from '../auth/index.ts';
@@ -156,11 +158,20 @@ export async function planInspection(
 }
 
 /** Records the visit: when, what was found, the outcome. Checked against the version the official saw. */
-export async function recordVisit(db: Executor, actor: Actor, audit: AuditContext, id: string, body: VisitBody) {
+export async function recordVisit(
+  db: Executor,
+  actor: Actor,
+  audit: AuditContext,
+  id: string,
+  body: VisitBody,
+  now: Date = new Date(),
+) {
   actingUnit(actor);
   const visible = await visibleInspection(db, actor, id);
   if (body.visited_on < visible.planned_on)
     throw invalidField('visited_on', `is before the planned date ${visible.planned_on}`);
+  const today = dateInShanghai(now);
+  if (body.visited_on > today) throw invalidField('visited_on', `is after today (${today}): record a visit once made`);
   await db.transaction().execute(async (tx) => {
     const current = await repo.lockInspection(tx, id);
     if (!current) throw notFound(`Inspection ${id}`);
@@ -186,6 +197,53 @@ export async function recordVisit(db: Executor, actor: Actor, audit: AuditContex
       objectId: id,
       before: { status: current.status, version: current.version },
       after: { status: 'visited', version: current.version + 1, ...visit },
+    });
+  });
+  return getInspection(db, actor, id);
+}
+
+/**
+ * Reassigns a planned inspection to other officials (the whole list), with a note why. The new officials must be
+ * competent as at planning; a visited inspection keeps the officials who went.
+ */
+export async function reassignInspectors(
+  db: Executor,
+  actor: Actor,
+  audit: AuditContext,
+  id: string,
+  body: ReassignBody,
+) {
+  actingUnit(actor);
+  const visible = await visibleInspection(db, actor, id);
+  const enterprise = await getEnterprise(db, actor, visible.enterprise_id);
+  const problems = await inspectorProblems(db, body.inspectors, enterprise.domicile_code);
+  if (problems.length > 0) throw invalid('The inspection cannot be reassigned as asked.', problems);
+  await db.transaction().execute(async (tx) => {
+    const current = await repo.lockInspection(tx, id);
+    if (!current) throw notFound(`Inspection ${id}`);
+    if (current.version !== body.expected_version)
+      throw conflict(`The inspection changed since you read it (version ${current.version}): reload and try again.`, [
+        { field: 'expected_version', message: `is ${body.expected_version}, the inspection is at ${current.version}` },
+      ]);
+    if (current.status !== 'planned')
+      throw conflict('The inspection was visited: the officials who went stay on the record.');
+    if (current.inspectors.join('\n') === body.inspectors.join('\n'))
+      throw invalidField('inspectors', 'are the officials assigned already');
+    await repo.reassignInspectors(tx, id, current.version, body.inspectors);
+    await repo.insertTransition(tx, {
+      subject_type: 'inspection',
+      subject_id: id,
+      from_status: 'planned',
+      to_status: 'planned',
+      note: `inspectors ${current.inspectors.join(', ')} → ${body.inspectors.join(', ')}: ${body.note}`.slice(0, 2000),
+      moved_by: actor.login,
+    });
+    await recordAudit(tx, audit, {
+      action: 'inspection.reassign',
+      objectType: 'inspection',
+      objectId: id,
+      before: { inspectors: current.inspectors, version: current.version },
+      after: { inspectors: body.inspectors, version: current.version + 1, note: body.note },
     });
   });
   return getInspection(db, actor, id);

@@ -80,7 +80,7 @@ export async function insertInspection(tx: Executor, row: Insertable<InspectionT
 export function lockInspection(tx: Executor, id: string) {
   return tx
     .selectFrom('inspection')
-    .select(['id', 'status', 'version', 'enterprise_id'])
+    .select(['id', 'status', 'version', 'enterprise_id', 'inspectors'])
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
@@ -95,6 +95,14 @@ export async function recordVisit(
   await tx
     .updateTable('inspection')
     .set({ ...visit, status: 'visited', version: version + 1, updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function reassignInspectors(tx: Executor, id: string, version: number, inspectors: readonly string[]) {
+  await tx
+    .updateTable('inspection')
+    .set({ inspectors: [...inspectors], version: version + 1, updated_at: new Date() })
     .where('id', '=', id)
     .execute();
 }

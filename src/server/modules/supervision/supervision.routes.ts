@@ -11,10 +11,12 @@ import {
   decisionTransitionBody,
   evidenceQuery,
   evidenceView,
+  finalityBody,
   inspectionCreateBody,
   inspectionDetail,
   inspectionQuery,
   inspectionView,
+  reassignBody,
   reportedQuery,
   reportUpwardBody,
   violationCreateBody,
@@ -27,9 +29,23 @@ import type { Executor } from '../../db/executor.ts';
 import { invalid } from '../../shared/errors.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { actorOf, auditContextOf } from '../auth/index.ts';
-import { decide, getDecision, listDecisions, moveDecision, reportedToMe, reportUpward } from './decisions.service.ts';
+import {
+  decide,
+  getDecision,
+  listDecisions,
+  moveDecision,
+  reportedToMe,
+  reportUpward,
+  settleFinality,
+} from './decisions.service.ts';
 import { attachEvidence, evidenceContent, evidenceTooLarge, readLimited } from './evidence.service.ts';
-import { getInspection, listInspections, planInspection, recordVisit } from './inspections.service.ts';
+import {
+  getInspection,
+  listInspections,
+  planInspection,
+  reassignInspectors,
+  recordVisit,
+} from './inspections.service.ts';
 import { declarableEvidenceTypes, MAX_EVIDENCE_BYTES } from './supervision.rules.ts';
 import { getViolation, listViolations, listViolationTypes, recordViolation } from './violations.service.ts';
 
@@ -109,7 +125,23 @@ export async function supervisionRoutes(api: Api, deps: { db: Executor; clock: (
         response: { 200: inspectionDetail, ...problemResponses },
       },
     },
-    async (request) => recordVisit(db, actorOf(request), auditContextOf(request), request.params.id, request.body),
+    async (request) =>
+      recordVisit(db, actorOf(request), auditContextOf(request), request.params.id, request.body, clock()),
+  );
+  api.post(
+    '/supervision/inspections/:id/inspectors',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Reassign a planned inspection to other competent officials, with a note why',
+        params: idParam,
+        body: reassignBody,
+        response: { 200: inspectionDetail, ...problemResponses },
+      },
+    },
+    async (request) =>
+      reassignInspectors(db, actorOf(request), auditContextOf(request), request.params.id, request.body),
   );
   await evidenceRoutes(api, db, tags);
   api.get(
@@ -154,7 +186,7 @@ export async function supervisionRoutes(api: Api, deps: { db: Executor; clock: (
       },
     },
     async (request, reply) => {
-      const result = await recordViolation(db, actorOf(request), auditContextOf(request), request.body);
+      const result = await recordViolation(db, actorOf(request), auditContextOf(request), request.body, clock());
       return reply.code(result.replayed ? 200 : 201).send(result.violation);
     },
   );
@@ -235,6 +267,21 @@ function decisionRoutes(api: Api, deps: { db: Executor; clock: () => Date }, tag
     },
     async (request) =>
       moveDecision(db, actorOf(request), auditContextOf(request), request.params.id, request.body, clock()),
+  );
+  api.post(
+    '/supervision/decisions/:id/finality',
+    {
+      config: { access: 'supervision.write' },
+      schema: {
+        tags,
+        summary: 'Record that a penalty became final (Art. 14 then counts it) or was revoked on appeal',
+        params: idParam,
+        body: finalityBody,
+        response: { 200: decisionDetail, ...problemResponses },
+      },
+    },
+    async (request) =>
+      settleFinality(db, actorOf(request), auditContextOf(request), request.params.id, request.body, clock()),
   );
   api.post(
     '/supervision/decisions/:id/report-upward',

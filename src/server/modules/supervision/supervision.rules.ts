@@ -93,6 +93,28 @@ export function isOverdue(
   );
 }
 
+/**
+ * Why a decision's finality cannot be recorded as asked, or null. Only a penalty (fine, suspension) becomes final;
+ * a final decision is not revoked here, nor a closed or revoked one; an open or complied one that is not a penalty
+ * may still be revoked. `field` says whether the request was wrong (outcome) or the decision's state forbids it.
+ */
+export function finalityProblem(
+  decision: { kind: DecisionKind; status: DecisionStatus; final: boolean; revoked_on: string | null },
+  outcome: 'final' | 'revoked',
+): { field: 'outcome' | 'state'; message: string } | null {
+  if (decision.revoked_on !== null)
+    return { field: 'state', message: `The decision was revoked on ${decision.revoked_on}.` };
+  if (decision.final) return { field: 'state', message: 'The decision is final already.' };
+  if (outcome === 'final' && !isPenalty(decision.kind))
+    return {
+      field: 'outcome',
+      message: `a ${decision.kind.replace('_', ' ')} is not an administrative penalty: only fines and suspensions become final`,
+    };
+  if (outcome === 'revoked' && decision.status === 'closed')
+    return { field: 'state', message: 'The decision is closed: its follow-up is over.' };
+  return null;
+}
+
 export interface DecisionFields {
   readonly kind: DecisionKind;
   readonly final: boolean;

@@ -1,6 +1,7 @@
 import type { Page } from '../../../contracts/common.ts';
 import type { ViolationCreateBody, ViolationView } from '../../../contracts/supervision.ts';
 import type { Executor } from '../../db/executor.ts';
+import { dateInShanghai } from '../../shared/clock.ts';
 import { invalid, notFound, type FieldError } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { scopeOf, type Actor } from '../auth/index.ts';
@@ -79,12 +80,15 @@ export async function recordViolation(
   actor: Actor,
   audit: AuditContext,
   body: ViolationCreateBody,
+  now: Date = new Date(),
 ): Promise<{ violation: ViolationView; replayed: boolean }> {
   const unit = actingUnit(actor);
   const replay = await repo.violationByKey(db, actor.login, body.idempotency_key);
   if (replay) return { violation: await getViolation(db, actor, replay.id), replayed: true };
   const enterprise = await getEnterprise(db, actor, body.enterprise_id);
   const problems = await linkProblems(db, actor, body);
+  const today = dateInShanghai(now);
+  if (body.found_on > today) problems.push({ field: 'found_on', message: `is after today (${today})` });
   if (problems.length > 0) throw invalid('The violation cannot be recorded as it stands.', problems);
   const basis = legalBasisOf(body.type)!;
   const id = await db.transaction().execute(async (tx) => {

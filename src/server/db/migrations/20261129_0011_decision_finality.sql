@@ -1,0 +1,8 @@
+-- A decision's finality after the time for appeal (Art. 14 counts only final penalties): a fine or suspension
+-- decided while an appeal could still be brought becomes final later, or is revoked on reconsideration or by a
+-- court. A revoked decision is closed and never final. Reassigning an inspection's officials is a transition of
+-- its own (planned → planned, the old and new logins in the note).
+
+ALTER TABLE decision ADD COLUMN revoked_on date;
+ALTER TABLE decision ADD CONSTRAINT decision_revoked_check
+  CHECK (revoked_on IS NULL OR (NOT final AND status = 'closed'));
