@@ -1,5 +1,6 @@
 import type { ColumnType } from 'kysely';
 import type { BasisItem } from '../../contracts/supervision.ts';
+import type { RiskWeights } from '../../contracts/supervision-risk.ts';
 
 /** The supervision tables (module supervision, Arts. 12–16), merged into `Database` in schema.ts. */
 
@@ -110,6 +111,16 @@ export interface SupervisionTransitionTable {
   moved_at: DefaultTimestamp;
 }
 
+export interface RiskWeightTable {
+  id: Identity;
+  division_code: string;
+  version: number;
+  weights: Json<RiskWeights>;
+  note: ColumnType<string, string | undefined, never>;
+  set_by: string;
+  set_at: DefaultTimestamp;
+}
+
 export interface SupervisionTables {
   inspection: InspectionTable;
   evidence_content: EvidenceContentTable;
@@ -117,4 +128,5 @@ export interface SupervisionTables {
   violation: ViolationTable;
   decision: DecisionTable;
   supervision_transition: SupervisionTransitionTable;
+  risk_weight: RiskWeightTable;
 }
