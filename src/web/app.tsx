@@ -28,6 +28,14 @@ import { ReportDetailPage } from './features/reporting/report-detail-page.tsx';
 import { ReportPage } from './features/reporting/report-page.tsx';
 import { RequireOfficial } from './features/reporting/require-official.tsx';
 import { DesignationsPage } from './features/registry/designations-page.tsx';
+import { DecisionPage } from './features/supervision/decision-page.tsx';
+import { DecisionsPage } from './features/supervision/decisions-page.tsx';
+import { InspectionPage } from './features/supervision/inspection-page.tsx';
+import { InspectionsPage } from './features/supervision/inspections-page.tsx';
+import { ReportedPage } from './features/supervision/reported-page.tsx';
+import { SupervisionHomePage } from './features/supervision/supervision-home-page.tsx';
+import { ViolationPage } from './features/supervision/violation-page.tsx';
+import { ViolationsPage } from './features/supervision/violations-page.tsx';
 import { DivisionsPage } from './features/registry/divisions-page.tsx';
 import { EnterpriseDetailPage } from './features/registry/enterprise-detail-page.tsx';
 import { EnterpriseEditPage } from './features/registry/enterprise-edit-page.tsx';
@@ -330,6 +338,70 @@ function AppRoutes() {
             <RequirePermission permission="report.read">
               <DeadlinesPage />
             </RequirePermission>
+          }
+        />
+        <Route
+          path="supervision"
+          element={
+            <RequirePermission permission="supervision.read">
+              <SupervisionHomePage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="supervision/inspections"
+          element={
+            <RequirePermission permission="supervision.read">
+              <InspectionsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="supervision/inspections/:id"
+          element={
+            <RequirePermission permission="supervision.read">
+              <InspectionPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="supervision/violations"
+          element={
+            <RequirePermission permission="supervision.read">
+              <ViolationsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="supervision/violations/:id"
+          element={
+            <RequirePermission permission="supervision.read">
+              <ViolationPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="supervision/decisions"
+          element={
+            <RequirePermission permission="supervision.read">
+              <DecisionsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="supervision/decisions/:id"
+          element={
+            <RequirePermission permission="supervision.read">
+              <DecisionPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="supervision/reported"
+          element={
+            <RequireOfficial permission="supervision.read">
+              <ReportedPage />
+            </RequireOfficial>
           }
         />
         <Route path="*" element={<NotFoundPage />} />

@@ -17,6 +17,11 @@ import {
   ClusterOutlined,
   DashboardOutlined,
   DiffOutlined,
+  ExceptionOutlined,
+  FileSearchOutlined,
+  FileSyncOutlined,
+  InboxOutlined,
+  InsuranceOutlined,
   FileDoneOutlined,
   FileProtectOutlined,
   FileTextOutlined,
@@ -39,7 +44,7 @@ interface NavigationEntry {
   readonly icon: ReactNode;
   /** Shown only to users the server grants this permission; null: everyone signed in. */
   readonly permission: string | null;
-  readonly section: 'overview' | 'registry' | 'indicators' | 'flows' | 'reporting' | 'system';
+  readonly section: 'overview' | 'registry' | 'indicators' | 'flows' | 'reporting' | 'supervision' | 'system';
   /** Shown only to users who belong to an enterprise (their own quota). */
   readonly enterpriseOnly?: boolean;
   /** Shown only to users who do not belong to an enterprise (jurisdiction-wide views). */
@@ -187,6 +192,42 @@ const navigation: readonly NavigationEntry[] = [
     permission: 'report.read',
     section: 'reporting',
   },
+  {
+    path: '/supervision',
+    label: 'nav.supervision',
+    icon: <InsuranceOutlined />,
+    permission: 'supervision.read',
+    section: 'supervision',
+  },
+  {
+    path: '/supervision/inspections',
+    label: 'nav.inspections',
+    icon: <FileSearchOutlined />,
+    permission: 'supervision.read',
+    section: 'supervision',
+  },
+  {
+    path: '/supervision/violations',
+    label: 'nav.violations',
+    icon: <ExceptionOutlined />,
+    permission: 'supervision.read',
+    section: 'supervision',
+  },
+  {
+    path: '/supervision/decisions',
+    label: 'nav.decisions',
+    icon: <FileSyncOutlined />,
+    permission: 'supervision.read',
+    section: 'supervision',
+  },
+  {
+    path: '/supervision/reported',
+    label: 'nav.reported',
+    icon: <InboxOutlined />,
+    permission: 'supervision.read',
+    section: 'supervision',
+    officialOnly: true,
+  },
   { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit.read', section: 'system' },
   {
     path: '/oversight',
@@ -204,6 +245,7 @@ const sectionLabels: Record<NavigationEntry['section'], MessageKey> = {
   indicators: 'nav.section.indicators',
   flows: 'nav.section.flows',
   reporting: 'nav.section.reporting',
+  supervision: 'nav.section.supervision',
   system: 'nav.section.system',
 };
 

@@ -3,6 +3,7 @@ import { flowMessages } from './messages-flows.ts';
 import { indicatorMessages } from './messages-indicators.ts';
 import { oversightMessages } from './messages-oversight.ts';
 import { reportingMessages } from './messages-reporting.ts';
+import { supervisionMessages } from './messages-supervision.ts';
 
 /**
  * Every visible string, as [中文, English]. Chinese terms follow the glossary in DESIGN.md §8.
@@ -14,6 +15,7 @@ export const messages = {
   ...dashboardMessages,
   ...reportingMessages,
   ...oversightMessages,
+  ...supervisionMessages,
   'app.name': ['稀土开采和冶炼分离总量控制管理系统', 'Rare Earth Total Quantity Control'],
   'app.shortName': ['Monazite 总量控制', 'Monazite'],
   'app.footer': ['Monazite · 稀土产品追溯信息系统', 'Monazite · rare earth product traceability information system'],
