@@ -2,6 +2,7 @@ import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { reportingExportRoutes } from './modules/reporting/exports.routes.ts';
 import { reportingRoutes } from './modules/reporting/reporting.routes.ts';
 import { supervisionRoutes } from './modules/supervision/supervision.routes.ts';
+import { annualReportRoutes } from './modules/supervision/annual-report.routes.ts';
 import { riskRoutes } from './modules/supervision/risk.routes.ts';
 import { createSealer } from './shared/signing.ts';
 import { randomUUID } from 'node:crypto';
@@ -151,6 +152,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         chinaMapFile: config.CHINA_MAP_FILE,
       });
       await supervisionRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
+      annualReportRoutes(api, {
+        db: database.db,
+        sealer: createSealer(config.SIGNING_KEY_SECRET),
+        clock: deps.clock ?? (() => new Date()),
+        pdfFontPath: config.PDF_FONT_PATH,
+      });
       riskRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
     },
     { prefix: API_PREFIX },

@@ -1,4 +1,5 @@
 import type { ColumnType } from 'kysely';
+import type { AnnualReportContent } from '../../contracts/supervision-annual.ts';
 import type { BasisItem } from '../../contracts/supervision.ts';
 import type { RiskWeights } from '../../contracts/supervision-risk.ts';
 
@@ -111,6 +112,26 @@ export interface SupervisionTransitionTable {
   moved_at: DefaultTimestamp;
 }
 
+/** A submitted version of a province's annual supervision report (Art. 12 ¶3): frozen, signed, append-only. */
+export interface SupervisionAnnualReportTable {
+  id: DefaultId;
+  province_code: string;
+  year: number;
+  version: number;
+  replaces_id: string | null;
+  content: Json<AnnualReportContent>;
+  content_sm3: string;
+  signature: string;
+  signer: string;
+  comment: string;
+  deadline: ColumnType<Date, Date, never>;
+  late: boolean;
+  department: SupervisingDepartment;
+  submitted_by: string;
+  submitted_at: ColumnType<Date, Date, never>;
+  idempotency_key: string;
+}
+
 export interface RiskWeightTable {
   id: Identity;
   division_code: string;
@@ -129,4 +150,5 @@ export interface SupervisionTables {
   decision: DecisionTable;
   supervision_transition: SupervisionTransitionTable;
   risk_weight: RiskWeightTable;
+  supervision_annual_report: SupervisionAnnualReportTable;
 }
