@@ -26,6 +26,7 @@ import { reportingExportsMatrix } from './reporting-exports-matrix.ts';
 import { reportingMatrix } from './reporting-matrix.ts';
 import { routesFromTree, runMatrixCase, type MatrixCase } from './route-matrix.ts';
 import { supervisionMatrix } from './supervision-matrix.ts';
+import { supervisionRiskMatrix } from './supervision-risk-matrix.ts';
 
 /**
  * Invariant 6 (DESIGN.md §3): every read and write is scoped, and denied is denied in every endpoint, export
@@ -664,7 +665,8 @@ describe('authorization', () => {
       // the report, compilation, board, reminder, reconciliation and deadline cases in
       // authorization-reporting.db.test.ts; the report export cases in reporting/exports.db.test.ts; the dashboard
       // cases in dashboard/dashboard.db.test.ts; the supervision cases in authorization-supervision.db.test.ts; the
-      // oversight cases in oversight/alerts.db.test.ts.
+      // risk-ranked list cases in authorization-supervision-risk.db.test.ts; the oversight cases in
+      // oversight/alerts.db.test.ts.
       const covered = new Set(
         [
           ...cases,
@@ -675,6 +677,7 @@ describe('authorization', () => {
           ...reportingExportsMatrix(),
           ...dashboardMatrix(),
           ...supervisionMatrix(),
+          ...supervisionRiskMatrix(),
           ...oversightMatrix(),
         ].map((item) => item.route),
       );
