@@ -93,6 +93,18 @@ export const overdueReport = z.object({
 });
 export type OverdueReport = z.infer<typeof overdueReport>;
 
+/** A correction order still open after its deadline (Art. 13 follow-up), on the officials' board. */
+export const overdueCorrection = z.object({
+  id: z.string(),
+  document_no: z.string(),
+  enterprise_id: z.string(),
+  enterprise_name: z.string(),
+  /** The deciding division (000000 for a ministry). */
+  division_code: z.string(),
+  correction_due_on: z.string(),
+});
+export type OverdueCorrection = z.infer<typeof overdueCorrection>;
+
 export const dashboardView = z.object({
   year: z.number().int(),
   /** Today in Beijing, by the server's clock. */
@@ -118,6 +130,8 @@ export const dashboardView = z.object({
     /** The latest month of the year that has ended (`YYYY-MM`), or null when none has. */
     period: z.string().nullable(),
     reports: z.array(overdueReport),
+    /** Overdue correction orders in the view (empty without supervision.read): the count and the most overdue. */
+    corrections: z.object({ count: z.number().int(), items: z.array(overdueCorrection) }),
   }),
 });
 export type DashboardView = z.infer<typeof dashboardView>;

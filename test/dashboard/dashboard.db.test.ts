@@ -222,7 +222,7 @@ describe('the dashboards', () => {
     const lastYear = await dashboardOf(miit, 'year=2025');
     expect(lastYear.overdue.period).toBe('2025-12');
     const nextYear = await dashboardOf(miit, 'year=2027');
-    expect(nextYear.overdue).toEqual({ period: null, reports: [] });
+    expect(nextYear.overdue).toEqual({ period: null, reports: [], corrections: { count: 0, items: [] } });
     expect(nextYear.enterprises).toEqual([]);
     expect(nextYear.totals.total.utilisation_ppm).toBeNull();
   });
@@ -315,6 +315,61 @@ describe('the dashboards', () => {
       await other.close();
       await rm(folder, { recursive: true, force: true });
     }
+  });
+
+  it("puts overdue correction orders on the board of the officials over the enterprise, and no one else's", async () => {
+    expect(national.overdue.corrections).toEqual({ count: 0, items: [] });
+    const baotou = await context.as('baotou.iit');
+    const kundulun = national.enterprises.find((item) => item.domicile_code.startsWith('1502'))!;
+    const violation = await baotou.post('/api/v1/supervision/violations', {
+      enterprise_id: kundulun.id,
+      type: 'flow_records_missing',
+      description: '10月流向信息未按期录入',
+      found_on: '2026-11-12',
+      idempotency_key: 'dashboard-overdue-violation',
+    });
+    expect(violation.statusCode, violation.body).toBe(201);
+    const orders = [];
+    for (const [tag, due] of [
+      ['late', '2026-11-20'],
+      ['later', '2026-11-25'],
+      ['not-yet', '2026-11-29'],
+    ] as const) {
+      const order = await baotou.post(
+        `/api/v1/supervision/violations/${violation.json<{ id: string }>().id}/decisions`,
+        {
+          kind: 'correction_order',
+          document_no: `包工信责改〔2026〕${tag}号`,
+          decided_on: '2026-11-13',
+          final: false,
+          correction_due_on: due,
+          idempotency_key: `dashboard-overdue-${tag}`,
+        },
+      );
+      expect(order.statusCode, order.body).toBe(201);
+      orders.push(order.json<{ id: string }>().id);
+    }
+    const expected = {
+      count: 2,
+      items: [
+        {
+          id: orders[0],
+          document_no: '包工信责改〔2026〕late号',
+          enterprise_id: kundulun.id,
+          enterprise_name: kundulun.name,
+          division_code: '150200',
+          correction_due_on: '2026-11-20',
+        },
+        expect.objectContaining({ id: orders[1], correction_due_on: '2026-11-25' }),
+      ],
+    };
+    expect((await dashboardOf(miit, `year=${YEAR}`)).overdue.corrections).toEqual(expected);
+    expect((await dashboardOf(await context.as('nmg.iit'), `year=${YEAR}`)).overdue.corrections).toEqual(expected);
+    expect((await dashboardOf(baotou, `year=${YEAR}`)).overdue.corrections).toEqual(expected);
+    const list = await baotou.get('/api/v1/supervision/decisions?overdue=true');
+    expect(list.json<{ overdue_count: number }>().overdue_count).toBe(2);
+    const jiangxi = await dashboardOf(await context.as('ganzhou.nr'), `year=${YEAR}`);
+    expect(jiangxi.overdue.corrections).toEqual({ count: 0, items: [] });
   });
 
   describe('authorization matrix', () => {

@@ -69,6 +69,12 @@ export const dashboardMessages = {
   'dashboard.overdue.who': ['报送单位', 'Who reports'],
   'dashboard.overdue.level': ['层级', 'Level'],
   'dashboard.overdue.board': ['报送看板', 'Reporting board'],
+  'dashboard.corrections.title': ['逾期未整改（{count}）', 'Overdue corrections ({count})'],
+  'dashboard.corrections.none': ['无逾期未整改的责令改正', 'No correction order is overdue'],
+  'dashboard.corrections.enterprise': ['企业', 'Enterprise'],
+  'dashboard.corrections.document': ['决定书文号', 'Decision no.'],
+  'dashboard.corrections.due': ['整改期限', 'Correct by'],
+  'dashboard.corrections.all': ['全部逾期整改（{count}）', 'All overdue corrections ({count})'],
 
   'dashboard.enterprises.title': ['分企业执行情况', 'By enterprise'],
   'dashboard.enterprises.name': ['企业', 'Enterprise'],

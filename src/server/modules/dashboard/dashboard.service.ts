@@ -10,7 +10,7 @@ import { NATION_CODE } from '../../../contracts/reporting.ts';
 import type { Executor } from '../../db/executor.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
 import { DomainError, forbidden, notFound } from '../../shared/errors.ts';
-import { divisionPrefix, isWithinDivision, scopeOf, type Actor, type Scope } from '../auth/index.ts';
+import { can, divisionPrefix, isWithinDivision, scopeOf, type Actor, type Scope } from '../auth/index.ts';
 import { openAnomalyCountsByRule } from '../checks/index.ts';
 import { monthlyProduction } from '../flows/index.ts';
 import { enterpriseQuotaLinesOfYear } from '../ledger/ledger.service.ts';
@@ -19,6 +19,7 @@ import { elapsedShareOfYearPpm } from '../ledger/ledger.rules.ts';
 import { divisionsWithAncestors, enterpriseFacts, type EnterpriseFacts } from '../registry/index.ts';
 import { boardRows } from '../reporting/board.service.ts';
 import { areaOf, figureSetOf, latestEndedMonth, productionByMonth, type DivisionNode } from './dashboard.rules.ts';
+import { overdueCorrections } from '../supervision/index.ts';
 
 /**
  * The national and jurisdiction dashboards: figures from the ledger (through the ledger module), production
@@ -168,14 +169,17 @@ async function overdue(
   today: string,
   now: Date,
 ): Promise<DashboardView['overdue']> {
+  const corrections = can(actor, 'supervision.read')
+    ? await overdueCorrections(db, view.scope, now)
+    : { count: 0, items: [] };
   const period = latestEndedMonth(year, today);
-  if (!period) return { period, reports: [] };
+  if (!period) return { period, reports: [], corrections };
   let rows: Awaited<ReturnType<typeof boardRows>>['rows'];
   try {
     rows = (await boardRows(db, actor, period, view.code === NATION_CODE ? undefined : view.code, now)).rows;
   } catch (error) {
     // A division with no designated enterprise under it has nothing to report.
-    if (error instanceof DomainError && error.status === 404) return { period, reports: [] };
+    if (error instanceof DomainError && error.status === 404) return { period, reports: [], corrections };
     throw error;
   }
   const reports: OverdueReport[] = rows
@@ -188,5 +192,5 @@ async function overdue(
       level: row.level,
       deadline: row.deadline,
     }));
-  return { period, reports };
+  return { period, reports, corrections };
 }

@@ -130,7 +130,14 @@ export interface DecisionFilter extends Paging {
   reportedTo?: string | undefined;
 }
 
-export async function listDecisions(db: Executor, scope: Scope, filter: DecisionFilter, today: string) {
+/** Newest decision first; `due`: the oldest correction deadline first (the most overdue). */
+export async function listDecisions(
+  db: Executor,
+  scope: Scope,
+  filter: DecisionFilter,
+  today: string,
+  order: 'newest' | 'due' = 'newest',
+) {
   let query = decisions(db, scope);
   if (filter.enterpriseId) query = query.where('decision.enterprise_id', '=', filter.enterpriseId);
   if (filter.violationId) query = query.where('decision.violation_id', '=', filter.violationId);
@@ -147,7 +154,7 @@ export async function listDecisions(db: Executor, scope: Scope, filter: Decision
       ]),
     );
   const [rows, count, late] = await Promise.all([
-    query
+    (order === 'due' ? query.orderBy('decision.correction_due_on') : query)
       .select(decisionColumns)
       .orderBy('decision.decided_on', 'desc')
       .orderBy('decision.id')

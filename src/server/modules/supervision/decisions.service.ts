@@ -9,7 +9,7 @@ import { dateInShanghai } from '../../shared/clock.ts';
 import { conflict, forbidden, invalid, invalidField, notFound } from '../../shared/errors.ts';
 import { toKg } from '../../shared/quantity.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
-import { scopeOf, type Actor } from '../auth/index.ts';
+import { scopeOf, type Actor, type Scope } from '../auth/index.ts';
 import { divisionsWithAncestors } from '../registry/index.ts';
 import * as repo from './decisions.repository.ts';
 import { insertTransition, transitionsOf } from './supervision.repository.ts';
@@ -306,5 +306,25 @@ export async function reportedToMe(db: Executor, actor: Actor, query: { page: nu
     page: query.page,
     page_size: query.page_size,
     overdue_count: overdueCount,
+  };
+}
+
+/**
+ * The correction orders overdue in a scope (Art. 13 follow-up), the most overdue first, for the officials' board:
+ * how many there are, and the first `limit` of them.
+ */
+export async function overdueCorrections(db: Executor, scope: Scope, now: Date, limit = 20) {
+  const today = dateInShanghai(now);
+  const { rows, total } = await repo.listDecisions(db, scope, { overdue: true, limit, offset: 0 }, today, 'due');
+  return {
+    count: total,
+    items: rows.map((row) => ({
+      id: row.id,
+      document_no: row.document_no,
+      enterprise_id: row.enterprise_id,
+      enterprise_name: row.enterprise_name,
+      division_code: row.division_code,
+      correction_due_on: row.correction_due_on!,
+    })),
   };
 }

@@ -1,2 +1,3 @@
 export { finalPenaltiesByEnterprise } from './penalties.service.ts';
 export { violationTypes, legalBasisOf, type ViolationType } from './supervision.rules.ts';
+export { overdueCorrections } from './decisions.service.ts';

@@ -8,7 +8,14 @@ import { useApi } from '../../shared/use-api.ts';
 import { labelOf } from '../indicators/indicator-labels.tsx';
 import { ChinaMap, type ProvinceFigures } from './china-map.tsx';
 import { HistoryChart, TrendChart, UtilisationChart } from './dashboard-charts.tsx';
-import { AnomalyCounts, AreasTable, EnterprisesTable, figuresIn, OverdueList } from './dashboard-tables.tsx';
+import {
+  AnomalyCounts,
+  AreasTable,
+  EnterprisesTable,
+  figuresIn,
+  OverdueCorrections,
+  OverdueList,
+} from './dashboard-tables.tsx';
 import {
   formatPercent,
   type DashboardView,
@@ -222,6 +229,12 @@ export function DashboardPage() {
             }
           >
             {view ? <OverdueList overdue={view.overdue} /> : <Spin />}
+          </Card>
+          <Card
+            style={{ marginTop: 16 }}
+            title={t('dashboard.corrections.title', { count: view?.overdue.corrections.count ?? 0 })}
+          >
+            {view ? <OverdueCorrections corrections={view.overdue.corrections} /> : <Spin />}
           </Card>
         </Col>
         <Col xs={24}>

@@ -12,6 +12,7 @@ import {
   type DashboardEnterprise,
   type DashboardFigures,
   type DashboardView,
+  type OverdueCorrection,
   type OverdueReport,
 } from './dashboard-types.ts';
 
@@ -232,6 +233,43 @@ export function OverdueList({ overdue }: { readonly overdue: DashboardView['over
           title: t('dashboard.overdue.deadline'),
           dataIndex: 'deadline',
           render: (iso: string) => <span className="numeric">{formatDateTime(iso, language)}</span>,
+        },
+      ]}
+    />
+  );
+}
+
+/** Correction orders still open after their deadline (Art. 13 follow-up), the most overdue first. */
+export function OverdueCorrections({ corrections }: { readonly corrections: DashboardView['overdue']['corrections'] }) {
+  const t = useTranslate();
+  if (corrections.count === 0) return <Empty description={t('dashboard.corrections.none')} />;
+  return (
+    <Table<OverdueCorrection>
+      data-testid="dashboard-corrections"
+      rowKey="id"
+      size="small"
+      dataSource={corrections.items}
+      pagination={false}
+      footer={() => (
+        <Link to="/supervision/decisions?overdue=true">
+          {t('dashboard.corrections.all', { count: corrections.count })}
+        </Link>
+      )}
+      columns={[
+        {
+          title: t('dashboard.corrections.enterprise'),
+          dataIndex: 'enterprise_name',
+          render: (name: string, row) => <Link to={`/enterprises/${row.enterprise_id}`}>{name}</Link>,
+        },
+        {
+          title: t('dashboard.corrections.document'),
+          dataIndex: 'document_no',
+          render: (no: string, row) => <Link to={`/supervision/decisions/${row.id}`}>{no}</Link>,
+        },
+        {
+          title: t('dashboard.corrections.due'),
+          dataIndex: 'correction_due_on',
+          render: (date: string) => <span className="numeric">{date}</span>,
         },
       ]}
     />

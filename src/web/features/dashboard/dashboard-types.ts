@@ -10,6 +10,7 @@ export type {
   DashboardView,
   IndicatorHistory,
   IndicatorHistoryYear,
+  OverdueCorrection,
   OverdueReport,
   ProductionPoint,
 } from '../../../contracts/dashboard.ts';
