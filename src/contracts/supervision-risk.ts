@@ -102,6 +102,8 @@ export const riskReason = z.object({
   weight: z.number().int(),
   /** figure × weight: the reasons' points sum to the score exactly. */
   points: z.number().int(),
+  /** The anomalies counted (open_anomalies, report_vs_flows; at most 50): what an inspection plan may cite. */
+  anomaly_ids: z.array(uuid),
   /** The figures behind the sentence, for a UI that words it itself. */
   params: z.record(z.string(), z.union([z.string(), z.number()])),
   text: z.object({ zh: z.string(), en: z.string() }),

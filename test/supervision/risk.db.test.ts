@@ -1,11 +1,23 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RiskView, RiskWeights, RiskWeightsView } from '../../src/contracts/supervision-risk.ts';
+import {
+  riskAnomalyRules,
+  type RiskView,
+  type RiskWeights,
+  type RiskWeightsView,
+} from '../../src/contracts/supervision-risk.ts';
+import { loadDemoFlows } from '../../src/server/demo/demo-flows.ts';
 import { recordAnomalies } from '../../src/server/modules/checks/index.ts';
 import { elapsedShareOfYearPpm } from '../../src/server/modules/ledger/ledger.rules.ts';
 import { accounts, postConsumption, transfer } from '../../src/server/modules/ledger/ledger.service.ts';
-import { expectFieldError, expectProblem, newEnterpriseBody, worldDigest } from '../api/api-helpers.ts';
+import {
+  demoEnterpriseIds,
+  expectFieldError,
+  expectProblem,
+  newEnterpriseBody,
+  worldDigest,
+} from '../api/api-helpers.ts';
 import { startTestApp, type Client, type TestContext } from '../support/app.ts';
 import { key } from './supervision-world.ts';
 
@@ -243,8 +255,15 @@ describe('the risk-ranked inspection list', () => {
     expect(byKey('clean').reasons).toEqual([]);
     expect(byKey('clean').rank).toBe(8);
 
+    const anomalyIds = async (id: string) =>
+      (await db().selectFrom('anomaly').select('id').where('enterprise_id', '=', id).execute()).map((row) => row.id);
     expect(byKey('anomaly').reasons).toEqual([
-      expect.objectContaining({ factor: 'open_anomalies', detail: 'mass_balance', figure: 1 }),
+      expect.objectContaining({
+        factor: 'open_anomalies',
+        detail: 'mass_balance',
+        figure: 1,
+        anomaly_ids: await anomalyIds(ids.anomaly),
+      }),
     ]);
     expect(byKey('late').reasons).toEqual([
       expect.objectContaining({ factor: 'late_filings', figure: 1, params: { declarations: 1, reports: 0 } }),
@@ -267,6 +286,7 @@ describe('the risk-ranked inspection list', () => {
         factor: 'report_vs_flows',
         figure: 1,
         params: { report_vs_flows: 1, ledger_vs_flows: 0 },
+        anomaly_ids: await anomalyIds(ids.difference),
       }),
     ]);
     expect(byKey('penalty').reasons.map((reason) => [reason.factor, reason.figure, reason.weight])).toEqual([
@@ -449,5 +469,65 @@ describe('the risk-ranked inspection list', () => {
       const nation = await list(miit, '000000');
       expect(nation.items.length).toBeGreaterThan(view.items.length);
     });
+  });
+});
+
+describe('the risk-ranked list over the demo flows', () => {
+  let context: TestContext;
+  let miit: Client;
+
+  beforeAll(async () => {
+    context = await startTestApp({}, { clock: () => new Date('2026-12-01T10:00:00+08:00') });
+    await loadDemoFlows(context.database);
+    miit = await context.as('miit');
+  }, 300_000);
+  afterAll(async () => context.close());
+
+  const get = async (division: string) => {
+    const response = await miit.get(`/api/v1/supervision/risk?year=2026&division=${division}`);
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json<RiskView>();
+  };
+
+  it('scores each enterprise the same in the national list as in its province’s, under the same weights', async () => {
+    const nation = await get('000000');
+    expect(nation.items.length).toBeGreaterThan(5);
+    const provinces = [...new Set(nation.items.map((item) => `${item.domicile_code.slice(0, 2)}0000`))];
+    const byProvince = (await Promise.all(provinces.map(get))).flatMap((view) => view.items);
+    const scoreOf = (items: RiskView['items']) =>
+      Object.fromEntries(items.map((item) => [item.enterprise_id, [item.score, item.reasons]]));
+    expect(scoreOf(byProvince)).toEqual(scoreOf(nation.items));
+    for (const item of nation.items)
+      expect(item.reasons.reduce((total, reason) => total + reason.points, 0)).toBe(item.score);
+    for (let index = 1; index < nation.items.length; index += 1)
+      expect(nation.items[index - 1]!.score).toBeGreaterThanOrEqual(nation.items[index]!.score);
+  });
+
+  it('counts every unresolved anomaly of the listed enterprises once, under its own factor', async () => {
+    const nation = await get('000000');
+    const listed = nation.items.map((item) => item.enterprise_id);
+    const rows = await sql<{ rule: string; n: number }>`
+      SELECT rule, count(*)::int AS n FROM anomaly
+      WHERE status IN ('open', 'confirmed') AND period >= '2026-01-01' AND period < '2027-01-01'
+        AND enterprise_id = ANY(${listed}::uuid[])
+      GROUP BY rule`.execute(context.database.db);
+    const inDb = (rules: readonly string[]) =>
+      rows.rows.filter((row) => rules.includes(row.rule)).reduce((total, row) => total + row.n, 0);
+    const inList = (factor: string) =>
+      nation.items
+        .flatMap((item) => item.reasons)
+        .filter((reason) => reason.factor === factor)
+        .reduce((total, reason) => total + reason.figure, 0);
+    expect(inDb(riskAnomalyRules)).toBeGreaterThan(0);
+    expect(inList('open_anomalies')).toBe(inDb(riskAnomalyRules));
+    expect(inList('report_vs_flows')).toBe(inDb(['report_vs_flows', 'ledger_vs_flows']));
+    // dingnan never sealed October and kundulun sealed it late (demo flows); the demo flows start mid-year, so
+    // both also lack the months before, alike.
+    const ids = await demoEnterpriseIds(context.database.db);
+    const reason = (id: string, factor: string) =>
+      nation.items.find((item) => item.enterprise_id === id)?.reasons.find((item) => item.factor === factor)?.params;
+    const kundulunMissing = Number(reason(ids.kundulun!.id, 'missing_filings')?.declarations ?? 0);
+    expect(reason(ids.dingnan!.id, 'missing_filings')).toMatchObject({ declarations: kundulunMissing + 1 });
+    expect(reason(ids.kundulun!.id, 'late_filings')).toMatchObject({ declarations: 1 });
   });
 });

@@ -77,8 +77,9 @@ export async function designationsUnder(
 /** Unresolved anomalies (open or confirmed) of a year's months, by enterprise and rule. */
 export async function openAnomalyCounts(db: Executor, ids: readonly string[], year: number) {
   if (ids.length === 0) return [];
-  const rows = await sql<{ enterprise_id: string; rule: string; count: number }>`
-    SELECT enterprise_id::text AS enterprise_id, rule, count(*)::int AS count FROM anomaly
+  const rows = await sql<{ enterprise_id: string; rule: string; count: number; ids: string[] }>`
+    SELECT enterprise_id::text AS enterprise_id, rule, count(*)::int AS count,
+           array_agg(id::text ORDER BY period, detected_at, id) AS ids FROM anomaly
     WHERE enterprise_id = ANY(${[...ids]}::uuid[]) AND status IN ('open', 'confirmed')
       AND period >= ${`${year}-01-01`} AND period < ${`${year + 1}-01-01`}
     GROUP BY enterprise_id, rule`.execute(db);

@@ -19,6 +19,8 @@ export const NATION_CODE = '000000';
 export const MAX_WEIGHT = 1_000;
 export const MAX_THRESHOLD_POINTS = 100;
 export const MAX_LOOKBACK_YEARS = 10;
+/** A reason names at most this many anomalies. */
+export const MAX_REASON_ANOMALIES = 50;
 
 export const defaultRiskWeights: RiskWeights = {
   anomaly: {
@@ -45,6 +47,8 @@ export interface RiskFacts {
   readonly enterprise_name: string;
   /** Open (or confirmed, not closed) anomalies of the year, by rule. */
   readonly open_anomalies: Partial<Record<RiskAnomalyRule, number>>;
+  /** The ids of those anomalies and of the differences, by rule (some or all of them). */
+  readonly anomaly_ids?: Readonly<Record<string, readonly string[]>>;
   /** Filings of the year's months past their deadline: flow declarations (Art. 10), monthly reports (Art. 9). */
   readonly late_filings: { readonly declarations: number; readonly reports: number };
   readonly missing_filings: { readonly declarations: number; readonly reports: number };
@@ -85,6 +89,9 @@ export function pointsBeyondThreshold(utilisationPpm: number, elapsedPpm: number
 
 type Draft = Omit<RiskReason, 'weight' | 'points'>;
 
+const idsOf = (facts: RiskFacts, rules: readonly string[]): string[] =>
+  rules.flatMap((rule) => facts.anomaly_ids?.[rule] ?? []).slice(0, MAX_REASON_ANOMALIES);
+
 function anomalyReasons(facts: RiskFacts): { draft: Draft; weightOf: (w: RiskWeights) => number }[] {
   return riskAnomalyRules.flatMap((rule) => {
     const count = facts.open_anomalies[rule] ?? 0;
@@ -97,6 +104,7 @@ function anomalyReasons(facts: RiskFacts): { draft: Draft; weightOf: (w: RiskWei
           factor: 'open_anomalies' as const,
           detail: rule,
           figure: count,
+          anomaly_ids: idsOf(facts, [rule]),
           params: { rule, count },
           text: {
             zh: `未处理的“${name.zh}”异常 ${count} 项`,
@@ -116,6 +124,7 @@ function filingReason(kind: 'late' | 'missing', counts: RiskFacts['late_filings'
     factor: kind === 'late' ? 'late_filings' : 'missing_filings',
     detail: null,
     figure: count,
+    anomaly_ids: [],
     params: { declarations: counts.declarations, reports: counts.reports },
     text: {
       zh: `${words.zh} ${count} 次（流向信息申报 ${counts.declarations} 次，执行情况月报 ${counts.reports} 次）`,
@@ -136,6 +145,7 @@ function utilisationReasons(facts: RiskFacts, threshold: number): Draft[] {
         factor: 'utilisation_ahead',
         detail: line.category,
         figure: beyond,
+        anomaly_ids: [],
         params: {
           category: line.category,
           utilisation_ppm: line.utilisation_ppm,
@@ -159,6 +169,7 @@ function otherReasons(facts: RiskFacts): Draft[] {
       factor: 'report_vs_flows',
       detail: null,
       figure: differences,
+      anomaly_ids: idsOf(facts, ['report_vs_flows', 'ledger_vs_flows']),
       params: { ...facts.differences },
       text: {
         zh: `报告或台账与流向记录不符 ${differences} 项（执行情况报告 ${facts.differences.report_vs_flows} 项，指标台账 ${facts.differences.ledger_vs_flows} 项）`,
@@ -170,6 +181,7 @@ function otherReasons(facts: RiskFacts): Draft[] {
       factor: 'past_violations',
       detail: null,
       figure: facts.past_violations,
+      anomaly_ids: [],
       params: { count: facts.past_violations, since_year: facts.since_year },
       text: {
         zh: `${facts.since_year} 年以来查处违法行为 ${facts.past_violations} 项`,
@@ -181,6 +193,7 @@ function otherReasons(facts: RiskFacts): Draft[] {
       factor: 'final_penalties',
       detail: null,
       figure: facts.final_penalties,
+      anomaly_ids: [],
       params: { count: facts.final_penalties, since_year: facts.since_year },
       text: {
         zh: `${facts.since_year} 年以来已生效的行政处罚 ${facts.final_penalties} 项`,

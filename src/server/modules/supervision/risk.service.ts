@@ -200,6 +200,7 @@ async function gatherFacts(
     return {
       enterprise_id: enterprise.id,
       enterprise_name: enterprise.name,
+      anomaly_ids: Object.fromEntries((anomaliesOf.get(enterprise.id) ?? []).map((row) => [row.rule, row.ids])),
       open_anomalies: Object.fromEntries(
         riskAnomalyRules.map((rule): [RiskAnomalyRule, number] => [rule, counts.get(rule) ?? 0]),
       ),
