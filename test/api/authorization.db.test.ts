@@ -25,6 +25,7 @@ import {
 import { reportingExportsMatrix } from './reporting-exports-matrix.ts';
 import { reportingMatrix } from './reporting-matrix.ts';
 import { routesFromTree, runMatrixCase, type MatrixCase } from './route-matrix.ts';
+import { supervisionAnnualMatrix } from './supervision-annual-matrix.ts';
 import { supervisionMatrix } from './supervision-matrix.ts';
 import { supervisionRiskMatrix } from './supervision-risk-matrix.ts';
 
@@ -665,8 +666,8 @@ describe('authorization', () => {
       // the report, compilation, board, reminder, reconciliation and deadline cases in
       // authorization-reporting.db.test.ts; the report export cases in reporting/exports.db.test.ts; the dashboard
       // cases in dashboard/dashboard.db.test.ts; the supervision cases in authorization-supervision.db.test.ts; the
-      // risk-ranked list cases in authorization-supervision-risk.db.test.ts; the oversight cases in
-      // oversight/alerts.db.test.ts.
+      // risk-ranked list cases in authorization-supervision-risk.db.test.ts; the annual supervision report cases in
+      // authorization-supervision-annual.db.test.ts; the oversight cases in oversight/alerts.db.test.ts.
       const covered = new Set(
         [
           ...cases,
@@ -678,6 +679,7 @@ describe('authorization', () => {
           ...dashboardMatrix(),
           ...supervisionMatrix(),
           ...supervisionRiskMatrix(),
+          ...supervisionAnnualMatrix(),
           ...oversightMatrix(),
         ].map((item) => item.route),
       );
