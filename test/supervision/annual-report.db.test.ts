@@ -363,7 +363,7 @@ describe('exports in the official layout', () => {
     ])
       expect(squeezed).toContain(section);
     expect(squeezed).toContain('填报单位');
-    expect(squeezed).toContain('报告期：2026-01-01至2026-12-31');
+    expect(squeezed).toContain('报告期：2026年1月1日至2026年12月31日');
     expect(text).toContain(grouped(view.content.decisions.fines.total_yuan));
     for (const enterprise of view.content.indicators.enterprises)
       for (const line of enterprise.lines) {

@@ -207,7 +207,7 @@ function indicatorTable(content: Content): ExportTable {
 function notesOf(view: AnnualReportView): LabelledValue[] {
   const submission = view.submission;
   const content = view.content;
-  const notes: LabelledValue[] = [];
+  const notes: LabelledValue[] = [{ label: '报送', value: '工业和信息化部、自然资源部' }];
   if (!submission)
     notes.push({ label: '版本', value: `草稿（未报送），${beijingTime(content.generated_at)}（北京时间）据记录生成` });
   else {
@@ -242,6 +242,10 @@ function notesOf(view: AnnualReportView): LabelledValue[] {
   return notes;
 }
 
+/** `2026-01-01` → 2026年1月1日. */
+const chineseDate = (date: string): string =>
+  `${date.slice(0, 4)}年${Number(date.slice(5, 7))}月${Number(date.slice(8, 10))}日`;
+
 /** The annual report in the official layout: …年度稀土总量控制监督检查情况报告. */
 export function annualReportDocument(view: AnnualReportView): ExportDocument {
   const content = view.content;
@@ -253,10 +257,9 @@ export function annualReportDocument(view: AnnualReportView): ExportDocument {
     fileStem: fileSafe(`${title}_${version}`),
     asciiStem: `supervision-annual-${view.province_code}-${view.year}-${view.submission ? `v${view.submission.version}` : 'draft'}`,
     meta: [
-      { label: '填报单位', value: `${view.province_name}工业和信息化主管部门、自然资源主管部门` },
-      { label: '报告期', value: `${content.from}至${content.to}` },
-      { label: '报送', value: '工业和信息化部、自然资源部' },
-      { label: '计量单位', value: `${UNIT_OF_MEASURE}；金额：元` },
+      { label: '填报单位', value: `${view.province_name}工业和信息化、自然资源主管部门` },
+      { label: '报告期', value: `${chineseDate(content.from)}至${chineseDate(content.to)}` },
+      { label: '计量单位', value: `${UNIT_OF_MEASURE}、元` },
     ],
     tables: [
       ...inspectionTables(content),
@@ -265,7 +268,8 @@ export function annualReportDocument(view: AnnualReportView): ExportDocument {
       indicatorTable(content),
     ],
     notes: notesOf(view),
-    signatureLines: ['工业和信息化主管部门负责人', '自然资源主管部门负责人', '填报人', '联系电话', '填报日期'],
+    // Short enough that the four fit on one line of the PDF.
+    signatureLines: ['工信部门负责人', '自然资源部门负责人', '填报人（联系电话）', '填报日期'],
   };
 }
 
