@@ -9,7 +9,6 @@ import {
   Flex,
   Form,
   Input,
-  List,
   Row,
   Select,
   Table,
@@ -48,31 +47,24 @@ import { ViolationModal } from './violation-modal.tsx';
 function BasisList({ basis }: { readonly basis: readonly BasisItem[] }) {
   const t = useTranslate();
   return (
-    <List
-      size="small"
-      data-testid="inspection-basis"
-      dataSource={[...basis]}
-      renderItem={(item) =>
+    <Flex vertical gap={12} data-testid="inspection-basis">
+      {basis.map((item, index) =>
         item.kind === 'anomaly' ? (
-          <List.Item>
-            <Flex vertical gap={2}>
-              <Flex gap={4} wrap>
-                <Tag color="orange">{labelOf(t, 'anomalyRule', item.rule)}</Tag>
-                <Typography.Text className="numeric">{item.period}</Typography.Text>
-              </Flex>
-              <Typography.Text>{item.summary}</Typography.Text>
+          <Flex key={item.anomaly_id} vertical gap={2}>
+            <Flex gap={4} wrap>
+              <Tag color="orange">{labelOf(t, 'anomalyRule', item.rule)}</Tag>
+              <Typography.Text className="numeric">{item.period}</Typography.Text>
             </Flex>
-          </List.Item>
+            <Typography.Text>{item.summary}</Typography.Text>
+          </Flex>
         ) : (
-          <List.Item>
-            <Flex gap={4}>
-              <Tag>{t('inspections.note')}</Tag>
-              <Typography.Text>{item.text}</Typography.Text>
-            </Flex>
-          </List.Item>
-        )
-      }
-    />
+          <Flex key={`note-${index}`} gap={4}>
+            <Tag>{t('inspections.note')}</Tag>
+            <Typography.Text>{item.text}</Typography.Text>
+          </Flex>
+        ),
+      )}
+    </Flex>
   );
 }
 

@@ -148,6 +148,12 @@ export function TransitionsTimeline({ transitions }: { readonly transitions: rea
     `decisionStatus.${status}` in messages
       ? labelOf(t, 'decisionStatus', status)
       : labelOf(t, 'inspectionStatus', status);
+  // A visit's note starts with its outcome code ("violation_found: …"): shown in words.
+  const noteText = (note: string) =>
+    note.replace(
+      /^(no_violation|violation_found|obstructed): /,
+      (_whole, outcome: string) => `${labelOf(t, 'inspectionOutcome', outcome)}：`,
+    );
   if (transitions.length === 0) return <Typography.Text type="secondary">—</Typography.Text>;
   return (
     <Timeline
@@ -160,7 +166,7 @@ export function TransitionsTimeline({ transitions }: { readonly transitions: rea
               {move.from_status ? `${label(move.from_status)} → ` : ''}
               {label(move.to_status)}
             </Typography.Text>
-            {move.note ? <Typography.Text>{move.note}</Typography.Text> : null}
+            {move.note ? <Typography.Text>{noteText(move.note)}</Typography.Text> : null}
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
               {t('supervision.movedBy', { by: move.moved_by, time: formatBeijing(move.moved_at) })}
             </Typography.Text>
