@@ -58,6 +58,8 @@ export const riskWeights = z.strictObject({
   final_penalty: whole,
   /** How many years before the list's year violations and penalties count (0–10; 0: the year itself only). */
   lookback_years: whole,
+  /** How many of the latest ended months of the year count for late and missing filings (1–12). */
+  filing_months: whole,
 });
 export type RiskWeights = z.infer<typeof riskWeights>;
 

@@ -521,8 +521,8 @@ describe('the risk-ranked list over the demo flows', () => {
     expect(inDb(riskAnomalyRules)).toBeGreaterThan(0);
     expect(inList('open_anomalies')).toBe(inDb(riskAnomalyRules));
     expect(inList('report_vs_flows')).toBe(inDb(['report_vs_flows', 'ledger_vs_flows']));
-    // dingnan never sealed October and kundulun sealed it late (demo flows); the demo flows start mid-year, so
-    // both also lack the months before, alike.
+    // dingnan never sealed October and kundulun sealed it late (demo flows); the window is August to October
+    // (November's filings fall due on 10 December), where both lack the same months otherwise.
     const ids = await demoEnterpriseIds(context.database.db);
     const reason = (id: string, factor: string) =>
       nation.items.find((item) => item.enterprise_id === id)?.reasons.find((item) => item.factor === factor)?.params;

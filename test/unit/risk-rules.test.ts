@@ -5,6 +5,7 @@ import {
   defaultRiskWeights,
   divisionChain,
   filingCounts,
+  filingWindow,
   MAX_WEIGHT,
   pointsBeyondThreshold,
   rankByScore,
@@ -36,6 +37,7 @@ const weightsArb: fc.Arbitrary<RiskWeights> = fc.record({
   past_violation: fc.integer({ min: 0, max: MAX_WEIGHT }),
   final_penalty: fc.integer({ min: 0, max: MAX_WEIGHT }),
   lookback_years: fc.integer({ min: 0, max: 10 }),
+  filing_months: fc.integer({ min: 1, max: 12 }),
 });
 
 const factsArb: fc.Arbitrary<RiskFacts> = fc.record({
@@ -113,6 +115,7 @@ const zeroWeights: RiskWeights = {
   past_violation: 0,
   final_penalty: 0,
   lookback_years: 0,
+  filing_months: 1,
 };
 
 describe('risk score', () => {
@@ -227,12 +230,17 @@ describe('weights', () => {
       late_filing: MAX_WEIGHT + 1,
       utilisation_threshold_points: 101,
       lookback_years: 11,
+      filing_months: 0,
     };
     expect(weightProblems(bad).map((problem) => problem.field)).toEqual([
       'weights.anomaly.quota_exceeded',
       'weights.late_filing',
       'weights.utilisation_threshold_points',
       'weights.lookback_years',
+      'weights.filing_months',
+    ]);
+    expect(weightProblems({ ...defaultRiskWeights, filing_months: 13 }).map((problem) => problem.field)).toEqual([
+      'weights.filing_months',
     ]);
   });
 
@@ -269,10 +277,25 @@ describe('filings', () => {
       ['2026-06-01', { late: true }],
     ]);
     const now = new Date('2026-06-11T12:00:00+08:00');
-    expect(filingCounts(months, declarations, reports, now)).toEqual({
+    expect(filingCounts(months, declarations, reports, now, 12)).toEqual({
       late: { declarations: 1, reports: 1 },
       // June's declaration deadline (the 10th, as built here) has passed; July's has not; April was not owed.
       missing: { declarations: 1, reports: 0 },
     });
+  });
+
+  it('counts only the latest months whose filings fell due, however many lapsed before', () => {
+    const months = ['2026-01-01', '2026-02-01', '2026-03-01', '2026-04-01', '2026-05-01'].map((period) =>
+      month(period),
+    );
+    // As built here, a month's declaration falls due on its own 10th and its report on the 12th.
+    const now = new Date('2026-05-11T12:00:00+08:00');
+    const none = new Map<string, { late: boolean }>();
+    expect(filingCounts(months, none, none, now, 2)).toEqual({
+      late: { declarations: 0, reports: 0 },
+      missing: { declarations: 2, reports: 1 }, // April and May; May's report is not due yet
+    });
+    expect(filingCounts(months, none, none, now, 12).missing).toEqual({ declarations: 5, reports: 4 });
+    expect(filingWindow(months, now, 2).map((item) => item.period)).toEqual(['2026-04-01', '2026-05-01']);
   });
 });

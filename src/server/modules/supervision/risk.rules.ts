@@ -19,6 +19,7 @@ export const NATION_CODE = '000000';
 export const MAX_WEIGHT = 1_000;
 export const MAX_THRESHOLD_POINTS = 100;
 export const MAX_LOOKBACK_YEARS = 10;
+export const MAX_FILING_MONTHS = 12;
 /** A reason names at most this many anomalies. */
 export const MAX_REASON_ANOMALIES = 50;
 
@@ -39,6 +40,7 @@ export const defaultRiskWeights: RiskWeights = {
   past_violation: 15,
   final_penalty: 25,
   lookback_years: 3,
+  filing_months: 3,
 };
 
 /** What is known of one enterprise for a year, as whole numbers. */
@@ -283,6 +285,8 @@ export function weightProblems(weights: RiskWeights): FieldError[] {
     'percentage points',
   );
   check('lookback_years', weights.lookback_years, MAX_LOOKBACK_YEARS, 'years');
+  if (weights.filing_months < 1) problems.push({ field: 'weights.filing_months', message: 'must be at least 1 month' });
+  else check('filing_months', weights.filing_months, MAX_FILING_MONTHS, 'months');
   return problems;
 }
 
@@ -309,6 +313,21 @@ export function weightsInForce<T extends StoredWeights>(code: string, stored: re
   return null;
 }
 
+/**
+ * The months whose filings count: the latest `count` months (in order) with a filing deadline passed by `now`.
+ * Recent conduct is what the list ranks by; an older lapse that led anywhere is a violation, counted on its own.
+ */
+export function filingWindow<Month extends Omit<FilingMonth, 'owed'>>(
+  months: readonly Month[],
+  now: Date,
+  count: number,
+): Month[] {
+  const due = months.filter(
+    (month) => Math.min(month.declarationDeadline.getTime(), month.reportDeadline.getTime()) < now.getTime(),
+  );
+  return due.slice(Math.max(0, due.length - count));
+}
+
 export interface FilingMonth {
   /** `YYYY-MM-01`. */
   readonly period: string;
@@ -327,10 +346,11 @@ export function filingCounts(
   firstDeclaration: ReadonlyMap<string, { late: boolean }>,
   firstReport: ReadonlyMap<string, { late: boolean }>,
   now: Date,
+  count: number,
 ): { late: RiskFacts['late_filings']; missing: RiskFacts['missing_filings'] } {
   const late = { declarations: 0, reports: 0 };
   const missing = { declarations: 0, reports: 0 };
-  for (const month of months) {
+  for (const month of filingWindow(months, now, count)) {
     if (!month.owed) continue;
     const kinds = [
       ['declarations', month.declarationDeadline, firstDeclaration.get(month.period)],

@@ -150,9 +150,10 @@ async function gatherFacts(
   db: Executor,
   code: string,
   year: number,
-  lookbackYears: number,
+  weights: Pick<RiskWeights, 'lookback_years' | 'filing_months'>,
   now: Date,
 ): Promise<{ facts: RiskFacts[]; domicile: Map<string, string>; elapsedPpm: number }> {
+  const lookbackYears = weights.lookback_years;
   const today = dateInShanghai(now);
   const yearEnd = `${year}-12-31`;
   const reference = today < yearEnd ? today : yearEnd;
@@ -195,7 +196,7 @@ async function gatherFacts(
           return row ? [[period, row] as const] : [];
         }),
       );
-    const filings = filingCounts(months, own(firstSeal), own(firstReport), now);
+    const filings = filingCounts(months, own(firstSeal), own(firstReport), now, weights.filing_months);
     const counts = new Map((anomaliesOf.get(enterprise.id) ?? []).map((row) => [row.rule, row.count]));
     return {
       enterprise_id: enterprise.id,
@@ -235,7 +236,7 @@ export async function riskList(
 ): Promise<RiskView> {
   const code = await visibleCode(db, actor, query.division);
   const weights = await weightsView(db, code);
-  const { facts, domicile, elapsedPpm } = await gatherFacts(db, code, query.year, weights.weights.lookback_years, now);
+  const { facts, domicile, elapsedPpm } = await gatherFacts(db, code, query.year, weights.weights, now);
   const scored = facts.map((item) => ({ ...item, ...scoreEnterprise(item, weights.weights) }));
   const inspections = new Map(
     (
