@@ -79,12 +79,15 @@ export const annualReportContent = z.object({
         closed: z.number().int(),
         /** Correction orders still open after their deadline (0 for the other kinds). */
         overdue: z.number().int(),
-        /** Whole yuan: the sum of the fines (0 for the other kinds). */
+        /** Set aside on reconsideration or by a court (counted in `count` and `closed`). */
+        revoked: z.number().int(),
+        /** Whole yuan: the sum of the fines not set aside (0 for the other kinds). */
         fine_yuan: z.number().int(),
         /** Final administrative penalties (fines and suspensions only). */
         final: z.number().int(),
       }),
     ),
+    /** The fines not set aside: how many, and their sum in whole yuan. */
     fines: z.object({ count: z.number().int(), total_yuan: z.number().int() }),
     final_penalties: z.array(
       z.object({

@@ -49,30 +49,37 @@ const decision = fc
     due: day,
     fine: fc.integer({ min: 1, max: 10_000_000 }),
     final: fc.boolean(),
+    revoked: fc.boolean(),
     id: fc.uuid(),
   })
-  .map(({ kind, status, decided_on, due, fine, final, id }): DecisionRecord => ({
-    id,
-    enterprise_id: 'e',
-    enterprise_name: '企业',
-    kind,
-    status,
-    document_no: id,
-    decided_on,
-    correction_due_on: kind === 'correction_order' ? due : null,
-    fine_yuan: kind === 'fine' ? fine : null,
-    final: (kind === 'fine' || kind === 'suspension') && final,
-  }));
+  .map(({ kind, status, decided_on, due, fine, final, revoked, id }): DecisionRecord => {
+    const penalty = kind === 'fine' || kind === 'suspension';
+    // As the database has it: a revoked decision is closed and never final.
+    const isRevoked = revoked && !(penalty && final);
+    return {
+      id,
+      enterprise_id: 'e',
+      enterprise_name: '企业',
+      kind,
+      status: isRevoked ? 'closed' : status,
+      document_no: id,
+      decided_on,
+      correction_due_on: kind === 'correction_order' ? due : null,
+      fine_yuan: kind === 'fine' ? fine : null,
+      final: penalty && final,
+      revoked_on: isRevoked ? decided_on : null,
+    };
+  });
 
 describe('assembly: every figure is a count or a sum of the records', () => {
-  it('decisions: the kinds add up to the total, the states to each kind, fines to their sum (property)', () => {
+  it('decisions: the kinds add up to the total, the states to each kind, fines not set aside to their sum (property)', () => {
     fc.assert(
       fc.property(fc.array(decision, { maxLength: 60 }), day, (records, asOf) => {
         const result = assembleDecisions(records, asOf);
         expect(result.by_kind.map((row) => row.kind)).toEqual(kinds);
         expect(result.by_kind.reduce((sum, row) => sum + row.count, 0)).toBe(records.length);
         for (const row of result.by_kind) expect(row.open + row.complied + row.closed).toBe(row.count);
-        const fines = records.filter((row) => row.kind === 'fine');
+        const fines = records.filter((row) => row.kind === 'fine' && row.revoked_on === null);
         expect(result.fines).toEqual({
           count: fines.length,
           total_yuan: fines.reduce((sum, row) => sum + row.fine_yuan!, 0),
@@ -86,6 +93,9 @@ describe('assembly: every figure is a count or a sum of the records', () => {
           true,
         );
         expect(result.final_penalties).toHaveLength(records.filter((row) => row.final).length);
+        expect(result.by_kind.reduce((sum, row) => sum + row.revoked, 0)).toBe(
+          records.filter((row) => row.revoked_on !== null).length,
+        );
       }),
     );
   });

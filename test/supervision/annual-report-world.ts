@@ -132,7 +132,9 @@ export async function figuresFromTables(db: Db, prefix: string, year: number, as
              count(*) FILTER (WHERE d.status = 'complied') AS complied,
              count(*) FILTER (WHERE d.status = 'closed') AS closed,
              count(*) FILTER (WHERE d.kind = 'correction_order' AND d.status = 'open' AND d.correction_due_on < ${asOf}) AS overdue,
-             coalesce(sum(d.fine_yuan), 0)::text AS fine_yuan,
+             count(*) FILTER (WHERE d.revoked_on IS NOT NULL) AS revoked,
+             count(*) FILTER (WHERE d.revoked_on IS NULL) AS standing,
+             coalesce(sum(d.fine_yuan) FILTER (WHERE d.revoked_on IS NULL), 0)::text AS fine_yuan,
              count(*) FILTER (WHERE d.final) AS final
       FROM decision d JOIN enterprise e ON e.id = d.enterprise_id
       WHERE e.domicile_code LIKE ${like} AND d.decided_on BETWEEN ${from} AND ${to} GROUP BY d.kind`.execute(db)
@@ -165,11 +167,14 @@ export async function figuresFromTables(db: Db, prefix: string, year: number, as
           complied: count(row.complied),
           closed: count(row.closed),
           overdue: count(row.overdue),
+          revoked: count(row.revoked),
           fine_yuan: count(row.fine_yuan),
           final: count(row.final),
         },
       ]),
     ),
+    /** Fines not set aside. */
+    standingFines: count(decisions.find((row) => row.kind === 'fine')?.standing),
     enterprises: enterprises.sort(),
   };
 }

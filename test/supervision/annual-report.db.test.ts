@@ -82,7 +82,15 @@ async function buildWorld(): Promise<void> {
     'closed',
   );
   await decide(baotou, v1, { kind: 'fine', decided_on: '2026-03-25', fine_yuan: 50_000, final: true });
-  await decide(baotou, v2, { kind: 'fine', decided_on: '2026-04-10', fine_yuan: 20_000 });
+  // A fine set aside on reconsideration: counted, closed, revoked, its amount not in the sum.
+  const setAside = await decide(baotou, v2, { kind: 'fine', decided_on: '2026-04-10', fine_yuan: 20_000 });
+  const revoked = await baotou.post(`/api/v1/supervision/decisions/${setAside.id}/finality`, {
+    expected_version: setAside.version,
+    outcome: 'revoked',
+    effective_on: '2026-05-20',
+    note: '行政复议撤销',
+  });
+  expect(revoked.statusCode, revoked.body).toBe(200);
   await decide(baotou, v3, {
     kind: 'suspension',
     decided_on: '2026-06-10',
@@ -186,6 +194,7 @@ describe('the report equals the records', () => {
         complied: 0,
         closed: 0,
         overdue: 0,
+        revoked: 0,
         fine_yuan: 0,
         final: 0,
       };
@@ -195,16 +204,22 @@ describe('the report equals the records', () => {
       Object.values(tables.decisions).reduce((total, row) => total + pick(row), 0);
     expect(draft.content.decisions.total).toBe(sum((row) => row.count));
     expect(draft.content.decisions.fines).toEqual({
-      count: tables.decisions.fine?.count ?? 0,
+      count: tables.standingFines,
       total_yuan: sum((row) => row.fine_yuan),
     });
-    const delta = (kind: string, field: 'count' | 'open' | 'complied' | 'closed' | 'overdue' | 'fine_yuan' | 'final') =>
+    const delta = (
+      kind: string,
+      field: 'count' | 'open' | 'complied' | 'closed' | 'overdue' | 'revoked' | 'fine_yuan' | 'final',
+    ) =>
       draft.content.decisions.by_kind.find((row) => row.kind === kind)![field] -
       baseline.decisions.by_kind.find((row) => row.kind === kind)![field];
     expect(
       ['count', 'open', 'complied', 'closed', 'overdue'].map((field) => delta('correction_order', field as 'count')),
     ).toEqual([4, 2, 1, 1, 1]);
-    expect([delta('fine', 'count'), delta('fine', 'fine_yuan'), delta('fine', 'final')]).toEqual([2, 70_000, 1]);
+    expect(
+      ['count', 'open', 'closed', 'revoked', 'fine_yuan', 'final'].map((field) => delta('fine', field as 'count')),
+    ).toEqual([2, 1, 1, 1, 50_000, 1]);
+    expect(draft.content.decisions.fines.count - baseline.decisions.fines.count).toBe(1);
     expect([delta('suspension', 'count'), delta('suspension', 'final')]).toEqual([1, 1]);
     expect(delta('referral', 'count')).toBe(1);
     expect(draft.content.decisions.final_penalties).toHaveLength(
@@ -327,8 +342,17 @@ describe('exports in the official layout', () => {
       expect(value(row.label, 3)).toBe(row.count);
     }
     for (const row of content.decisions.by_kind) {
-      const cells = [2, 3, 4, 5, 6, 7, 8].map((column) => value(row.label, column));
-      expect(cells).toEqual([row.count, row.open, row.complied, row.closed, row.overdue, row.fine_yuan, row.final]);
+      const cells = [2, 3, 4, 5, 6, 7, 8, 9].map((column) => value(row.label, column));
+      expect(cells).toEqual([
+        row.count,
+        row.open,
+        row.complied,
+        row.closed,
+        row.overdue,
+        row.revoked,
+        row.fine_yuan,
+        row.final,
+      ]);
     }
     const indicatorRows: unknown[][] = [];
     sheet.eachRow((row) => {
@@ -400,7 +424,17 @@ describe('exports in the official layout', () => {
     ]);
     expect(section('三、处理处罚决定').slice(0, 4)).toEqual(
       content.decisions.by_kind.map((row) =>
-        [row.label, row.count, row.open, row.complied, row.closed, row.overdue, row.fine_yuan, row.final].map(String),
+        [
+          row.label,
+          row.count,
+          row.open,
+          row.complied,
+          row.closed,
+          row.overdue,
+          row.revoked,
+          row.fine_yuan,
+          row.final,
+        ].map(String),
       ),
     );
     const indicators = section('四、总量控制指标执行情况（分企业）').filter((row) => row[0] !== '合计');

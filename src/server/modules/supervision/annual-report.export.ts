@@ -111,12 +111,23 @@ function decisionTables(content: Content): ExportTable[] {
         count('已履行', 8),
         count('已结案', 8),
         count('逾期未改正', 10),
+        count('已撤销', 8),
         amount('罚款金额（元）'),
         count('终局处罚', 9),
       ],
       rows: [
         ...decisions.by_kind.map((row) => ({
-          cells: [row.label, row.count, row.open, row.complied, row.closed, row.overdue, row.fine_yuan, row.final],
+          cells: [
+            row.label,
+            row.count,
+            row.open,
+            row.complied,
+            row.closed,
+            row.overdue,
+            row.revoked,
+            row.fine_yuan,
+            row.final,
+          ],
         })),
         {
           cells: [
@@ -126,6 +137,7 @@ function decisionTables(content: Content): ExportTable[] {
             sum((row) => row.complied),
             sum((row) => row.closed),
             sum((row) => row.overdue),
+            sum((row) => row.revoked),
             decisions.fines.total_yuan,
             sum((row) => row.final),
           ],
@@ -228,7 +240,8 @@ function notesOf(view: AnnualReportView): LabelledValue[] {
     {
       label: '统计口径',
       value:
-        '住所在本省的企业；检查按计划日期或检查日期、违法违规行为按发现日期、决定按决定日期计入本年度；决定的执行情况截至数据截至日；' +
+        '住所在本省的企业；检查按计划日期或检查日期、违法违规行为按发现日期、决定按决定日期计入本年度；决定的执行情况截至数据截至日，' +
+        '罚款金额不含已撤销的决定；' +
         '指标执行按企业年度指标（扣除核减）与流向记录产量计，台账消耗为配额台账记载的消耗量。',
     },
   );

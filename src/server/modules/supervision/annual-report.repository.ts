@@ -89,6 +89,7 @@ export async function decisionsOfYear(db: Executor, range: YearRange): Promise<D
       'decision.correction_due_on',
       sql<string | null>`decision.fine_yuan::text`.as('fine_yuan'),
       'decision.final',
+      'decision.revoked_on',
     ])
     .where('enterprise.domicile_code', 'like', domiciledIn(range.prefix))
     .where('decision.decided_on', '>=', range.from)

@@ -80,6 +80,8 @@ export interface DecisionRecord {
   readonly correction_due_on: string | null;
   readonly fine_yuan: number | null;
   readonly final: boolean;
+  /** Set aside on reconsideration or by a court (then closed, never final). */
+  readonly revoked_on: string | null;
 }
 
 export interface EnterpriseRecord {
@@ -168,6 +170,8 @@ export function assembleDecisions(decisions: readonly DecisionRecord[], asOf: st
   const by_kind = kinds.map((kind) => {
     const list = decisions.filter((row) => row.kind === kind);
     const count = (test: (row: DecisionRecord) => boolean) => list.filter(test).length;
+    // A fine set aside was not imposed: its amount does not count.
+    const standing = list.filter((row) => row.revoked_on === null);
     return {
       kind,
       label: decisionKindLabels[kind],
@@ -176,11 +180,12 @@ export function assembleDecisions(decisions: readonly DecisionRecord[], asOf: st
       complied: count((row) => row.status === 'complied'),
       closed: count((row) => row.status === 'closed'),
       overdue: count((row) => isOverdue(row, asOf)),
-      fine_yuan: list.reduce((sum, row) => sum + (row.kind === 'fine' ? (row.fine_yuan ?? 0) : 0), 0),
+      revoked: count((row) => row.revoked_on !== null),
+      fine_yuan: standing.reduce((sum, row) => sum + (row.kind === 'fine' ? (row.fine_yuan ?? 0) : 0), 0),
       final: count((row) => row.final),
     };
   });
-  const fines = decisions.filter((row) => row.kind === 'fine');
+  const fines = decisions.filter((row) => row.kind === 'fine' && row.revoked_on === null);
   const final_penalties = decisions
     .filter((row) => row.final)
     .sort((a, b) => a.decided_on.localeCompare(b.decided_on) || a.document_no.localeCompare(b.document_no))
