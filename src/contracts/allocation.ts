@@ -80,6 +80,12 @@ export const inputQuery = z.strictObject({
 });
 
 export const manualShare = z.strictObject({ holder_id: z.string().min(1), reo_kg: kg });
+/**
+ * Why the shares differ from the engine's result on the register and the plan's parameters: required when they
+ * do (a manual allocation, or the engine with other weights or reduction rate), optional otherwise. Trimmed, at
+ * most 1000 characters: checked by the service (`reasonFor`), which answers 422 naming `reason`.
+ */
+const reason = z.string().optional();
 export const runCreateBody = z.discriminatedUnion('mode', [
   z.strictObject({
     mode: z.literal('engine'),
@@ -90,6 +96,7 @@ export const runCreateBody = z.discriminatedUnion('mode', [
     /** Override the plan's parameters for this run. */
     weights: weights.optional(),
     penalty_reduction_ppm: z.number().int().min(0).max(1_000_000).optional(),
+    reason,
   }),
   z.strictObject({
     mode: z.literal('manual'),
@@ -98,6 +105,7 @@ export const runCreateBody = z.discriminatedUnion('mode', [
     level,
     group_id: z.string().optional(),
     shares: z.array(manualShare).min(1).max(20_000),
+    reason,
   }),
 ]);
 export type RunCreate = z.infer<typeof runCreateBody>;
@@ -127,6 +135,8 @@ export const run = z.object({
   due_on: z.string().nullable(),
   /** A group run proposed after its due date. */
   filed_late: z.boolean(),
+  /** Why the shares differ from the engine's result (null when they are the engine's). */
+  reason: z.string().nullable(),
   shares: z.array(share),
 });
 export type Run = z.infer<typeof run>;

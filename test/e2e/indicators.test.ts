@@ -105,6 +105,14 @@ describe.sequential('indicators and allocation in the web app', () => {
       }
       await page.getByTestId('share-group:china-re').fill(figures.chinaRe);
       await page.getByTestId('manual-difference').getByText('合计与总量一致').waitFor();
+      // The published figures are not the engine's: without a reason the server names the field.
+      const reason = page.getByTestId('manual-reason');
+      await reason.waitFor();
+      if (category === 'mining_rock') {
+        await page.getByRole('button', { name: '提出分配方案' }).click();
+        await reason.getByText(/is required/).waitFor();
+      }
+      await reason.locator('textarea').fill('按国务院批复的2024年第一批指标下达');
       if (category === 'mining_rock') await screenshot(page, 'allocation-manual-zh');
       await page.getByRole('button', { name: '提出分配方案' }).click();
       await page.waitForURL('**/allocation/runs/**');
@@ -131,6 +139,7 @@ describe.sequential('indicators and allocation in the web app', () => {
     }
     await page.goto(runPaths[0] ?? '/');
     await page.getByText('94,580', { exact: true }).waitFor();
+    await page.getByTestId('run-reason').getByText('按国务院批复的2024年第一批指标下达').waitFor();
     await page.locator('.ant-table-row-expand-icon').first().click();
     await page.getByTestId('share-explanation').first().waitFor();
     await screenshot(page, 'allocation-run-issued-zh');

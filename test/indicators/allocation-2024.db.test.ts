@@ -142,6 +142,8 @@ describe('2024 first batch: plan, approval, manual allocation, issuance, ledger'
         category,
         level: 'national',
         shares,
+        // The published figures are not the engine's on this register: the reason is recorded with the run.
+        reason: '按国务院批复的2024年第一批指标下达',
       });
       expect(proposed.statusCode, proposed.body).toBe(201);
       const run = proposed.json<Run>();

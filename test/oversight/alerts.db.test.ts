@@ -181,18 +181,20 @@ describe('oversight alerts', () => {
     expect((await runRules()).approved_figure_changed).toBe(0);
   });
 
-  it('(2) a manual allocation differing from the engine without a reason fires; one equal to it is silent', async () => {
+  it('(2) an allocation differing from the engine needs a reason; with one it is silent, without one it fires', async () => {
     const engine = await engineShares(batchC, 'separation');
-    const asEngine = await ok<{ id: string }>(
+    const manual = (shares: typeof engine, reason?: string) =>
       clients.miit.post('/api/v1/allocation-runs', {
         mode: 'manual',
         batch_id: batchC,
         category: 'separation',
         level: 'national',
-        shares: engine,
-      }),
-      201,
-    );
+        shares,
+        ...(reason === undefined ? {} : { reason }),
+      });
+    // Equal to the engine: no reason needed.
+    const asEngine = await ok<{ id: string; reason: string | null }>(manual(engine), 201);
+    expect(asEngine.reason).toBeNull();
     const given = engine.filter((share) => share.reo_kg > 1000);
     expect(given.length).toBeGreaterThanOrEqual(2);
     const moved = engine.map((share) =>
@@ -202,21 +204,53 @@ describe('oversight alerts', () => {
           ? { ...share, reo_kg: share.reo_kg + 1000 }
           : share,
     );
-    const differing = await ok<{ id: string }>(
-      clients.miit.post('/api/v1/allocation-runs', {
-        mode: 'manual',
-        batch_id: batchC,
-        category: 'separation',
-        level: 'national',
-        shares: moved,
-      }),
+    // Differing without a reason (absent, or blank once trimmed): refused, naming `reason`; nothing changes.
+    const runsBefore = await db()
+      .selectFrom('allocation_run')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .execute();
+    const auditBefore = await auditCount(db());
+    for (const reason of [undefined, '   ']) {
+      const refused = expectProblem(await manual(moved, reason), 422);
+      expect(refused.errors?.map((error) => error.field)).toEqual(['reason']);
+      expect(refused.detail).toContain('2 holders');
+    }
+    expectProblem(await manual(moved, '理'.repeat(1001)), 422);
+    expect(
+      await db()
+        .selectFrom('allocation_run')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .execute(),
+    ).toEqual(runsBefore);
+    expect(await auditCount(db())).toBe(auditBefore);
+
+    // With a reason: saved, shown with the run, in its audit entry and the shares' explanations; the rule is silent.
+    const why = '  国务院批复：优先保障稀土功能材料重点项目  ';
+    const explained = await ok<{ id: string; reason: string; shares: { holder_id: string; explanation: unknown }[] }>(
+      manual(moved, why),
       201,
     );
+    expect(explained.reason).toBe(why.trim());
+    expect(explained.shares.find((share) => share.holder_id === given[0]!.holder_id)?.explanation).toMatchObject({
+      reo_kg: given[0]!.reo_kg - 1000,
+      engine_reo_kg: given[0]!.reo_kg,
+    });
+    const entry = await db()
+      .selectFrom('audit_entry')
+      .select('after')
+      .where('object_id', '=', explained.id)
+      .where('action', '=', 'allocation.run.propose')
+      .executeTakeFirstOrThrow();
+    expect(entry.after).toMatchObject({ reason: why.trim(), differences_from_engine: 2 });
+    // A second differing run, whose reason is then removed behind the application's back.
+    const unexplained = await ok<{ id: string }>(manual(moved, '临时调整'), 201);
+    await sql`UPDATE allocation_run SET reason = NULL WHERE id = ${unexplained.id}`.execute(db());
 
     expect((await runRules()).allocation_differs_from_engine).toBe(1);
     const alerts = await alertsOf('allocation_differs_from_engine');
     expect(about(alerts, asEngine.id)).toEqual([]);
-    const [alert] = about(alerts, differing.id);
+    expect(about(alerts, explained.id)).toEqual([]);
+    const [alert] = about(alerts, unexplained.id);
     expect(alert).toMatchObject({ subject_type: 'allocation_run', actor_id: users.miit });
     expect(alert!.evidence).toMatchObject({ holders_differing: 2, moved_reo_kg: 1000, status: 'proposed' });
   });

@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   allocate,
   AllocationError,
+  checkManual,
+  differencesFromEngine,
   ineligibleReasons,
   MIN_SEPARATION_CAPACITY_REO_KG,
+  reasonFor,
   type AllocationInput,
   type Category,
   type Holder,
@@ -246,5 +249,44 @@ describe('allocation engine (Art. 6)', () => {
     expect(() => allocate({ ...input, total_reo_kg: 5, holders: [{ ...holder, cap_reo_kg: -1 }] })).toThrow(
       expect.objectContaining({ field: 'holders.0.cap_reo_kg' }) as Error,
     );
+  });
+});
+
+describe('departures from the engine (oversight rule 2)', () => {
+  it('finds no difference in the engine result given by hand, and names every holder moved', () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        const engine = allocate(input);
+        const same = checkManual(
+          input,
+          engine.holders.map((holder) => ({ holder_id: holder.id, reo_kg: holder.reo_kg })),
+        );
+        expect(differencesFromEngine(engine, same)).toEqual([]);
+        expect(reasonFor([], undefined)).toBeNull();
+        const [from, to] = engine.holders.filter((holder) => holder.eligible && holder.reo_kg > 0 && !holder.capped);
+        if (!from || !to) return;
+        const moved = checkManual(
+          input,
+          engine.holders.map((holder) => ({
+            holder_id: holder.id,
+            reo_kg: holder.reo_kg + (holder.id === from.id ? -1 : holder.id === to.id ? 1 : 0),
+          })),
+        );
+        expect(differencesFromEngine(engine, moved).map((row) => row.holder_id)).toEqual(
+          [from.id, to.id].sort((a, b) => (a < b ? -1 : 1)),
+        );
+      }),
+      run,
+    );
+  });
+
+  it('requires a trimmed, non-empty reason of at most 1000 characters when the figures differ', () => {
+    const differences = [{ holder_id: 'a', engine_reo_kg: 10, reo_kg: 9 }];
+    for (const reason of [undefined, '', '  \n '])
+      expect(() => reasonFor(differences, reason)).toThrow(expect.objectContaining({ field: 'reason' }) as Error);
+    expect(() => reasonFor(differences, 'x'.repeat(1001))).toThrow(/at most 1000/);
+    expect(reasonFor(differences, '  国务院批复另有安排 ')).toBe('国务院批复另有安排');
+    expect(reasonFor([], '  ')).toBeNull();
+    expect(reasonFor([], '说明')).toBe('说明');
   });
 });

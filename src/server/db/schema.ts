@@ -231,6 +231,8 @@ export interface AllocationRunTable {
   approved_at: Timestamp | null;
   issued_at: Timestamp | null;
   due_on: DateOnly | null;
+  /** Why the shares differ from the engine's result on the plan's parameters (required then; migration 0010). */
+  reason: string | null;
 }
 
 export interface AllocationShareTable {

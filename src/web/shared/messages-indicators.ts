@@ -118,6 +118,16 @@ export const indicatorMessages = {
   'allocation.sum': ['已填合计', 'Entered'],
   'allocation.difference': ['差额', 'Difference'],
   'allocation.submitManual': ['提出分配方案', 'Propose this allocation'],
+  'allocation.differsFromEngine': [
+    '有 {count} 个分配对象的分配量与按规则测算的结果不同，请说明理由',
+    '{count} holder(s) get a share other than the engine gives: record why',
+  ],
+  'allocation.reason': ['与测算结果不同的理由', 'Reason for departing from the engine'],
+  'allocation.reasonHint': [
+    '例如：国务院批复另有安排、集团整合中的产能调整……',
+    'E.g. the State Council approved other figures; capacity moved within a group…',
+  ],
+  'allocation.engineShare': ['按规则测算', 'By the engine'],
   'allocation.cap': ['上限', 'Cap'],
   'allocation.capped': ['已达上限', 'Capped'],
   'holderKind.group': ['稀土集团', 'Group'],

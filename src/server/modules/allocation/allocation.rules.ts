@@ -370,3 +370,44 @@ export function checkManual(input: AllocationInput, shares: readonly ManualShare
     }),
   };
 }
+
+/** A holder whose figure in an allocation is not the engine's. */
+export interface EngineDifference {
+  readonly holder_id: string;
+  readonly engine_reo_kg: number;
+  readonly reo_kg: number;
+}
+
+/** The longest reason a departure from the engine may be given (characters, after trimming). */
+export const REASON_MAX_LENGTH = 1000;
+
+/**
+ * The holders whose figure in `result` differs from the engine's `engine` on the same register and plan, in
+ * holder id order; empty when the allocation is the engine's. A holder missing from one side counts as 0.
+ */
+export function differencesFromEngine(engine: AllocationResult, result: AllocationResult): EngineDifference[] {
+  const expected = new Map(engine.holders.map((holder) => [holder.id, holder.reo_kg]));
+  const actual = new Map(result.holders.map((holder) => [holder.id, holder.reo_kg]));
+  return [...new Set([...expected.keys(), ...actual.keys()])]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((id) => ({ holder_id: id, engine_reo_kg: expected.get(id) ?? 0, reo_kg: actual.get(id) ?? 0 }))
+    .filter((row) => row.engine_reo_kg !== row.reo_kg);
+}
+
+/**
+ * The reason to store with an allocation: required (non-empty once trimmed) when it differs from the engine,
+ * optional otherwise; at most REASON_MAX_LENGTH characters. An empty reason is no reason (null).
+ */
+export function reasonFor(differences: readonly EngineDifference[], reason: string | undefined): string | null {
+  const text = reason?.trim() ?? '';
+  if (text.length > REASON_MAX_LENGTH)
+    throw new AllocationError('reason', `must be at most ${REASON_MAX_LENGTH} characters (it has ${text.length})`);
+  if (text.length === 0 && differences.length > 0) {
+    const [first] = differences;
+    throw new AllocationError(
+      'reason',
+      `is required: the shares differ from the engine's result for ${differences.length} holder${differences.length === 1 ? '' : 's'} (${first!.holder_id}: ${first!.reo_kg} kg, the engine gives ${first!.engine_reo_kg} kg)`,
+    );
+  }
+  return text.length === 0 ? null : text;
+}

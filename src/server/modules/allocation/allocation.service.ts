@@ -9,7 +9,15 @@ import { scopeOf, type Actor } from '../auth/index.ts';
 import { batchContext, markBatch, totalFor } from '../indicators/indicators.service.ts';
 import { enterpriseFacts, groupNames } from '../registry/index.ts';
 import { finalPenaltiesByEnterprise } from '../supervision/index.ts';
-import { allocate, AllocationError, checkManual, type AllocationResult } from './allocation.rules.ts';
+import {
+  allocate,
+  AllocationError,
+  checkManual,
+  differencesFromEngine,
+  reasonFor,
+  type AllocationResult,
+  type EngineDifference,
+} from './allocation.rules.ts';
 import * as repo from './allocation.repository.ts';
 import { enterpriseHolder, engineCategory, nationalHolders, type NamedHolder } from './holders.rules.ts';
 import { issueRun } from './issuance.service.ts';
@@ -132,15 +140,22 @@ export async function createRun(db: Executor, context: AuditContext, actor: Acto
         }
       : input;
   let result: AllocationResult;
+  let differences: EngineDifference[];
+  let reason: string | null;
   try {
     result =
       body.mode === 'engine'
         ? runEngine(engineInputUsed)
         : checkManual({ ...input, category: engineCategory(input.category) }, body.shares);
+    // Oversight rule 2: shares other than the engine's on the register and the plan's parameters need a reason.
+    const engine = engineOnPlan(input);
+    differences = engine ? differencesFromEngine(engine, result) : [];
+    reason = reasonFor(differences, body.reason);
   } catch (error) {
     if (error instanceof AllocationError) throw invalidField(error.field, error.message);
     throw error;
   }
+  const engineFigures = new Map(differences.map((row) => [row.holder_id, row.engine_reo_kg]));
   const kinds = new Map(holders.map((holder) => [holder.id, holder]));
   return db.transaction().execute(async (tx) => {
     const id = await repo.insertRun(tx, {
@@ -158,6 +173,7 @@ export async function createRun(db: Executor, context: AuditContext, actor: Acto
       issued_at: null,
       // A group's sub-allocation carries the deadline it was due by (Art. 6; plan's working days).
       due_on: dueOn,
+      reason,
     });
     await repo.insertShares(
       tx,
@@ -173,6 +189,8 @@ export async function createRun(db: Executor, context: AuditContext, actor: Acto
           ...(kinds.get(holder.id)?.penalty_decisions
             ? { penalty_decisions: kinds.get(holder.id)?.penalty_decisions }
             : {}),
+          // Where the run departs from the engine: what the engine gives this holder (the run's reason says why).
+          ...(engineFigures.has(holder.id) ? { engine_reo_kg: engineFigures.get(holder.id) } : {}),
         }),
       })),
     );
@@ -184,10 +202,21 @@ export async function createRun(db: Executor, context: AuditContext, actor: Acto
       after: {
         ...run,
         shares: run.shares.filter((item) => item.reo_kg > 0).map(({ holder_id, reo_kg }) => ({ holder_id, reo_kg })),
+        differences_from_engine: differences.length,
       },
     });
     return run;
   });
+}
+
+/** The engine's result on the register and the plan's parameters, or null when the engine refuses that input. */
+function engineOnPlan(input: EngineInput): AllocationResult | null {
+  try {
+    return allocate({ ...input, category: engineCategory(input.category) });
+  } catch (error) {
+    if (error instanceof AllocationError) return null;
+    throw error;
+  }
 }
 
 type RunRow = NonNullable<Awaited<ReturnType<typeof repo.getRun>>>;
@@ -245,6 +274,7 @@ function runView(actor: Actor, row: RunRow, allShares: readonly ShareRow[], visi
     issued_at: row.issued_at?.toISOString() ?? null,
     due_on: row.due_on,
     filed_late: row.level === 'group' && row.due_on !== null && dateInShanghai(row.created_at) > row.due_on,
+    reason: row.reason,
     shares: shares.map((share) => ({
       holder_kind: share.holder_kind,
       holder_id: share.holder_id,
@@ -286,7 +316,7 @@ export async function approveRun(db: Executor, context: AuditContext, actor: Act
       objectType: 'allocation_run',
       objectId: id,
       before: { status: run.status },
-      after: { status: after.status, approved_by: actor.userId },
+      after: { status: after.status, approved_by: actor.userId, reason: run.reason },
     });
     return after;
   });

@@ -76,6 +76,7 @@ export async function liveRuns(db: Executor) {
       'mode',
       'status',
       'input',
+      'reason',
       'created_by',
       'created_at',
       'approved_by',

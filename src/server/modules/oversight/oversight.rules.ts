@@ -181,7 +181,7 @@ export interface ManualRunFacts {
   readonly shares: Figures;
   /** What the engine gives on the run's own input; null when the engine refuses that input. */
   readonly engine: Figures | null;
-  /** A reason recorded with the run (the `reason` of its stored input), if any. */
+  /** The reason recorded with the run (`allocation_run.reason`, required by the application when it differs). */
   readonly reason: string | null;
 }
 

@@ -171,7 +171,7 @@ async function manualAllocationAlerts(db: Executor): Promise<AlertCandidate[]> {
         created_at: run.created_at,
         shares: run.shares,
         engine: engineShares(stored),
-        reason: typeof stored.reason === 'string' ? stored.reason : null,
+        reason: run.reason,
       };
     }),
   );

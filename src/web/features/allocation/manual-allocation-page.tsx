@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Descriptions, Input, Skeleton, Table, Typography } from 'antd';
 import { ArrowLeftOutlined, SendOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
@@ -8,7 +8,7 @@ import { useTranslate } from '../../shared/i18n.ts';
 import { PageHeader, ProblemAlert } from '../../shared/page.tsx';
 import { useApi } from '../../shared/use-api.ts';
 import { labelOf } from '../indicators/indicator-labels.tsx';
-import type { EngineHolder, EngineInput, Run } from '../indicators/indicator-types.ts';
+import type { EngineHolder, EngineInput, EngineResult, Run } from '../indicators/indicator-types.ts';
 import { choiceFromQuery, choiceQuery } from './allocation-choice.tsx';
 
 /** Server field errors such as `shares.0.reo_kg`, keyed by the holder that share was for. */
@@ -23,7 +23,31 @@ function errorsByHolder(error: unknown, sentIds: readonly string[]): Map<string,
   return byHolder;
 }
 
-/** 手工分配: fixed tonnes per holder, checked by the server the same way as the engine's shares. */
+/** The longest reason the server takes for departing from the engine. */
+const REASON_MAX_LENGTH = 1000;
+
+/** The engine's kg per holder on the same input, or null while unknown or when the engine refuses the input. */
+function useEngineFigures(input: EngineInput | undefined): ReadonlyMap<string, number> | null {
+  const [figures, setFigures] = useState<{ input: EngineInput; byHolder: ReadonlyMap<string, number> } | null>(null);
+  useEffect(() => {
+    if (!input) return;
+    let current = true;
+    api.post<EngineResult>('/allocation/what-if', input).then(
+      (result) =>
+        current && setFigures({ input, byHolder: new Map(result.holders.map((holder) => [holder.id, holder.reo_kg])) }),
+      () => current && setFigures(null),
+    );
+    return () => {
+      current = false;
+    };
+  }, [input]);
+  return figures && figures.input === input ? figures.byHolder : null;
+}
+
+/**
+ * 手工分配: fixed tonnes per holder, checked by the server the same way as the engine's shares. Figures other
+ * than the engine's need a reason (oversight rule 2): the field shows as soon as they differ.
+ */
 export function ManualAllocationPage() {
   const t = useTranslate();
   const navigate = useNavigate();
@@ -35,7 +59,9 @@ export function ManualAllocationPage() {
     level: choice.level,
     group_id: choice.level === 'group' ? choice.groupId : null,
   });
+  const engine = useEngineFigures(input.data);
   const [tonnes, setTonnes] = useState<Record<string, string>>({});
+  const [reason, setReason] = useState('');
   const [error, setError] = useState<unknown>();
   const [sentIds, setSentIds] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
@@ -52,6 +78,11 @@ export function ManualAllocationPage() {
   const sum = entered.reduce((total, item) => total + (item.kg ?? 0), 0);
   const difference = sum - data.total_reo_kg;
   const rowErrors = errorsByHolder(error, sentIds);
+  const differing = engine
+    ? entered.filter((item) => item.kg !== null && item.kg !== (engine.get(item.holder.id) ?? 0)).length
+    : 0;
+  const reasonError =
+    error instanceof ApiError ? error.fieldErrors.find((item) => item.field === 'reason')?.message : undefined;
 
   const submit = async () => {
     const shares = entered
@@ -68,6 +99,7 @@ export function ManualAllocationPage() {
         level: choice.level,
         ...(choice.level === 'group' ? { group_id: choice.groupId } : {}),
         shares,
+        ...(differing > 0 && reason.trim() !== '' ? { reason: reason.trim() } : {}),
       });
       void navigate(`/allocation/runs/${run.id}`);
     } catch (failure) {
@@ -164,6 +196,29 @@ export function ManualAllocationPage() {
           ]}
         />
         {invalid ? <Alert type="warning" title={t('batch.tonnesRule')} style={{ marginTop: 12 }} /> : null}
+        {differing > 0 && !invalid ? (
+          <div data-testid="manual-reason" style={{ marginTop: 16, maxWidth: 720 }}>
+            <Alert type="info" showIcon title={t('allocation.differsFromEngine', { count: differing })} />
+            <Typography.Text strong style={{ display: 'block', margin: '12px 0 4px' }}>
+              <label htmlFor="manual-reason">{t('allocation.reason')}</label>
+            </Typography.Text>
+            <Input.TextArea
+              id="manual-reason"
+              rows={3}
+              maxLength={REASON_MAX_LENGTH}
+              showCount
+              status={reasonError ? 'error' : ''}
+              placeholder={t('allocation.reasonHint')}
+              value={reason}
+              onChange={(event) => setReason(event.target.value)}
+            />
+            {reasonError ? (
+              <Typography.Text type="danger" style={{ fontSize: 12, display: 'block' }}>
+                {reasonError}
+              </Typography.Text>
+            ) : null}
+          </div>
+        ) : null}
         <Button
           type="primary"
           icon={<SendOutlined />}

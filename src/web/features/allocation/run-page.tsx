@@ -93,6 +93,16 @@ export function RunPage() {
               children: data.issued_at ? formatDateTime(data.issued_at, language) : '—',
             },
             ...(data.due_on ? [{ key: 'due', label: t('allocation.dueOn'), children: data.due_on }] : []),
+            ...(data.reason
+              ? [
+                  {
+                    key: 'reason',
+                    label: t('allocation.reason'),
+                    span: 'filled' as const,
+                    children: <span data-testid="run-reason">{data.reason}</span>,
+                  },
+                ]
+              : []),
           ]}
         />
       </Card>

@@ -60,6 +60,20 @@ export function ShareExplanation({ explanation }: { readonly explanation: Explan
               </Typography.Text>
             ),
           },
+          ...(explanation.engine_reo_kg !== undefined
+            ? [
+                {
+                  key: 'engine',
+                  label: t('allocation.engineShare'),
+                  span: 'filled' as const,
+                  children: (
+                    <Typography.Text type="warning" data-testid="engine-share">
+                      {formatTonnes(explanation.engine_reo_kg)} {t('unit.tonnes')}
+                    </Typography.Text>
+                  ),
+                },
+              ]
+            : []),
           ...(explanation.penalty_decisions && explanation.penalty_decisions.length > 0
             ? [
                 {

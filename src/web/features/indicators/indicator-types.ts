@@ -38,8 +38,12 @@ export type Quota = z.infer<typeof quota>;
 export type QuotaLine = z.infer<typeof quotaLine>;
 export type LedgerEntry = z.infer<typeof ledgerEntry>;
 
-/** What a share's explanation holds: the engine's result for the holder, with its name. */
-export type Explanation = Partial<HolderResult> & { readonly name?: string };
+/** What a share's explanation holds: the engine's result (or the manual figure) for the holder, with its name. */
+export type Explanation = Partial<HolderResult> & {
+  readonly name?: string;
+  /** Where the run departs from the engine: what the engine gives the holder. */
+  readonly engine_reo_kg?: number;
+};
 
 /** The categories a batch can carry, in the order forms and tables list them. */
 export const categories: readonly Category[] = [
