@@ -589,6 +589,22 @@ describe('submission, freezing, corrections and lateness', () => {
     );
   });
 
+  it('two corrections sent at once make one new version; the other is told the version moved (409)', async () => {
+    const rows = await reportRows();
+    const body = (tag: string) => ({ expected_version: 2, comment: `同时更正 ${tag}`, idempotency_key: key(tag) });
+    const responses = await Promise.all([
+      clients.nmg.post(`${base}/${PROVINCE}/${YEAR}/submit`, body('a')),
+      clients.nmgNr.post(`${base}/${PROVINCE}/${YEAR}/submit`, body('b')),
+    ]);
+    expect(responses.map((response) => response.statusCode).sort()).toEqual([201, 409]);
+    const loser = responses.find((response) => response.statusCode === 409)!;
+    expectFieldError(loser, 409, 'expected_version', 'conflict');
+    expect(await reportRows()).toBe(rows + 1);
+    const latest = await getReport(clients.miit, PROVINCE, YEAR);
+    expect(latest.submission?.version).toBe(3);
+    expect(latest.versions.map((item) => item.version)).toEqual([1, 2, 3]);
+  });
+
   it('after 31 December a province that has not submitted is late; its submission is late, and so is its correction', async () => {
     now = at('2027-01-02T09:00:00');
     const list = await clients.miit.get(`${base}?year=${YEAR}`);
