@@ -186,6 +186,59 @@ describe('authentication', () => {
       expect(revoked.length).toBeGreaterThan(0);
     });
 
+    it('signing in, a failed sign-in and signing out are audited with the client address and user agent', async () => {
+      const db = context.database.db;
+      const from = (ip: string, agent: string) => ({ remoteAddress: ip, headers: { 'user-agent': agent } });
+      const entries = async (since: number) =>
+        db
+          .selectFrom('audit_entry')
+          .select(['seq', 'action', 'actor_login', 'object_id', 'ip', 'user_agent', 'request_id'])
+          .where('seq', '>', String(since))
+          .orderBy('seq')
+          .execute();
+      const before = Number((await lastAudit(db)).seq);
+      const failed = await context.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { login: 'longnan.iit', password: 'not-the-password-1' },
+        ...from('198.51.100.23', 'Mozilla/5.0 (failed sign-in)'),
+      });
+      expectProblem(failed, 401, 'bad_credentials');
+      const signedIn = await context.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { login: 'longnan.iit', password: DEMO_PASSWORD },
+        ...from('198.51.100.24', 'Mozilla/5.0 (sign-in)'),
+      });
+      expect(signedIn.statusCode, signedIn.body).toBe(200);
+      const cookie = signedIn.cookies.find((item) => item.name === 'monazite_session')!;
+      // Behind a proxy the client's address is the one X-Forwarded-For names (the app trusts its proxy).
+      const out = await context.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        remoteAddress: '127.0.0.1',
+        headers: {
+          cookie: `monazite_session=${cookie.value}`,
+          'x-csrf-token': signedIn.json<{ csrf_token: string }>().csrf_token,
+          'x-forwarded-for': '203.0.113.77',
+          'user-agent': 'x'.repeat(400),
+        },
+      });
+      expect(out.statusCode).toBe(204);
+      const written = await entries(before);
+      expect(written.map((entry) => entry.action)).toEqual(['auth.login_failed', 'auth.login', 'auth.logout']);
+      for (const entry of written)
+        expect(entry).toMatchObject({ actor_login: 'longnan.iit', object_id: users['longnan.iit'] });
+      expect(written[0]).toMatchObject({ ip: '198.51.100.23', user_agent: 'Mozilla/5.0 (failed sign-in)' });
+      expect(written[0]!.request_id).toBe(failed.headers['x-request-id']);
+      expect(written[1]).toMatchObject({ ip: '198.51.100.24', user_agent: 'Mozilla/5.0 (sign-in)' });
+      expect(written[1]!.request_id).toBe(signedIn.headers['x-request-id']);
+      // User agents are kept to 300 characters, like every audited request's.
+      expect(written[2]).toMatchObject({ ip: '203.0.113.77', user_agent: 'x'.repeat(300) });
+      // The chain still verifies with the new entries.
+      expect((await (await context.as('oversight')).get('/api/v1/audit/verify')).json()).toMatchObject({ ok: true });
+    });
+
     it('a deactivated user cannot sign in, and their sessions and tokens stop working', async () => {
       const db = context.database.db;
       const dingnan = await context.as('ent.dingnan');

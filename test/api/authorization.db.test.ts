@@ -376,7 +376,6 @@ function authCases(): Case[] {
       route: 'POST /api/v1/auth/logout',
       name: 'a throwaway session',
       expect: everyone(204),
-      effect: 'unaudited',
       url: () => '/api/v1/auth/logout',
       prepare: async (fx, caller) => (caller === 'anonymous' ? {} : { client: await fx.context.as(caller) }),
       verify: async (fx, caller, _response, prepared) => {

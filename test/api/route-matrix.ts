@@ -33,7 +33,7 @@ export interface MatrixCase<F, C extends string> {
   verify?: (fx: F, caller: C, response: LightMyRequestResponse, prepared: Prepared) => Promise<void> | void;
   /**
    * What a successful call leaves behind. Reads (GET): no audit entry. Writes: an audit entry, unless
-   * `unaudited` (signing out) or `nothing` (a calculation that saves nothing: no audit entry, no change).
+   * `unaudited` (a write that leaves no entry of its own) or `nothing` (a calculation that saves nothing: no audit entry, no change).
    */
   effect?: 'unaudited' | 'nothing';
 }

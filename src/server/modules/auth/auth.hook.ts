@@ -3,7 +3,7 @@ import type { Executor } from '../../db/executor.ts';
 import { DomainError, forbidden, unauthenticated } from '../../shared/errors.ts';
 import type { AuditContext } from '../audit/index.ts';
 import { insertSecurityEvent, type NewSecurityEvent } from '../oversight/security-events.repository.ts';
-import { actorFromSession, actorFromToken } from './auth.service.ts';
+import { actorFromSession, actorFromToken, type RequestOrigin } from './auth.service.ts';
 import { can, permissions, scopeOf, type Actor, type Permission, type Scope } from './auth.rules.ts';
 
 export const SESSION_COOKIE = 'monazite_session';
@@ -170,12 +170,12 @@ export function scopeOfRequest(request: FastifyRequest): Scope {
   return scopeOf(actorOf(request));
 }
 
+/** Where a request came from, as audit entries record it: its id, client address and user agent. */
+export function requestOriginOf(request: FastifyRequest): RequestOrigin {
+  return { requestId: request.id, ip: request.ip, userAgent: userAgentOf(request) };
+}
+
 export function auditContextOf(request: FastifyRequest): AuditContext {
   const actor = actorOf(request);
-  return {
-    actor: { id: actor.userId, login: actor.login, role: actor.role },
-    requestId: request.id,
-    ip: request.ip,
-    userAgent: userAgentOf(request),
-  };
+  return { actor: { id: actor.userId, login: actor.login, role: actor.role }, ...requestOriginOf(request) };
 }

@@ -4,7 +4,7 @@ import { idParam } from '../../../contracts/common.ts';
 import type { Config } from '../../config.ts';
 import type { Executor } from '../../db/executor.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
-import { actorOf, auditContextOf, SESSION_COOKIE } from './auth.hook.ts';
+import { actorOf, auditContextOf, requestOriginOf, SESSION_COOKIE } from './auth.hook.ts';
 import * as service from './auth.service.ts';
 
 export async function authRoutes(api: Api, deps: { db: Executor; config: Config }): Promise<void> {
@@ -30,7 +30,7 @@ export async function authRoutes(api: Api, deps: { db: Executor; config: Config 
       const result = await service.login(
         db,
         settings,
-        { requestId: request.id },
+        requestOriginOf(request),
         request.body.login,
         request.body.password,
       );
@@ -53,7 +53,7 @@ export async function authRoutes(api: Api, deps: { db: Executor; config: Config 
     },
     async (request, reply) => {
       const cookie = request.cookies[SESSION_COOKIE];
-      if (cookie) await service.logout(db, cookie);
+      if (cookie) await service.logout(db, auditContextOf(request), cookie);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send(null);
     },

@@ -47,6 +47,9 @@ export function describeActor(actor: Actor, authorityName: string | null, csrfTo
 
 const badCredentials = () => new DomainError(401, 'bad_credentials', 'The login or the password is wrong.');
 
+/** Where a request came from: what an audit entry records besides its actor (Art. 15: "from where"). */
+export type RequestOrigin = Omit<AuditContext, 'actor'>;
+
 /**
  * Checks a password. Wrong passwords count towards a lockout; a locked account is refused even with the
  * right password until the lock expires, and the answer says until when.
@@ -54,7 +57,7 @@ const badCredentials = () => new DomainError(401, 'bad_credentials', 'The login 
 export async function login(
   db: Executor,
   settings: AuthSettings,
-  context: { requestId: string },
+  origin: RequestOrigin,
   login: string,
   password: string,
 ) {
@@ -63,10 +66,7 @@ export async function login(
     await verifyPassword(await decoyPasswordHash(), password);
     throw badCredentials();
   }
-  const auditContext: AuditContext = {
-    actor: { id: user.id, login: user.login, role: user.role },
-    requestId: context.requestId,
-  };
+  const auditContext: AuditContext = { actor: { id: user.id, login: user.login, role: user.role }, ...origin };
   if (user.locked_until && user.locked_until > new Date()) {
     throw new DomainError(
       423,
@@ -102,8 +102,12 @@ export async function login(
   return { sessionToken, expiresAt, user: describeActor(actorFrom(user, 'session'), user.authority_name, csrfToken) };
 }
 
-export async function logout(db: Executor, sessionToken: string): Promise<void> {
-  await repo.revokeSession(db, sha256Hex(sessionToken));
+/** Ends a session, audited with where the request came from. */
+export async function logout(db: Executor, context: AuditContext, sessionToken: string): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await repo.revokeSession(tx, sha256Hex(sessionToken));
+    await recordAudit(tx, context, { action: 'auth.logout', objectType: 'user', objectId: context.actor.id });
+  });
 }
 
 /** Resolves a session cookie to its actor and CSRF token, or null when it is unknown, revoked or expired. */
