@@ -273,13 +273,18 @@ export async function productVersion(db: Db, code: string): Promise<number> {
   return row.version;
 }
 
-/** The supervision tables: their sizes, and the sum of the versions of those that move (inspections, decisions). */
+/**
+ * The supervision tables: their sizes, the sum of the versions of those that move (inspections, decisions), the
+ * risk weights set and the annual reports submitted.
+ */
 async function supervisionDigest(db: Db) {
   const result = await sql<Record<string, string>>`
     SELECT (SELECT count(*) FROM inspection) AS inspections, (SELECT coalesce(sum(version), 0) FROM inspection) AS inspection_versions,
            (SELECT count(*) FROM evidence_file) AS evidence, (SELECT count(*) FROM evidence_content) AS contents,
            (SELECT count(*) FROM violation) AS violations, (SELECT count(*) FROM decision) AS decisions,
            (SELECT coalesce(sum(version), 0) FROM decision) AS decision_versions,
-           (SELECT count(*) FROM supervision_transition) AS transitions`.execute(db);
+           (SELECT count(*) FROM supervision_transition) AS transitions,
+           (SELECT count(*) FROM risk_weight) AS risk_weights,
+           (SELECT count(*) FROM supervision_annual_report) AS annual_reports`.execute(db);
   return result.rows[0];
 }
