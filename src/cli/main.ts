@@ -7,6 +7,7 @@ import { migrate } from '../server/db/migrate.ts';
 import { loadDemoData } from '../server/demo/demo.ts';
 import { loadDemoFlows } from '../server/demo/demo-flows.ts';
 import { loadDemoReports } from '../server/demo/demo-reports.ts';
+import { loadDemoSupervision } from '../server/demo/demo-supervision.ts';
 import { createSealer } from '../server/shared/signing.ts';
 import { openConfiguredDatabase, startServer } from '../server/main.ts';
 import { SYSTEM_ACTOR, verifyAuditChain } from '../server/modules/audit/index.ts';
@@ -61,11 +62,14 @@ program
       const hasFlows = (await database.db.selectFrom('flow_submission').select('id').limit(1).execute()).length > 0;
       const flows = hasFlows ? null : await loadDemoFlows(database);
       const reports = hasFlows ? null : await loadDemoReports(database, createSealer(loadConfig().SIGNING_KEY_SECRET));
+      const supervision = hasFlows ? null : await loadDemoSupervision(database.db);
       console.log(
         `Demo data present: ${summary.enterprises} enterprises, ${summary.products} products, ${summary.users} users` +
           (flows
             ? `; loaded ${flows.events} flow events (July–October 2026) and found ${flows.anomalies} anomalies;` +
-              ` ${reports?.reports ?? 0} implementation reports and ${reports?.compilations ?? 0} compilations.`
+              ` ${reports?.reports ?? 0} implementation reports and ${reports?.compilations ?? 0} compilations;` +
+              ` ${supervision?.inspections ?? 0} inspections, ${supervision?.violations ?? 0} violations and` +
+              ` ${supervision?.decisions ?? 0} decisions.`
             : '.'),
       );
     });

@@ -7,6 +7,7 @@ import { DEMO_PASSWORD } from './demo/demo-data.ts';
 import { demoLogins, loadDemoData } from './demo/demo.ts';
 import { loadDemoFlows } from './demo/demo-flows.ts';
 import { loadDemoReports } from './demo/demo-reports.ts';
+import { loadDemoSupervision } from './demo/demo-supervision.ts';
 import { createSealer } from './shared/signing.ts';
 import { ensureReferenceData } from './modules/registry/reference.service.ts';
 
@@ -28,6 +29,7 @@ export async function startServer(config: Config): Promise<{ app: App; database:
     await loadDemoData(database.db);
     await loadDemoFlows(database);
     await loadDemoReports(database, createSealer(config.SIGNING_KEY_SECRET));
+    await loadDemoSupervision(database.db);
   }
   const app = await buildApp({ config, database });
   await app.listen({ port: config.PORT, host: config.HOST });
