@@ -199,6 +199,32 @@ describe('2024 first batch: plan, approval, manual allocation, issuance, ledger'
     expect(trial.json()).toMatchObject({ sum: 0 });
   });
 
+  it('asks a reason of an engine run whose other weights give other shares than the plan', async () => {
+    const body = { mode: 'engine', batch_id: batch.id, category: 'separation', level: 'group', group_id: 'china-re' };
+    const weights = { capacity: 1, technical: 0, environment: 0, safety: 0 };
+    const input = (
+      await miit.get(`/api/v1/allocation/input?batch_id=${batch.id}&category=separation&level=group&group_id=china-re`)
+    ).json<{ weights: object }>();
+    const [plan, other] = await Promise.all(
+      [input, { ...input, weights }].map(async (item) =>
+        (await miit.post('/api/v1/allocation/what-if', item)).json<{ holders: { reo_kg: number }[] }>(),
+      ),
+    );
+    expect(other.holders.map((holder) => holder.reo_kg)).not.toEqual(plan.holders.map((holder) => holder.reo_kg));
+    const runsBefore = await context.database.db.selectFrom('allocation_run').select('id').execute();
+    const refused = await miit.post('/api/v1/allocation-runs', { ...body, weights });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({ errors: [{ field: 'reason' }] });
+    expect(await context.database.db.selectFrom('allocation_run').select('id').execute()).toEqual(runsBefore);
+    const explained = await miit.post('/api/v1/allocation-runs', { ...body, weights, reason: '按产能单因素测算' });
+    expect(explained.statusCode, explained.body).toBe(201);
+    expect(explained.json()).toMatchObject({ reason: '按产能单因素测算' });
+    // The plan's own parameters: the engine's result, no reason needed.
+    const plain = await miit.post('/api/v1/allocation-runs', body);
+    expect(plain.statusCode, plain.body).toBe(201);
+    expect(plain.json()).toMatchObject({ reason: null });
+  });
+
   it('marks a group sub-allocation proposed after its working-day deadline as filed late', async () => {
     const national = runs.get('mining_ion_adsorption')!;
     await context.database.db
