@@ -28,11 +28,13 @@ import { ReportDetailPage } from './features/reporting/report-detail-page.tsx';
 import { ReportPage } from './features/reporting/report-page.tsx';
 import { RequireOfficial } from './features/reporting/require-official.tsx';
 import { DesignationsPage } from './features/registry/designations-page.tsx';
+import { AnnualReportPage, AnnualReportsPage } from './features/supervision/annual-report-page.tsx';
 import { DecisionPage } from './features/supervision/decision-page.tsx';
 import { DecisionsPage } from './features/supervision/decisions-page.tsx';
 import { InspectionPage } from './features/supervision/inspection-page.tsx';
 import { InspectionsPage } from './features/supervision/inspections-page.tsx';
 import { ReportedPage } from './features/supervision/reported-page.tsx';
+import { RiskPage } from './features/supervision/risk-page.tsx';
 import { SupervisionHomePage } from './features/supervision/supervision-home-page.tsx';
 import { ViolationPage } from './features/supervision/violation-page.tsx';
 import { ViolationsPage } from './features/supervision/violations-page.tsx';
@@ -401,6 +403,30 @@ function AppRoutes() {
           element={
             <RequireOfficial permission="supervision.read">
               <ReportedPage />
+            </RequireOfficial>
+          }
+        />
+        <Route
+          path="supervision/risk"
+          element={
+            <RequireOfficial permission="supervision.read">
+              <RiskPage />
+            </RequireOfficial>
+          }
+        />
+        <Route
+          path="supervision/annual-reports"
+          element={
+            <RequireOfficial permission="supervision.read">
+              <AnnualReportsPage />
+            </RequireOfficial>
+          }
+        />
+        <Route
+          path="supervision/annual-reports/:province/:year"
+          element={
+            <RequireOfficial permission="supervision.read">
+              <AnnualReportPage />
             </RequireOfficial>
           }
         />

@@ -9,15 +9,17 @@ import { menuLink, openMenu, screenshot, signInAndWait, useBrowser, waitForNetwo
 
 /**
  * Supervision (Arts. 12–16) in the web app, on the demo data with its July–October 2026 flows and the server's
- * clock at 29 November 2026: the Baotou bureau plans an inspection of the Kundulun plant on its late-declaration
+ * clock at 2 December 2026: the Baotou bureau plans an inspection of the Kundulun plant on its late-declaration
  * anomaly, records the visit (a second tab that read the old version is told of the conflict), uploads an
  * evidence PDF (and is told why a text file is refused), records a violation with its legal basis; a fine
  * without an amount is refused on the field; a correction order due on 27 November is overdue on the board;
  * the handling is reported to Inner Mongolia, whose official sees it. The plant's own user reads only its own,
- * with no write buttons. The tests build on each other, in order.
+ * with no write buttons. The risk list ranks Baotou's plants with their reasons, the bureau edits its weights and
+ * plans from a row; Inner Mongolia submits its annual report (due in December) and MIIT sees it submitted.
+ * The tests build on each other, in order.
  */
 
-const NOW = new Date('2026-11-29T10:00:00+08:00');
+const NOW = new Date('2026-12-02T10:00:00+08:00');
 const kundulun = demoEnterprises.find((item) => item.key === 'kundulun')!;
 const ORDER_NO = '包工信责改〔2026〕21号';
 const FINE_NO = '包工信罚决〔2026〕21号';
@@ -197,7 +199,7 @@ describe.sequential('supervision in the web app', () => {
     await page.waitForURL(/\/supervision\/decisions\/[0-9a-f-]{36}$/);
     decisionPath = new URL(page.url()).pathname;
     await page.getByRole('heading', { name: `处理决定 ${ORDER_NO}` }).waitFor();
-    // Due on 27 November, open on the 29th: overdue.
+    // Due on 27 November, open on 2 December: overdue.
     await page.getByTestId('overdue-banner').waitFor();
   });
 
@@ -271,5 +273,71 @@ describe.sequential('supervision in the web app', () => {
     );
     expect(decisions.items.every((item) => item.enterprise_name === kundulun.name)).toBe(true);
     await screenshot(page, 'supervision-enterprise-zh');
+  });
+
+  test('the risk list ranks the plants with their reasons; the bureau edits its weights and plans from a row', async () => {
+    const { page } = await visit();
+    await signInAndWait(page, 'baotou.iit', displayName('baotou.iit'));
+    await openMenu(page, zh('nav.risk'));
+    const rows = rowsOf(page, 'risk');
+    await rows.first().waitFor();
+    const row = rows.filter({ hasText: kundulun.name });
+    await row.getByTestId('risk-reasons').waitFor();
+    await page.getByTestId('weights-source').getByText(zh('risk.weightsSource.default')).waitFor();
+    await screenshot(page, 'supervision-risk-zh');
+
+    await page.getByTestId('edit-weights').click();
+    const late = page.getByTestId('weights-form').locator('#weights_late_filing');
+    await late.fill('5');
+    await page.locator('#weights-note').fill('逾期报送加重');
+    await modalOk(page).click();
+    await page.getByTestId('weights-source').getByText('本级设定（第 1 版）').waitFor();
+
+    await row.getByTestId('risk-plan').click();
+    await page.waitForURL(/plan=1/);
+    const form = page.getByTestId('plan-form');
+    await form.getByText(kundulun.name).first().waitFor();
+    const ticked = page.getByTestId('plan-anomalies').locator('.ant-checkbox-wrapper-checked');
+    await expect.poll(() => ticked.count()).toBeGreaterThan(0);
+    await page
+      .locator('.ant-modal-footer:visible')
+      .getByRole('button', { name: /取\s*消/ })
+      .click();
+  });
+
+  test('Inner Mongolia submits its annual report with the sections; MIIT sees the province submitted', async () => {
+    const { page } = await visit();
+    await signInAndWait(page, 'nmg.iit', displayName('nmg.iit'));
+    await openMenu(page, zh('nav.annualReports'));
+    await page.waitForURL(/\/supervision\/annual-reports\/150000\/2026/);
+    await page.getByRole('heading', { name: /内蒙古自治区2026年度监督检查情况报告/ }).waitFor();
+    await page.getByTestId('annual-inspections').getByText(kundulun.name).first().waitFor();
+    await page.getByTestId('annual-violations').getByText('Measures Art. 10', { exact: false }).first().waitFor();
+    await page.getByTestId('annual-status').getByText(zh('annual.status.due')).waitFor();
+
+    await page.getByTestId('annual-submit').click();
+    await modalOk(page).click();
+    const digest = page.getByTestId('annual-digest');
+    await digest.waitFor();
+    expect((await digest.textContent()) ?? '').toMatch(/^[0-9a-f]{64}$/);
+    await page.getByTestId('annual-status').getByText(zh('annual.status.submitted')).waitFor();
+    await screenshot(page, 'supervision-annual-zh');
+
+    await page.getByTestId('annual-export').click();
+    const xlsx = page.locator('.ant-dropdown a[href*="format=xlsx"]');
+    await xlsx.waitFor();
+    expect(await xlsx.getAttribute('href')).toContain('/api/v1/supervision/annual-reports/150000/2026/export');
+    const hrefs = await page
+      .locator('.ant-dropdown a')
+      .evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href') ?? ''));
+    const pdf = await page.request.get(hrefs.find((href) => href.includes('format=pdf'))!);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toContain('application/pdf');
+
+    await switchUser(page, 'miit');
+    await openMenu(page, zh('nav.annualReports'));
+    const province = rowsOf(page, 'annual-provinces').filter({ hasText: '内蒙古自治区' });
+    await province.getByText(zh('annual.status.submitted')).waitFor();
+    await screenshot(page, 'supervision-annual-ministry-zh');
   });
 });

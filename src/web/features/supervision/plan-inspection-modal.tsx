@@ -29,14 +29,23 @@ interface PlanValues {
   inspectors: string[];
 }
 
-/** The enterprise's open anomalies, to tick as the plan's risk reasons. */
+/**
+ * The enterprise's unresolved anomalies (open or confirmed: what the risk list counts), to tick as the plan's risk
+ * reasons.
+ */
 function AnomalyChoice({ enterpriseId }: { readonly enterpriseId: string | undefined }) {
   const t = useTranslate();
-  const anomalies = useApi<Page<AnomalyView>>(enterpriseId ? '/anomalies' : null, {
+  const path = enterpriseId ? '/anomalies' : null;
+  const open = useApi<Page<AnomalyView>>(path, { enterprise_id: enterpriseId, status: 'open', page_size: 100 });
+  const confirmed = useApi<Page<AnomalyView>>(path, {
     enterprise_id: enterpriseId,
-    status: 'open',
+    status: 'confirmed',
     page_size: 100,
   });
+  const anomalies = {
+    loading: open.loading || confirmed.loading,
+    data: { items: [...(open.data?.items ?? []), ...(confirmed.data?.items ?? [])] },
+  };
   if (!enterpriseId) return <Typography.Text type="secondary">{t('inspections.pickEnterpriseFirst')}</Typography.Text>;
   const items = anomalies.data?.items ?? [];
   if (!anomalies.loading && items.length === 0)
