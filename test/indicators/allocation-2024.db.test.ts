@@ -210,7 +210,7 @@ describe('2024 first batch: plan, approval, manual allocation, issuance, ledger'
         (await miit.post('/api/v1/allocation/what-if', item)).json<{ holders: { reo_kg: number }[] }>(),
       ),
     );
-    expect(other.holders.map((holder) => holder.reo_kg)).not.toEqual(plan.holders.map((holder) => holder.reo_kg));
+    expect(other!.holders.map((holder) => holder.reo_kg)).not.toEqual(plan!.holders.map((holder) => holder.reo_kg));
     const runsBefore = await context.database.db.selectFrom('allocation_run').select('id').execute();
     const refused = await miit.post('/api/v1/allocation-runs', { ...body, weights });
     expect(refused.statusCode).toBe(422);
