@@ -298,6 +298,8 @@ export const supervisionMessages = {
   ],
   'annual.asOf': ['数据截至 {date}（{from} 至 {to}）', 'Records as of {date} ({from} to {to})'],
   'annual.addressedTo': ['报送', 'Addressed to'],
+  'annual.to.MIIT': ['工业和信息化部', 'MIIT'],
+  'annual.to.MNR': ['自然资源部', 'MNR'],
   'annual.records': ['统计范围', 'Records'],
   'annual.digest': ['SM3 摘要', 'SM3 digest'],
   'annual.section.inspections': ['一、监督检查情况', '1. Inspections'],

@@ -24,6 +24,7 @@ import { PageHeader, ProblemAlert } from '../../shared/page.tsx';
 import { useCurrentUser } from '../../shared/session.tsx';
 import { useApi } from '../../shared/use-api.ts';
 import { formatBeijing, monthInChina } from '../flows/flow-format.ts';
+import { labelOf } from '../indicators/indicator-labels.tsx';
 import { ExportMenu } from '../reporting/reporting-labels.tsx';
 import { AnnualSections } from './annual-sections.tsx';
 import { isConflict, useSupervisionWriter } from './supervision-labels.tsx';
@@ -287,7 +288,11 @@ export function AnnualReportPage() {
                     to: view.content.to,
                   }),
                 },
-                { key: 'to', label: t('annual.addressedTo'), children: view.addressed_to.join('、') },
+                {
+                  key: 'to',
+                  label: t('annual.addressedTo'),
+                  children: view.addressed_to.map((body) => labelOf(t, 'annual.to', body)).join('、'),
+                },
                 ...(view.submission
                   ? [
                       {

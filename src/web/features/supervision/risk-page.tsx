@@ -36,7 +36,7 @@ function ReasonLine({ reason }: { readonly reason: RiskReason }) {
   const t = useTranslate();
   const language = useLanguage();
   return (
-    <Flex gap={6} align="baseline" wrap={false}>
+    <Flex gap={6} align="baseline">
       <Tag color={reason.points > 0 ? 'orange' : 'default'} style={{ marginInlineEnd: 0 }} className="numeric">
         {t('risk.points', { points: reason.points })}
       </Tag>
@@ -97,6 +97,7 @@ function columns(t: Translate, writer: boolean, plan: (item: RiskItem) => void):
     {
       title: t('risk.reasons'),
       dataIndex: 'reasons',
+      width: 520,
       render: (reasons: RiskReason[]) =>
         reasons.length === 0 ? (
           '—'
@@ -115,7 +116,7 @@ function columns(t: Translate, writer: boolean, plan: (item: RiskItem) => void):
       render: (inspection: RiskItem['inspection']) =>
         inspection ? (
           <Link to={`/supervision/inspections/${inspection.id}`}>
-            <Flex vertical gap={2}>
+            <Flex vertical gap={2} align="flex-start">
               <InspectionStatusTag status={inspection.status} />
               <span className="numeric">{inspection.visited_on ?? inspection.planned_on}</span>
             </Flex>
