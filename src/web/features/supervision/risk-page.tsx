@@ -55,6 +55,7 @@ function columns(t: Translate, writer: boolean, plan: (item: RiskItem) => void):
           title: t('common.actions'),
           key: 'plan',
           width: 120,
+          fixed: 'right' as const,
           render: (_value, item) =>
             item.inspection_open ? null : (
               <Button size="small" icon={<PlusOutlined />} data-testid="risk-plan" onClick={() => plan(item)}>
@@ -97,7 +98,7 @@ function columns(t: Translate, writer: boolean, plan: (item: RiskItem) => void):
     {
       title: t('risk.reasons'),
       dataIndex: 'reasons',
-      width: 520,
+      width: 440,
       render: (reasons: RiskReason[]) =>
         reasons.length === 0 ? (
           '—'
