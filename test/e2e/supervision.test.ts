@@ -273,6 +273,14 @@ describe.sequential('supervision in the web app', () => {
     );
     expect(decisions.items.every((item) => item.enterprise_name === kundulun.name)).toBe(true);
     await screenshot(page, 'supervision-enterprise-zh');
+    // The same page in English: the legal basis follows the language.
+    await page.getByText('English', { exact: true }).click();
+    await page.getByRole('heading', { name: `Violation: ${kundulun.name}` }).waitFor();
+    await page
+      .getByTestId('legal-basis')
+      .getByText(/Interim Measures/)
+      .waitFor();
+    await screenshot(page, 'supervision-enterprise-en');
   });
 
   test('the risk list ranks the plants with their reasons; the bureau edits its weights and plans from a row', async () => {
