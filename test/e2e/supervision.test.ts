@@ -148,6 +148,13 @@ describe.sequential('supervision in the web app', () => {
     await input.setInputFiles({ name: '说明.txt', mimeType: 'text/plain', buffer: Buffer.from('只是文字') });
     const problem = page.getByTestId('evidence-card').getByTestId('problem');
     await problem.getByText(zh('evidence.refused')).waitFor();
+    // Over 10 MB: stopped before the upload, with the limit named.
+    const big = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(10 * 1024 * 1024 + 1)]);
+    await input.setInputFiles({ name: '扫描件.pdf', mimeType: 'application/pdf', buffer: big });
+    await page
+      .getByTestId('evidence-card')
+      .getByText(/文件过大.*10 MB/)
+      .waitFor();
     expect(await rowsOf(page, 'evidence').count()).toBe(1);
     await screenshot(page, 'supervision-inspection-zh');
   });
@@ -347,5 +354,26 @@ describe.sequential('supervision in the web app', () => {
     const province = rowsOf(page, 'annual-provinces').filter({ hasText: '内蒙古自治区' });
     await province.getByText(zh('annual.status.submitted')).waitFor();
     await screenshot(page, 'supervision-annual-ministry-zh');
+  });
+
+  test('the bureau marks the order complied with a note: it leaves the overdue board', async () => {
+    const { page } = await visit();
+    await signInAndWait(page, 'baotou.iit', displayName('baotou.iit'));
+    await page.goto(decisionPath);
+    await page.getByTestId('overdue-banner').waitFor();
+    await page.getByTestId('move-complied').click();
+    await page.locator('#move-note').fill('企业已补录10月流向信息并建立月度核对制度');
+    await modalOk(page).click();
+    await page.getByTestId('transitions').getByText('企业已补录10月流向信息并建立月度核对制度').waitFor();
+    await page.getByTestId('decision-status').getByText(zh('decisionStatus.complied')).first().waitFor();
+    expect(await page.getByTestId('overdue-banner').count()).toBe(0);
+    // Complied, it may be closed or reopened; nothing else.
+    expect(await page.getByTestId('move-closed').count()).toBe(1);
+    expect(await page.getByTestId('move-open').count()).toBe(1);
+    expect(await page.getByTestId('move-complied').count()).toBe(0);
+
+    await openMenu(page, zh('nav.supervision'));
+    await page.getByTestId('overdue-board').getByText(zh('supervisionHome.overdueNone')).waitFor();
+    expect(await page.getByTestId('overdue-total').textContent()).toBe('0');
   });
 });
