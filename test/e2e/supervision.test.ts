@@ -376,4 +376,62 @@ describe.sequential('supervision in the web app', () => {
     await page.getByTestId('overdue-board').getByText(zh('supervisionHome.overdueNone')).waitFor();
     expect(await page.getByTestId('overdue-total').textContent()).toBe('0');
   });
+
+  test('a planned inspection is reassigned to the province’s official, the history naming both', async () => {
+    const { page } = await visit();
+    await signInAndWait(page, 'baotou.iit', displayName('baotou.iit'));
+    await openMenu(page, zh('nav.inspections'));
+    await page.getByTestId('plan-inspection').click();
+    await pick(page, 'plan-enterprise', kundulun.name, '昆都仑');
+    await page.locator('#plan-date').fill('2026-12-09');
+    await page.locator('#plan-purpose').fill('整改情况复查');
+    await page.locator('#plan-reasons').fill('复查责令改正落实情况');
+    await modalOk(page).click();
+    await page.waitForURL(/\/supervision\/inspections\/[0-9a-f-]{36}$/);
+
+    await page.getByTestId('reassign').click();
+    const inspectors = page.locator('#reassign-inspectors');
+    await inspectors.fill('nmg.iit');
+    await inspectors.press('Enter');
+    await page.locator('#reassign-note').fill('自治区厅牵头复查');
+    await screenshot(page, 'supervision-reassign-zh');
+    await page.getByTestId('reassign-ok').click();
+    await page
+      .getByTestId('transitions')
+      .getByText('改派检查人员（baotou.iit → baotou.iit、nmg.iit）：自治区厅牵头复查')
+      .waitFor();
+    await page.getByTestId('inspection-facts').getByText('baotou.iit、nmg.iit').waitFor();
+  });
+
+  test('a fine decided while appeal was possible is recorded final; Art. 14 then counts it', async () => {
+    const { page } = await visit();
+    await signInAndWait(page, 'baotou.iit', displayName('baotou.iit'));
+    await page.goto(violationPath);
+    await page.getByTestId('make-decision').click();
+    const form = page.getByTestId('decision-form');
+    await form.getByText(zh('decisionKind.fine'), { exact: true }).click();
+    await page.locator('#decision-document-no').fill(FINE_NO);
+    await page.locator('#decision-decided-on').fill('2026-11-26');
+    await page.locator('#decision-fine-yuan').fill('150000');
+    await modalOk(page).click();
+    await page.waitForURL(/\/supervision\/decisions\/[0-9a-f-]{36}$/);
+    await page.getByTestId('decision-finality').getByText(zh('decision.notFinal')).waitFor();
+    await page
+      .getByTestId('decision-basis')
+      .getByText(/暂行办法》第十三条$/)
+      .waitFor();
+
+    await page.getByTestId('finality-final').click();
+    await page.locator('#finality-effective-on').fill('2026-12-01');
+    await page.locator('#finality-note').fill('复议期限届满未申请复议');
+    await page.getByTestId('finality-ok').click();
+    await page.getByTestId('decision-finality').getByText(zh('supervision.final')).waitFor();
+    await page.getByTestId('transitions').getByText('2026-12-01 处罚生效：复议期限届满未申请复议').waitFor();
+    expect(await page.getByTestId('finality-final').count()).toBe(0);
+    expect(await page.getByTestId('finality-revoked').count()).toBe(0);
+    await screenshot(page, 'supervision-final-zh');
+    const id = new URL(page.url()).pathname.split('/').at(-1)!;
+    const decision = await apiGet<{ final: boolean; version: number }>(page, 'miit', `/supervision/decisions/${id}`);
+    expect(decision).toMatchObject({ final: true, version: 2 });
+  });
 });

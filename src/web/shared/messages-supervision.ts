@@ -200,6 +200,38 @@ export const supervisionMessages = {
   ],
   'decision.reported': ['已向上级报告', 'Reported to the level above'],
   'decision.violation': ['违法违规行为', 'Violation'],
+  'decision.revokedOn': ['{date} 撤销', 'Revoked on {date}'],
+  'decision.finality': ['是否生效', 'Finality'],
+  'decision.notFinal': ['未生效（复议、诉讼期内）', 'Not final (appeal still possible)'],
+  'supervision.revoked': ['已撤销', 'Revoked'],
+
+  'finality.final': ['确认处罚生效', 'Record as final'],
+  'finality.revoked': ['撤销决定', 'Record as revoked'],
+  'finality.explain.final': [
+    '复议、诉讼期限届满未申请，或经复议、诉讼维持：处罚生效后计入下一年度指标核减（第十四条）。',
+    'The time for appeal passed, or the penalty was upheld: once final it reduces the next year’s indicator (Art. 14).',
+  ],
+  'finality.explain.revoked': [
+    '经行政复议或行政诉讼撤销：决定结案，不再生效，也不计入指标核减。',
+    'Set aside on reconsideration or by a court: the decision is closed, never final, and reduces nothing.',
+  ],
+  'finality.effectiveOn.final': ['生效日期', 'Final on'],
+  'finality.effectiveOn.revoked': ['撤销日期', 'Revoked on'],
+  'finality.effectiveOnRequired': ['请选择日期', 'Pick the date'],
+  'finality.note': ['依据说明', 'Grounds'],
+  'finality.placeholder.final': ['如：复议期限届满未申请复议', 'e.g. no reconsideration applied for in time'],
+  'finality.placeholder.revoked': ['如：行政复议决定书文号及撤销理由', 'e.g. the reconsideration decision and why'],
+  'finality.done.final': ['已确认处罚生效', 'Recorded as final'],
+  'finality.done.revoked': ['已撤销决定', 'Recorded as revoked'],
+
+  'transition.reassigned': ['改派检查人员（{from} → {to}）：', 'Inspectors reassigned ({from} → {to}): '],
+  'transition.final': ['{date} 处罚生效：', 'Final on {date}: '],
+  'transition.revoked': ['{date} 决定撤销：', 'Revoked on {date}: '],
+  'reassign.title': ['改派检查人员', 'Reassign the inspectors'],
+  'reassign.open': ['改派', 'Reassign'],
+  'reassign.ok': ['确认改派', 'Reassign'],
+  'reassign.note': ['改派原因', 'Why'],
+  'reassign.done': ['已改派', 'Reassigned'],
 
   'reported.title': ['下级上报的处理结果', 'Handling reported to us'],
   'reported.subtitle': [

@@ -14,10 +14,17 @@ import {
   Row,
   Typography,
 } from 'antd';
-import { CheckCircleOutlined, RollbackOutlined, SendOutlined, StopOutlined } from '@ant-design/icons';
+import {
+  CheckCircleOutlined,
+  CloseCircleOutlined,
+  RollbackOutlined,
+  SafetyCertificateOutlined,
+  SendOutlined,
+  StopOutlined,
+} from '@ant-design/icons';
 import { Link, useParams } from 'react-router-dom';
 import { api } from '../../shared/api.ts';
-import { useTranslate } from '../../shared/i18n.ts';
+import { useLanguage, useTranslate, type Language } from '../../shared/i18n.ts';
 import { PageHeader, ProblemAlert } from '../../shared/page.tsx';
 import { useCurrentUser } from '../../shared/session.tsx';
 import { useApi } from '../../shared/use-api.ts';
@@ -30,7 +37,8 @@ import {
   TransitionsTimeline,
   useSupervisionWriter,
 } from './supervision-labels.tsx';
-import { decisionMoves, type DecisionDetail, type DecisionStatus } from './supervision-types.ts';
+import { FinalityModal, type FinalityOutcome } from './finality-modal.tsx';
+import { decisionMoves, mayBeFinal, type DecisionDetail, type DecisionStatus } from './supervision-types.ts';
 import { useSupervisionSubmit } from './use-submit.ts';
 
 const moveIcons: Record<DecisionStatus, React.ReactNode> = {
@@ -38,6 +46,18 @@ const moveIcons: Record<DecisionStatus, React.ReactNode> = {
   closed: <StopOutlined />,
   open: <RollbackOutlined />,
 };
+
+/** The articles a decision rests on, as the server cites them ("Measures Art. 13"), in Chinese. */
+const articlesZh: Readonly<Record<string, string>> = {
+  'Measures Art. 13': '《稀土开采和冶炼分离总量控制管理暂行办法》第十三条',
+  'Measures Art. 16': '《稀土开采和冶炼分离总量控制管理暂行办法》第十六条',
+};
+
+/** `type: citation` as stored; in Chinese the article in full, in English the citation as it stands. */
+function decisionBasisText(basis: string, language: Language): string {
+  const citation = basis.slice(basis.indexOf(': ') + 2);
+  return language === 'zh' ? (articlesZh[citation] ?? citation) : citation;
+}
 
 /** One follow-up move with its note, against the version read (409 when someone moved it meanwhile). */
 function MoveModal({
@@ -109,6 +129,7 @@ function MoveModal({
 /** 处理决定详情: the decision's terms, its follow-up (complied, closed, reopened) and its report to the level above. */
 export function DecisionPage() {
   const t = useTranslate();
+  const language = useLanguage();
   const user = useCurrentUser();
   const { message } = AntApp.useApp();
   const { id = '' } = useParams();
@@ -116,6 +137,7 @@ export function DecisionPage() {
   const decision = useApi<DecisionDetail>(`/supervision/decisions/${id}`);
   const [moving, setMoving] = useState<DecisionStatus | null>(null);
   const [reporting, setReporting] = useState(false);
+  const [settling, setSettling] = useState<FinalityOutcome | null>(null);
   const [reportError, setReportError] = useState<unknown>(undefined);
   const view = decision.data?.id === id ? decision.data : undefined;
   // Only the deciding division reports upward; the ministries have no level above.
@@ -125,6 +147,14 @@ export function DecisionPage() {
     !view.reported_upward_at &&
     view.division_code !== '000000' &&
     user.division_code === view.division_code;
+  // Only the deciding division records a penalty becoming final or a decision being revoked on appeal.
+  const maySettle =
+    view !== undefined &&
+    writer &&
+    !view.final &&
+    view.revoked_on === null &&
+    view.status !== 'closed' &&
+    (user.division_code ?? '000000') === view.division_code;
 
   const reportUpward = async () => {
     if (!view) return;
@@ -161,6 +191,25 @@ export function DecisionPage() {
                   {t(`decision.move.${to}`)}
                 </Button>
               ))}
+              {maySettle && mayBeFinal(view.kind) ? (
+                <Button
+                  icon={<SafetyCertificateOutlined />}
+                  data-testid="finality-final"
+                  onClick={() => setSettling('final')}
+                >
+                  {t('finality.final')}
+                </Button>
+              ) : null}
+              {maySettle ? (
+                <Button
+                  danger
+                  icon={<CloseCircleOutlined />}
+                  data-testid="finality-revoked"
+                  onClick={() => setSettling('revoked')}
+                >
+                  {t('finality.revoked')}
+                </Button>
+              ) : null}
               {mayReport ? (
                 <Popconfirm
                   title={t('decision.reportUpwardConfirm')}
@@ -211,7 +260,24 @@ export function DecisionPage() {
                   },
                   { key: 'kind', label: t('decisions.kind'), children: <DecisionKindTag kind={view.kind} /> },
                   { key: 'terms', label: t('decisions.detail'), children: <DecisionTerms decision={view} /> },
-                  { key: 'basis', label: t('decisions.legalBasis'), children: view.legal_basis },
+                  {
+                    key: 'basis',
+                    label: t('decisions.legalBasis'),
+                    children: <span data-testid="decision-basis">{decisionBasisText(view.legal_basis, language)}</span>,
+                  },
+                  {
+                    key: 'finality',
+                    label: t('decision.finality'),
+                    children: view.revoked_on ? (
+                      <Typography.Text data-testid="decision-finality">
+                        {t('decision.revokedOn', { date: view.revoked_on })}
+                      </Typography.Text>
+                    ) : (
+                      <Typography.Text data-testid="decision-finality">
+                        {view.final ? t('supervision.final') : t('decision.notFinal')}
+                      </Typography.Text>
+                    ),
+                  },
                   {
                     key: 'department',
                     label: t('supervision.department'),
@@ -250,6 +316,17 @@ export function DecisionPage() {
       ) : decision.error ? null : (
         <Card loading />
       )}
+      {settling && view ? (
+        <FinalityModal
+          decision={view}
+          outcome={settling}
+          onClose={() => setSettling(null)}
+          onDone={() => {
+            setSettling(null);
+            decision.reload();
+          }}
+        />
+      ) : null}
       {moving && view ? (
         <MoveModal
           decision={view}

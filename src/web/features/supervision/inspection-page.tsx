@@ -15,7 +15,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { ExceptionOutlined } from '@ant-design/icons';
+import { ExceptionOutlined, TeamOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../../shared/api.ts';
 import { todayInChina } from '../../shared/format.ts';
@@ -41,6 +41,7 @@ import {
   type ViolationView,
 } from './supervision-types.ts';
 import { useSupervisionSubmit } from './use-submit.ts';
+import { ReassignModal } from './reassign-modal.tsx';
 import { ViolationModal } from './violation-modal.tsx';
 
 /** The risk reasons the plan rests on, as they stood when it was planned. */
@@ -207,6 +208,7 @@ export function InspectionPage() {
   const writer = useSupervisionWriter();
   const inspection = useApi<InspectionDetail>(`/supervision/inspections/${id}`);
   const [recording, setRecording] = useState(false);
+  const [reassigning, setReassigning] = useState(false);
   const view = inspection.data?.id === id ? inspection.data : undefined;
 
   return (
@@ -222,7 +224,11 @@ export function InspectionPage() {
           ) : null
         }
         extra={
-          view && writer && view.status === 'visited' && view.outcome !== 'no_violation' ? (
+          view && writer && view.status === 'planned' ? (
+            <Button icon={<TeamOutlined />} data-testid="reassign" onClick={() => setReassigning(true)}>
+              {t('reassign.open')}
+            </Button>
+          ) : view && writer && view.status === 'visited' && view.outcome !== 'no_violation' ? (
             <Button
               type="primary"
               danger
@@ -310,6 +316,16 @@ export function InspectionPage() {
       ) : inspection.error ? null : (
         <Card loading />
       )}
+      {reassigning && view ? (
+        <ReassignModal
+          inspection={view}
+          onClose={() => setReassigning(false)}
+          onDone={() => {
+            setReassigning(false);
+            inspection.reload();
+          }}
+        />
+      ) : null}
       {recording && view ? (
         <ViolationModal
           source={{

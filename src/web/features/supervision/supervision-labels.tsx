@@ -67,7 +67,7 @@ const statusColours: Record<DecisionStatus, string> = { open: 'processing', comp
 export function DecisionStatusTag({
   decision,
 }: {
-  readonly decision: Pick<DecisionView, 'status' | 'overdue' | 'final'>;
+  readonly decision: Pick<DecisionView, 'status' | 'overdue' | 'final' | 'revoked_on'>;
 }) {
   const t = useTranslate();
   return (
@@ -75,6 +75,7 @@ export function DecisionStatusTag({
       <Tag color={statusColours[decision.status]}>{t(`decisionStatus.${decision.status}`)}</Tag>
       {decision.overdue ? <Tag color="red">{t('supervision.overdue')}</Tag> : null}
       {decision.final ? <Tag color="gold">{t('supervision.final')}</Tag> : null}
+      {decision.revoked_on ? <Tag color="default">{t('supervision.revoked')}</Tag> : null}
     </Flex>
   );
 }
@@ -148,12 +149,20 @@ export function TransitionsTimeline({ transitions }: { readonly transitions: rea
     `decisionStatus.${status}` in messages
       ? labelOf(t, 'decisionStatus', status)
       : labelOf(t, 'inspectionStatus', status);
-  // A visit's note starts with its outcome code ("violation_found: …"): shown in words.
+  // The server's notes start with a code: a visit's outcome ("violation_found: …"), a reassignment
+  // ("inspectors a → b, c: …"), a penalty's finality ("final on 2026-12-01: …"). Shown in words.
   const noteText = (note: string) =>
-    note.replace(
-      /^(no_violation|violation_found|obstructed): /,
-      (_whole, outcome: string) => `${labelOf(t, 'inspectionOutcome', outcome)}：`,
-    );
+    note
+      .replace(
+        /^(no_violation|violation_found|obstructed): /,
+        (_whole, outcome: string) => `${labelOf(t, 'inspectionOutcome', outcome)}：`,
+      )
+      .replace(/^inspectors (.+?) → (.+?): /, (_whole, from: string, to: string) =>
+        t('transition.reassigned', { from: from.split(', ').join('、'), to: to.split(', ').join('、') }),
+      )
+      .replace(/^(final|revoked) on (\d{4}-\d{2}-\d{2}): /, (_whole, outcome: string, date: string) =>
+        t(outcome === 'final' ? 'transition.final' : 'transition.revoked', { date }),
+      );
   if (transitions.length === 0) return <Typography.Text type="secondary">—</Typography.Text>;
   return (
     <Timeline
