@@ -434,4 +434,19 @@ describe.sequential('supervision in the web app', () => {
     const decision = await apiGet<{ final: boolean; version: number }>(page, 'miit', `/supervision/decisions/${id}`);
     expect(decision).toMatchObject({ final: true, version: 2 });
   });
+
+  test('an anomaly’s drawer leads the bureau to the plan form, the anomaly ticked', async () => {
+    const { page } = await visit();
+    await signInAndWait(page, 'baotou.iit', displayName('baotou.iit'));
+    await page.goto('/anomalies');
+    await page.locator('#anomalies-period').fill('2026-10');
+    await page.locator('#anomalies-period').press('Enter');
+    const row = page.locator('.ant-table-tbody > tr.ant-table-row').filter({ hasText: kundulun.name }).first();
+    await row.getByRole('button', { name: /查\s*看/ }).click();
+    await page.getByTestId('anomaly-plan-inspection').click();
+    await page.waitForURL(/\/supervision\/inspections\?.*plan=1/);
+    await page.getByTestId('plan-form').getByText(kundulun.name).first().waitFor();
+    const ticked = page.getByTestId('plan-anomalies').locator('.ant-checkbox-wrapper-checked');
+    await expect.poll(() => ticked.count()).toBe(1);
+  });
 });

@@ -106,7 +106,9 @@ interface AnomalyDrawerProps {
 export function AnomalyDrawer({ id, onClose, onChanged }: AnomalyDrawerProps) {
   const t = useTranslate();
   const language = useLanguage();
-  const { can } = useSession();
+  const { can, user } = useSession();
+  // Supervising officials plan an inspection straight from an anomaly (the plan form opens with it ticked).
+  const writesSupervision = can('supervision.write') && !user?.enterprise_id;
   const detail = useApi<AnomalyDetail>(id ? `/anomalies/${encodeURIComponent(id)}` : null);
   const anomaly = detail.data && detail.data.id === id ? detail.data : null;
 
@@ -116,6 +118,21 @@ export function AnomalyDrawer({ id, onClose, onChanged }: AnomalyDrawerProps) {
       onClose={onClose}
       size={760}
       title={anomaly ? labelOf(t, 'anomalyRule', anomaly.rule) : ''}
+      extra={
+        anomaly && writesSupervision && (anomaly.status === 'open' || anomaly.status === 'confirmed') ? (
+          <Link
+            data-testid="anomaly-plan-inspection"
+            to={`/supervision/inspections?${new URLSearchParams({
+              plan: '1',
+              enterprise_id: anomaly.enterprise_id,
+              enterprise_name: anomaly.enterprise_name,
+              anomaly_id: anomaly.id,
+            }).toString()}`}
+          >
+            {t('inspections.plan')}
+          </Link>
+        ) : null
+      }
     >
       <ProblemAlert error={detail.error} />
       {anomaly ? (
