@@ -187,6 +187,8 @@ export const decisionView = z.object({
   legal_basis: z.string(),
   decided_on: z.string(),
   final: z.boolean(),
+  /** The day the penalty became final (Art. 14 counts it in that year's penalties), or null. */
+  final_on: z.string().nullable(),
   correction_due_on: z.string().nullable(),
   fine_yuan: z.number().int().nullable(),
   suspension_from: z.string().nullable(),

@@ -326,8 +326,8 @@ function writeCases(): SupervisionCase[] {
     },
     {
       route: 'POST /api/v1/supervision/inspections/{id}/inspectors',
-      name: "reassign a planned inspection of bayan's",
-      expect: writeOf('bayan', 200),
+      name: "reassign Baotou's (industry & IT) planned inspection of bayan's: that department, at or above Baotou",
+      expect: { ...writeOf('bayan', 200), mnr: 403 },
       prepare: async (fx) => ({
         url: `${base}/inspections/${await planInspection(fx.clients['baotou.iit'], idOf(fx, 'bayan'), 'baotou.iit')}/inspectors`,
       }),

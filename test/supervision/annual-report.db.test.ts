@@ -517,6 +517,13 @@ describe('submission, freezing, corrections and lateness', () => {
     expect(again.statusCode, again.body).toBe(200);
     expect(again.json<AnnualReportView>().submission!.id).toBe(first.submission!.id);
     expect(await auditCount(db)).toBe(audits + 1);
+    // A key is its submitter's own: the natural resources official sending it gets no replay of nmg.iit's version.
+    const other = await clients.nmgNr.post(`${base}/${PROVINCE}/${YEAR}/submit`, {
+      expected_version: 0,
+      idempotency_key: firstKey,
+    });
+    expectFieldError(other, 409, 'expected_version', 'conflict');
+    expect(await auditCount(db)).toBe(audits + 1);
   });
 
   it('a second submission that is not a correction is refused (409 on expected_version) and changes nothing', async () => {

@@ -224,11 +224,65 @@ describe('supervision follow-up: reassignment and finality', () => {
       expect(revoked.json<Detail>()).toMatchObject({ status: 'closed', final: false, revoked_on: '2026-11-25' });
     });
 
-    it('the database refuses a revoked decision that is final or still open', async () => {
+    it('a penalty decided in one year and final in the next counts in the year it became final', async () => {
+      const earlier = await baotou.post('/api/v1/supervision/violations', {
+        enterprise_id: kundulunId,
+        type: 'false_records',
+        description: '2025年流向记录不实',
+        found_on: '2025-12-01',
+        idempotency_key: key('follow-up-2025-violation'),
+      });
+      expect(earlier.statusCode, earlier.body).toBe(201);
+      const response = await baotou.post(
+        `/api/v1/supervision/violations/${earlier.json<{ id: string }>().id}/decisions`,
+        {
+          kind: 'fine',
+          document_no: '包工信罚〔2025〕99号',
+          decided_on: '2025-12-20',
+          final: false,
+          fine_yuan: 80_000,
+          idempotency_key: key('follow-up-2025-fine'),
+        },
+      );
+      expect(response.statusCode, response.body).toBe(201);
+      const fine = response.json<Detail & { final_on: string | null }>();
+      expect(fine.final_on).toBeNull();
+      const settled = await finality(fine, { effective_on: '2026-01-15', note: '复议期限届满' });
+      expect(settled.statusCode, settled.body).toBe(200);
+      expect(settled.json<{ final_on: string }>().final_on).toBe('2026-01-15');
+      const ids = (year: number) =>
+        finalPenaltiesByEnterprise(db(), year).then((map) =>
+          (map.get(kundulunId) ?? []).map((item) => item.decision_id),
+        );
+      expect(await ids(2025)).not.toContain(fine.id);
+      expect(await ids(2026)).toContain(fine.id);
+    });
+
+    it('a fine paid and closed may still be revoked by a court, and stays closed', async () => {
+      const fine = await decide('105', { kind: 'fine', fine_yuan: 30_000 });
+      const closed = await baotou.post(`/api/v1/supervision/decisions/${fine.id}/transitions`, {
+        expected_version: fine.version,
+        status: 'closed',
+        note: '罚款已缴纳',
+      });
+      expect(closed.statusCode, closed.body).toBe(200);
+      const response = await finality(closed.json<Detail>(), {
+        outcome: 'revoked',
+        effective_on: '2026-11-30',
+        note: '人民法院判决撤销',
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json<Detail>()).toMatchObject({ status: 'closed', final: false, revoked_on: '2026-11-30' });
+    });
+
+    it('the database refuses a revoked decision that is final or still open, and a final one with no date', async () => {
       const fine = await decide('104', { kind: 'fine', fine_yuan: 1000 });
       await expect(
         db().updateTable('decision').set({ revoked_on: '2026-11-20' }).where('id', '=', fine.id).execute(),
       ).rejects.toThrow(/decision_revoked_check/);
+      await expect(
+        db().updateTable('decision').set({ final: true }).where('id', '=', fine.id).execute(),
+      ).rejects.toThrow(/decision_final_on_check/);
     });
   });
 });

@@ -457,6 +457,9 @@ describe('the risk-ranked inspection list', () => {
       expectProblem(await miit.get(`/api/v1/supervision/risk?year=${YEAR}&division=159900`), 404, 'not_found');
       expectFieldError(await miit.get('/api/v1/supervision/risk?year=20x6'), 400, 'querystring.year', 'validation');
       expectFieldError(await miit.get('/api/v1/supervision/risk'), 400, 'querystring.year', 'validation');
+      // The clock says July 2026: 2027 has not begun.
+      const future = expectFieldError(await miit.get('/api/v1/supervision/risk?year=2027'), 422, 'querystring.year');
+      expect(future).toContain('has not begun');
     });
 
     it("an official's list defaults to its own jurisdiction and holds nothing outside it", async () => {

@@ -93,6 +93,8 @@ export interface DecisionTable {
   reported_to_code: string | null;
   reported_upward_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   reported_upward_by: string | null;
+  /** The date the penalty became final (the decision's own date when final when made): Art. 14 counts by it. */
+  final_on: ColumnType<string | null, string | null | undefined, string | null>;
   /** Set aside on reconsideration or by a court: the decision is closed and never final. */
   revoked_on: ColumnType<string | null, string | null | undefined, string | null>;
   idempotency_key: string;

@@ -25,7 +25,8 @@ CREATE TABLE supervision_annual_report (
   submitted_at timestamptz NOT NULL,
   idempotency_key text NOT NULL,
   UNIQUE (province_code, year, version),
-  UNIQUE (province_code, year, idempotency_key),
+  -- A key is the submitter's own: another official's request is never replayed as theirs.
+  UNIQUE (province_code, year, submitted_by, idempotency_key),
   -- A version is replaced at most once, and only a first version replaces none.
   UNIQUE (replaces_id),
   CHECK ((version = 1) = (replaces_id IS NULL)),

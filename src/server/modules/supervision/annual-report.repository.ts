@@ -136,12 +136,14 @@ export function submissionsOf(db: Executor, provinceCode: string, year: number) 
 }
 export type SubmissionRow = Awaited<ReturnType<typeof submissionsOf>>[number];
 
-export function submissionByKey(db: Executor, provinceCode: string, year: number, key: string) {
+/** The version a submitter's earlier request with the same key stored (a key is its submitter's own). */
+export function submissionByKey(db: Executor, provinceCode: string, year: number, submittedBy: string, key: string) {
   return db
     .selectFrom('supervision_annual_report')
     .selectAll()
     .where('province_code', '=', provinceCode)
     .where('year', '=', year)
+    .where('submitted_by', '=', submittedBy)
     .where('idempotency_key', '=', key)
     .executeTakeFirst();
 }

@@ -190,7 +190,7 @@ export async function submitAnnualReport(
   const department = assertSubmitter(actor, provinceCode);
   const province = await provinceOf(db, provinceCode);
   assertYear('params.year', year, now);
-  const replay = await repo.submissionByKey(db, provinceCode, year, body.idempotency_key);
+  const replay = await repo.submissionByKey(db, provinceCode, year, actor.login, body.idempotency_key);
   if (replay) return { report: await storedView(db, province, year, replay), replayed: true };
   if (now.getTime() < submissionOpens(year).getTime())
     throw invalidField(
@@ -199,7 +199,7 @@ export async function submitAnnualReport(
     );
   const stored = await db.transaction().execute(async (tx) => {
     await repo.lockProvinceYear(tx, provinceCode, year);
-    const again = await repo.submissionByKey(tx, provinceCode, year, body.idempotency_key);
+    const again = await repo.submissionByKey(tx, provinceCode, year, actor.login, body.idempotency_key);
     if (again) return { row: again, replayed: true };
     const rows = await repo.submissionsOf(tx, provinceCode, year);
     const latest = rows.at(-1);

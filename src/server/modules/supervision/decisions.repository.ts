@@ -89,6 +89,7 @@ const decisionColumns = [
   'decision.legal_basis',
   'decision.decided_on',
   'decision.final',
+  'decision.final_on',
   'decision.correction_due_on',
   'decision.fine_yuan',
   'decision.suspension_from',
@@ -145,6 +146,13 @@ export async function listDecisions(
   if (filter.status) query = query.where('decision.status', '=', filter.status as DecisionStatus);
   if (filter.reportedTo) query = query.where('decision.reported_to_code', '=', filter.reportedTo);
   if (filter.overdue === true) query = overdue(query, today);
+  const onlyOverdue =
+    filter.overdue === true &&
+    !filter.enterpriseId &&
+    !filter.violationId &&
+    !filter.kind &&
+    !filter.status &&
+    !filter.reportedTo;
   if (filter.overdue === false)
     query = query.where((eb) =>
       eb.or([
@@ -162,11 +170,15 @@ export async function listDecisions(
       .offset(filter.offset)
       .execute(),
     query.select(sql<number>`count(*)::int`.as('total')).executeTakeFirst(),
-    overdue(decisions(db, scope), today)
-      .select(sql<number>`count(*)::int`.as('total'))
-      .executeTakeFirst(),
+    // Asked for the overdue orders only (and no other filter), the total is their count already.
+    onlyOverdue
+      ? null
+      : overdue(decisions(db, scope), today)
+          .select(sql<number>`count(*)::int`.as('total'))
+          .executeTakeFirst(),
   ]);
-  return { rows, total: count?.total ?? 0, overdueCount: late?.total ?? 0 };
+  const total = count?.total ?? 0;
+  return { rows, total, overdueCount: onlyOverdue ? total : (late?.total ?? 0) };
 }
 export type DecisionRow = Awaited<ReturnType<typeof listDecisions>>['rows'][number];
 
@@ -203,6 +215,7 @@ export async function updateDecision(
   changes: {
     status?: DecisionStatus;
     final?: boolean;
+    final_on?: string;
     revoked_on?: string;
     reported_to_code?: string;
     reported_upward_at?: Date;
@@ -218,15 +231,19 @@ export async function updateDecision(
 
 /* Art. 14 */
 
-/** The final administrative penalties (fines, suspensions) decided in a year, oldest first. */
+/**
+ * The administrative penalties (fines, suspensions) that became final in a year — by `final_on`, the decision's
+ * own date when it was final when made, else the day the time for appeal ran out or it was upheld — oldest first.
+ */
 export function finalPenaltiesOfYear(db: Executor, year: number) {
   return db
     .selectFrom('decision')
     .select(['id', 'enterprise_id', 'kind', 'document_no', 'decided_on'])
     .where('final', '=', true)
     .where('kind', 'in', ['fine', 'suspension'])
-    .where('decided_on', '>=', `${year}-01-01`)
-    .where('decided_on', '<', `${year + 1}-01-01`)
+    .where('final_on', '>=', `${year}-01-01`)
+    .where('final_on', '<', `${year + 1}-01-01`)
+    .orderBy('final_on')
     .orderBy('decided_on')
     .orderBy('document_no')
     .execute();

@@ -118,6 +118,7 @@ export async function decide(
       legal_basis: legalBasis,
       decided_on: body.decided_on,
       final: body.final,
+      final_on: body.final ? body.decided_on : null,
       correction_due_on: body.correction_due_on ?? null,
       fine_yuan: body.fine_yuan ?? null,
       suspension_from: body.suspension_from ?? null,
@@ -208,8 +209,10 @@ export async function settleFinality(
 ) {
   const unit = actingUnit(actor);
   const decision = await visibleDecision(db, actor, id);
-  if (decision.division_code !== unit.division_code)
-    throw forbidden(`Only the deciding division (${decision.division_code}) records what became of its decision.`);
+  if (decision.division_code !== unit.division_code || decision.department !== unit.department)
+    throw forbidden(
+      `Only the deciding department (${decision.division_code}, ${decision.department}) records what became of its decision.`,
+    );
   const today = dateInShanghai(now);
   if (body.effective_on < decision.decided_on)
     throw invalidField('effective_on', `is before the decision was made (${decision.decided_on})`);
@@ -222,7 +225,9 @@ export async function settleFinality(
     if (problem)
       throw problem.field === 'outcome' ? invalidField('outcome', problem.message) : conflict(problem.message);
     const changes =
-      body.outcome === 'final' ? { final: true } : { status: 'closed' as const, revoked_on: body.effective_on };
+      body.outcome === 'final'
+        ? { final: true, final_on: body.effective_on }
+        : { status: 'closed' as const, revoked_on: body.effective_on };
     await repo.updateDecision(tx, id, current.version, changes);
     await insertTransition(tx, {
       subject_type: 'decision',

@@ -9,13 +9,14 @@ import type {
 import type { Page } from '../../../contracts/common.ts';
 import type { Executor } from '../../db/executor.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
-import { conflict, invalid, invalidField, notFound, type FieldError } from '../../shared/errors.ts';
+import { conflict, forbidden, invalid, invalidField, notFound, type FieldError } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { isWithinDivision, scopeOf, type Actor } from '../auth/index.ts';
 import { findUserByLogin } from '../auth/auth.repository.ts';
 import { getAnomaly } from '../checks/anomalies.service.ts';
 import { getEnterprise } from '../registry/index.ts';
 import * as repo from './supervision.repository.ts';
+import { NATION } from './supervision.rules.ts';
 import { actingUnit, transitionView } from './supervision.shared.ts';
 
 /** Inspections (Art. 12): planned from risk reasons, assigned to competent officials, visited, with evidence. */
@@ -213,8 +214,14 @@ export async function reassignInspectors(
   id: string,
   body: ReassignBody,
 ) {
-  actingUnit(actor);
+  const unit = actingUnit(actor);
   const visible = await visibleInspection(db, actor, id);
+  // The plan is its department's: that department, at its division or above, reassigns it.
+  const above = unit.division_code === NATION || isWithinDivision(unit.division_code, visible.division_code);
+  if (unit.department !== visible.department || !above)
+    throw forbidden(
+      `The inspection is planned by ${visible.division_code} (${visible.department}): only that department, at its division or above, reassigns it.`,
+    );
   const enterprise = await getEnterprise(db, actor, visible.enterprise_id);
   const problems = await inspectorProblems(db, body.inspectors, enterprise.domicile_code);
   if (problems.length > 0) throw invalid('The inspection cannot be reassigned as asked.', problems);

@@ -3,8 +3,8 @@ import type { Executor } from '../../db/executor.ts';
 import * as repo from './decisions.repository.ts';
 
 /**
- * Art. 14: the final administrative penalties (fines and suspensions marked final) decided in `year`, by
- * enterprise id. The allocation of year + 1 reduces each of these enterprises' indicators and names the decisions.
+ * Art. 14: the administrative penalties (fines and suspensions) that became final in `year` — final when decided,
+ * or made final later when the time for appeal ran out — by enterprise id. The allocation of year + 1 reduces each of these enterprises' indicators and names the decisions.
  */
 export async function finalPenaltiesByEnterprise(
   db: Executor,

@@ -9,7 +9,7 @@ import type {
 import { riskAnomalyRules } from '../../../contracts/supervision-risk.ts';
 import type { Executor } from '../../db/executor.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
-import { conflict, forbidden, invalid, notFound, type FieldError } from '../../shared/errors.ts';
+import { conflict, forbidden, invalid, invalidField, notFound, type FieldError } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { divisionPrefix, isWithinDivision, type Actor } from '../auth/index.ts';
 import { deadlineOf as declarationDeadline, sealsOf } from '../flows/index.ts';
@@ -235,6 +235,9 @@ export async function riskList(
   now: Date,
 ): Promise<RiskView> {
   const code = await visibleCode(db, actor, query.division);
+  const thisYear = Number(dateInShanghai(now).slice(0, 4));
+  if (query.year > thisYear)
+    throw invalidField('querystring.year', `${query.year} has not begun (Beijing time): there is nothing to rank yet`);
   const weights = await weightsView(db, code);
   const { facts, domicile, elapsedPpm } = await gatherFacts(db, code, query.year, weights.weights, now);
   const scored = facts.map((item) => ({ ...item, ...scoreEnterprise(item, weights.weights) }));

@@ -95,8 +95,8 @@ export function isOverdue(
 
 /**
  * Why a decision's finality cannot be recorded as asked, or null. Only a penalty (fine, suspension) becomes final;
- * a final decision is not revoked here, nor a closed or revoked one; an open or complied one that is not a penalty
- * may still be revoked. `field` says whether the request was wrong (outcome) or the decision's state forbids it.
+ * a final or revoked decision is settled already; any other may be revoked on appeal, closed ones included (a fine
+ * paid and closed may still be set aside by a court). `field` says whether the request was wrong (outcome) or the decision's state forbids it.
  */
 export function finalityProblem(
   decision: { kind: DecisionKind; status: DecisionStatus; final: boolean; revoked_on: string | null },
@@ -110,8 +110,6 @@ export function finalityProblem(
       field: 'outcome',
       message: `a ${decision.kind.replace('_', ' ')} is not an administrative penalty: only fines and suspensions become final`,
     };
-  if (outcome === 'revoked' && decision.status === 'closed')
-    return { field: 'state', message: 'The decision is closed: its follow-up is over.' };
   return null;
 }
 

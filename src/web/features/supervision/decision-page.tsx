@@ -147,14 +147,14 @@ export function DecisionPage() {
     !view.reported_upward_at &&
     view.division_code !== '000000' &&
     user.division_code === view.division_code;
-  // Only the deciding division records a penalty becoming final or a decision being revoked on appeal.
+  // Only the deciding department records a penalty becoming final or a decision being revoked on appeal.
   const maySettle =
     view !== undefined &&
     writer &&
     !view.final &&
     view.revoked_on === null &&
-    view.status !== 'closed' &&
-    (user.division_code ?? '000000') === view.division_code;
+    (user.division_code ?? '000000') === view.division_code &&
+    user.department === view.department;
 
   const reportUpward = async () => {
     if (!view) return;

@@ -22,6 +22,7 @@ import { todayInChina } from '../../shared/format.ts';
 import { useTranslate } from '../../shared/i18n.ts';
 import { PageHeader, ProblemAlert } from '../../shared/page.tsx';
 import type { Page } from '../../shared/types.ts';
+import { useCurrentUser } from '../../shared/session.tsx';
 import { useApi } from '../../shared/use-api.ts';
 import { labelOf } from '../indicators/indicator-labels.tsx';
 import { EvidenceCard } from './evidence-card.tsx';
@@ -200,12 +201,24 @@ function InspectionViolations({ inspection }: { readonly inspection: InspectionD
   );
 }
 
+/** The plan is its department's: that department, at its division or above, reassigns it. */
+function mayReassign(
+  user: { division_code: string | null; department: string | null },
+  inspection: InspectionDetail,
+): boolean {
+  const own = user.division_code ?? '000000';
+  const prefix =
+    own === '000000' ? '' : own.endsWith('0000') ? own.slice(0, 2) : own.endsWith('00') ? own.slice(0, 4) : own;
+  return user.department === inspection.department && inspection.division_code.startsWith(prefix);
+}
+
 /** 检查详情: the basis, the officials assigned, the visit, the evidence files, the history. */
 export function InspectionPage() {
   const t = useTranslate();
   const navigate = useNavigate();
   const { id = '' } = useParams();
   const writer = useSupervisionWriter();
+  const user = useCurrentUser();
   const inspection = useApi<InspectionDetail>(`/supervision/inspections/${id}`);
   const [recording, setRecording] = useState(false);
   const [reassigning, setReassigning] = useState(false);
@@ -224,7 +237,7 @@ export function InspectionPage() {
           ) : null
         }
         extra={
-          view && writer && view.status === 'planned' ? (
+          view && writer && view.status === 'planned' && mayReassign(user, view) ? (
             <Button icon={<TeamOutlined />} data-testid="reassign" onClick={() => setReassigning(true)}>
               {t('reassign.open')}
             </Button>
