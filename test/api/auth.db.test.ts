@@ -239,6 +239,58 @@ describe('authentication', () => {
       expect((await (await context.as('oversight')).get('/api/v1/audit/verify')).json()).toMatchObject({ ok: true });
     });
 
+    it('a sign-in refused for an unknown login or a wrong password is in the security event log, with its origin', async () => {
+      const from = (ip: string, agent: string) => ({ remoteAddress: ip, headers: { 'user-agent': agent } });
+      const unknown = await context.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { login: 'no.such.user', password: 'guessing-1234' },
+        ...from('198.51.100.31', 'spray/1.0'),
+      });
+      expectProblem(unknown, 401, 'bad_credentials');
+      const wrong = await context.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { login: 'ganzhou.nr', password: 'guessing-1234' },
+        ...from('198.51.100.31', 'spray/1.0'),
+      });
+      expectProblem(wrong, 401, 'bad_credentials');
+      const events = await context.database.db
+        .selectFrom('security_event')
+        .select(['kind', 'actor_id', 'actor_login', 'route', 'status', 'code', 'ip', 'user_agent'])
+        .where('route', '=', '/api/v1/auth/login')
+        .where('ip', '=', '198.51.100.31')
+        .orderBy('id')
+        .execute();
+      expect(events).toEqual(
+        ['no.such.user', 'ganzhou.nr'].map((login) => ({
+          kind: 'denied',
+          actor_id: null,
+          actor_login: login,
+          route: '/api/v1/auth/login',
+          status: 401,
+          code: 'bad_credentials',
+          ip: '198.51.100.31',
+          user_agent: 'spray/1.0',
+        })),
+      );
+      // A successful sign-in is no event.
+      const ok = await context.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { login: 'ganzhou.nr', password: DEMO_PASSWORD },
+        ...from('198.51.100.31', 'spray/1.0'),
+      });
+      expect(ok.statusCode, ok.body).toBe(200);
+      const after = await context.database.db
+        .selectFrom('security_event')
+        .select('status')
+        .where('route', '=', '/api/v1/auth/login')
+        .where('ip', '=', '198.51.100.31')
+        .execute();
+      expect(after.map((row) => row.status)).toEqual([401, 401]);
+    });
+
     it('a deactivated user cannot sign in, and their sessions and tokens stop working', async () => {
       const db = context.database.db;
       const dingnan = await context.as('ent.dingnan');

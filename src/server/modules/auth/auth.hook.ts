@@ -73,18 +73,28 @@ export function installAuth(app: FastifyInstance, db: Executor): void {
 const USER_AGENT_MAX = 300;
 const URL_MAX = 500;
 const refusals = new Set([401, 403, 404]);
+/** Refused sign-ins (wrong password, unknown login, locked account: 401 or 423) are logged like refusals. */
+const SIGN_IN_ROUTE = '/api/v1/auth/login';
+const LOGIN_MAX = 100;
+
+function attemptedLogin(body: unknown): string | null {
+  const login = (body as { login?: unknown } | null)?.login;
+  return typeof login === 'string' ? login.slice(0, LOGIN_MAX) : null;
+}
 
 /**
  * What the security event log keeps of a request, or null: a refusal (401, 403, 404) on a protected route —
  * except a 401 on a `signed_in` route sent with no credentials at all (the app asking "who am I?" before
- * sign-in is no attempt) — or a file of data (an attachment from a route that needs a permission).
+ * sign-in is no attempt) — a refused sign-in (401, 423), or a file of data (an attachment from a route that
+ * needs a permission).
  */
 function securityEventOf(request: FastifyRequest, reply: FastifyReply, payload: unknown): NewSecurityEvent | null {
   const access = request.routeOptions.config.access;
-  if (!request.url.startsWith('/api/') || !access || access === 'public') return null;
+  const signIn = request.method === 'POST' && request.routeOptions.url === SIGN_IN_ROUTE;
+  if (!request.url.startsWith('/api/') || !access || (access === 'public' && !signIn)) return null;
   const status = reply.statusCode;
   let kind: NewSecurityEvent['kind'];
-  if (refusals.has(status)) {
+  if (refusals.has(status) || (signIn && status === 423)) {
     const credentials = Boolean(request.headers.authorization ?? request.cookies[SESSION_COOKIE]);
     if (status === 401 && access === 'signed_in' && !credentials) return null;
     kind = 'denied';
@@ -93,7 +103,8 @@ function securityEventOf(request: FastifyRequest, reply: FastifyReply, payload: 
   return {
     kind,
     actorId: request.actor?.userId ?? null,
-    actorLogin: request.actor?.login ?? null,
+    // A refused sign-in has no actor: the login tried is kept (an unknown one too), for oversight to see.
+    actorLogin: request.actor?.login ?? (signIn ? attemptedLogin(request.body) : null),
     method: request.method,
     route: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
     url: request.url.slice(0, URL_MAX),
