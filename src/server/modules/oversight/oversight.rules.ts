@@ -1,4 +1,5 @@
 import type { OversightRuleName, ThresholdName } from '../../../contracts/oversight.ts';
+import { groupBy } from '../../shared/group-by.ts';
 
 /**
  * The oversight alert rules (Art. 15), each a pure function of facts the repository read. A rule returns
@@ -336,18 +337,6 @@ export function bursts<T extends { readonly at: Date }>(
     } else start += 1;
   }
   return found;
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | null): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    if (key === null) continue;
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
 }
 
 function eventSample(events: readonly EventFacts[]) {

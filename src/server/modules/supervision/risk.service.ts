@@ -10,6 +10,7 @@ import { riskAnomalyRules } from '../../../contracts/supervision-risk.ts';
 import type { Executor } from '../../db/executor.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
 import { conflict, forbidden, invalid, invalidField, notFound, type FieldError } from '../../shared/errors.ts';
+import { groupBy } from '../../shared/group-by.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { divisionPrefix, isWithinDivision, type Actor } from '../auth/index.ts';
 import { deadlineOf as declarationDeadline, sealsOf } from '../flows/index.ts';
@@ -133,16 +134,6 @@ const lastDayOfMonth = (year: number, month: number): string =>
 
 function designatedOn(rows: readonly repo.DesignatedRow[], date: string): boolean {
   return rows.some((row) => row.effective_on <= date && (row.revoked_on === null || row.revoked_on > date));
-}
-
-function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const row of rows) {
-    const list = map.get(key(row));
-    if (list) list.push(row);
-    else map.set(key(row), [row]);
-  }
-  return map;
 }
 
 /** The facts of every enterprise designated under `code` on `reference`, read set-based. */
