@@ -27,7 +27,7 @@ import { formatBeijing, monthInChina } from '../flows/flow-format.ts';
 import { labelOf } from '../indicators/indicator-labels.tsx';
 import { ExportMenu } from '../reporting/reporting-labels.tsx';
 import { AnnualSections } from './annual-sections.tsx';
-import { isConflict, useSupervisionWriter } from './supervision-labels.tsx';
+import { useSupervisionWriter, WriteProblem } from './supervision-labels.tsx';
 import { useSupervisionSubmit } from './use-submit.ts';
 
 type AnnualList = z.infer<typeof annualReportList>;
@@ -174,19 +174,7 @@ function SubmitModal({
       destroyOnHidden
     >
       <Typography.Paragraph>{t('annual.submitConfirm')}</Typography.Paragraph>
-      {isConflict(error) ? (
-        <Alert
-          type="warning"
-          showIcon
-          role="alert"
-          data-testid="conflict"
-          style={{ marginBottom: 16 }}
-          title={t('supervision.conflict')}
-          description={error instanceof Error ? error.message : null}
-        />
-      ) : (
-        <ProblemAlert error={error} />
-      )}
+      <WriteProblem error={error} detailed />
       <Form form={form} layout="vertical" onFinish={(values) => void send(values)}>
         <Form.Item name="comment" label={t('annual.comment')} extra={t('annual.commentHint')} required={latest > 0}>
           <Input.TextArea id="annual-comment" rows={3} maxLength={2000} />

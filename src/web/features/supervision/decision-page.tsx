@@ -33,7 +33,7 @@ import {
   DecisionKindTag,
   DecisionStatusTag,
   DecisionTerms,
-  isConflict,
+  WriteProblem,
   TransitionsTimeline,
   useSupervisionWriter,
 } from './supervision-labels.tsx';
@@ -101,18 +101,7 @@ function MoveModal({
       onCancel={onClose}
       destroyOnHidden
     >
-      {isConflict(error) ? (
-        <Alert
-          type="warning"
-          showIcon
-          role="alert"
-          data-testid="conflict"
-          style={{ marginBottom: 16 }}
-          title={t('supervision.conflict')}
-        />
-      ) : (
-        <ProblemAlert error={error} />
-      )}
+      <WriteProblem error={error} />
       <Form form={form} layout="vertical" onFinish={(values) => void send(values)}>
         <Form.Item
           name="note"

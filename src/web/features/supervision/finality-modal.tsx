@@ -1,8 +1,7 @@
 import { Alert, App as AntApp, Form, Input, Modal } from 'antd';
 import { api } from '../../shared/api.ts';
 import { useTranslate } from '../../shared/i18n.ts';
-import { ProblemAlert } from '../../shared/page.tsx';
-import { isConflict } from './supervision-labels.tsx';
+import { WriteProblem } from './supervision-labels.tsx';
 import type { DecisionDetail } from './supervision-types.ts';
 import { useSupervisionSubmit } from './use-submit.ts';
 
@@ -62,18 +61,7 @@ export function FinalityModal({
       destroyOnHidden
     >
       <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t(`finality.explain.${outcome}`)} />
-      {isConflict(error) ? (
-        <Alert
-          type="warning"
-          showIcon
-          role="alert"
-          data-testid="conflict"
-          style={{ marginBottom: 16 }}
-          title={t('supervision.conflict')}
-        />
-      ) : (
-        <ProblemAlert error={error} />
-      )}
+      <WriteProblem error={error} />
       <Form form={form} layout="vertical" onFinish={(values) => void send(values)}>
         <Form.Item
           name="effective_on"

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import {
-  Alert,
   App as AntApp,
   Button,
   Card,
@@ -28,7 +27,7 @@ import { labelOf } from '../indicators/indicator-labels.tsx';
 import { EvidenceCard } from './evidence-card.tsx';
 import {
   InspectionStatusTag,
-  isConflict,
+  WriteProblem,
   OutcomeTag,
   TransitionsTimeline,
   useSupervisionWriter,
@@ -100,19 +99,7 @@ function VisitForm({ inspection, onSaved }: { readonly inspection: InspectionDet
 
   return (
     <Card title={t('inspection.visit')} style={{ marginBottom: 16 }} data-testid="visit-card">
-      {isConflict(error) ? (
-        <Alert
-          type="warning"
-          showIcon
-          role="alert"
-          data-testid="conflict"
-          style={{ marginBottom: 16 }}
-          title={t('supervision.conflict')}
-          action={<Button onClick={onSaved}>{t('supervision.reload')}</Button>}
-        />
-      ) : (
-        <ProblemAlert error={error} />
-      )}
+      <WriteProblem error={error} action={<Button onClick={onSaved}>{t('supervision.reload')}</Button>} />
       <Form<VisitValues>
         form={form}
         layout="vertical"

@@ -1,8 +1,7 @@
-import { Alert, App as AntApp, Form, Input, Modal, Select } from 'antd';
+import { App as AntApp, Form, Input, Modal, Select } from 'antd';
 import { api } from '../../shared/api.ts';
 import { useTranslate } from '../../shared/i18n.ts';
-import { ProblemAlert } from '../../shared/page.tsx';
-import { isConflict } from './supervision-labels.tsx';
+import { WriteProblem } from './supervision-labels.tsx';
 import type { InspectionDetail } from './supervision-types.ts';
 import { useSupervisionSubmit } from './use-submit.ts';
 
@@ -55,18 +54,7 @@ export function ReassignModal({
       onCancel={onClose}
       destroyOnHidden
     >
-      {isConflict(error) ? (
-        <Alert
-          type="warning"
-          showIcon
-          role="alert"
-          data-testid="conflict"
-          style={{ marginBottom: 16 }}
-          title={t('supervision.conflict')}
-        />
-      ) : (
-        <ProblemAlert error={error} />
-      )}
+      <WriteProblem error={error} />
       <Form
         form={form}
         layout="vertical"

@@ -1,10 +1,9 @@
-import { Alert, App as AntApp, Col, Divider, Form, Input, InputNumber, Modal, Row, Typography } from 'antd';
+import { App as AntApp, Col, Divider, Form, Input, InputNumber, Modal, Row, Typography } from 'antd';
 import type { RiskWeightsView } from '../../../contracts/supervision-risk.ts';
 import { api } from '../../shared/api.ts';
 import { useTranslate } from '../../shared/i18n.ts';
-import { ProblemAlert } from '../../shared/page.tsx';
 import { labelOf } from '../indicators/indicator-labels.tsx';
-import { isConflict } from './supervision-labels.tsx';
+import { WriteProblem } from './supervision-labels.tsx';
 import { useSupervisionSubmit } from './use-submit.ts';
 
 type Weights = RiskWeightsView['weights'];
@@ -64,18 +63,7 @@ export function RiskWeightsModal({
       onCancel={onClose}
       destroyOnHidden
     >
-      {isConflict(error) ? (
-        <Alert
-          type="warning"
-          showIcon
-          role="alert"
-          data-testid="conflict"
-          style={{ marginBottom: 16 }}
-          title={t('supervision.conflict')}
-        />
-      ) : (
-        <ProblemAlert error={error} />
-      )}
+      <WriteProblem error={error} />
       <Form<WeightsValues>
         form={form}
         layout="vertical"

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
-import { Flex, Select, Tag, Timeline, Tooltip, Typography } from 'antd';
+import { Alert, Flex, Select, Tag, Timeline, Tooltip, Typography } from 'antd';
 import { api, ApiError } from '../../shared/api.ts';
 import { useLanguage, useTranslate, type Language } from '../../shared/i18n.ts';
 import { messages } from '../../shared/messages.ts';
+import { ProblemAlert } from '../../shared/page.tsx';
 import { useSession } from '../../shared/session.tsx';
 import type { Enterprise, Page } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
@@ -26,8 +27,37 @@ export function useSupervisionWriter(): boolean {
 }
 
 /** A 409: someone moved the record on since it was read. */
-export function isConflict(error: unknown): boolean {
+function isConflict(error: unknown): boolean {
   return error instanceof ApiError && error.status === 409;
+}
+
+/**
+ * What a supervision write's answer says above its form: a 409 as the "changed since you read it" warning (with
+ * the server's detail or an action when given), anything else as the server's problem.
+ */
+export function WriteProblem({
+  error,
+  action,
+  detailed = false,
+}: {
+  readonly error: unknown;
+  readonly action?: React.ReactNode;
+  readonly detailed?: boolean;
+}) {
+  const t = useTranslate();
+  if (!isConflict(error)) return <ProblemAlert error={error} />;
+  return (
+    <Alert
+      type="warning"
+      showIcon
+      role="alert"
+      data-testid="conflict"
+      style={{ marginBottom: 16 }}
+      title={t('supervision.conflict')}
+      description={detailed && error instanceof Error ? error.message : null}
+      action={action}
+    />
+  );
 }
 
 const inspectionColours: Record<InspectionStatus, string> = { planned: 'processing', visited: 'success' };
