@@ -92,11 +92,14 @@ export function enterprisesUnder(tree: ReportingTree, code: string): TreeEnterpr
   return [...node.enterprises, ...node.divisions.flatMap((child) => enterprisesUnder(tree, child))];
 }
 
-/** The division an official's reads reach from (the nation for ministries and oversight). */
+/**
+ * The division an official's reads reach from (the nation for ministries and oversight); the compilations, the
+ * status board and the risk-ranked list are for officials only.
+ */
 export function rootOf(actor: Actor): string {
   if (actor.role === 'ministry_official' || actor.role === 'oversight') return NATION_CODE;
   if (actor.role === 'department_official' && actor.divisionCode) return actor.divisionCode;
-  throw forbidden('Compilations and the status board are for officials.');
+  throw forbidden('This is for officials: the ministries, the local departments and oversight.');
 }
 
 /** Is division `code` at or under `root`? */

@@ -39,11 +39,6 @@ export async function insertWeights(tx: Executor, row: Insertable<RiskWeightTabl
   await tx.insertInto('risk_weight').values(row).execute();
 }
 
-export async function divisionExists(db: Executor, code: string): Promise<boolean> {
-  const row = await db.selectFrom('division').select('code').where('code', '=', code).executeTakeFirst();
-  return row !== undefined;
-}
-
 /* Facts */
 
 export interface DesignatedRow {

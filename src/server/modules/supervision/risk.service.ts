@@ -17,7 +17,8 @@ import { deadlineOf as declarationDeadline, sealsOf } from '../flows/index.ts';
 import { elapsedShareOfYearPpm } from '../ledger/ledger.rules.ts';
 import { enterpriseQuotaLinesOfYear } from '../ledger/ledger.service.ts';
 import { parsePeriod } from '../reporting/reporting.rules.ts';
-import { deadlines } from '../reporting/reporting.tree.ts';
+import { divisionsWithAncestors } from '../registry/index.ts';
+import { deadlines, rootOf } from '../reporting/reporting.tree.ts';
 import { finalPenaltiesByEnterprise } from './penalties.service.ts';
 import * as repo from './risk.repository.ts';
 import {
@@ -40,20 +41,18 @@ import { actingUnit } from './supervision.shared.ts';
  * violations, under the weights in force at the division asked about (docs/supervision.md, "Risk-ranked list").
  */
 
-/** The division an official's reads reach from: the nation for the ministries and oversight. */
-function readRoot(actor: Actor): string {
-  if (actor.role === 'ministry_official' || actor.role === 'oversight') return NATION_CODE;
-  if (actor.role === 'department_official' && actor.divisionCode) return actor.divisionCode;
-  throw forbidden('The risk-ranked inspection list and its weights are for officials.');
+/** The nation, or a division of the GB/T 2260 register. */
+async function divisionKnown(db: Executor, code: string): Promise<boolean> {
+  return code === NATION_CODE || (await divisionsWithAncestors(db, [code])).some((row) => row.code === code);
 }
 
 /** A division the actor may read: outside the jurisdiction 403 (by the code alone), unknown 404. */
 async function visibleCode(db: Executor, actor: Actor, code: string | undefined): Promise<string> {
-  const root = readRoot(actor);
+  const root = rootOf(actor);
   const wanted = code ?? root;
   if (root !== NATION_CODE && (wanted === NATION_CODE || !isWithinDivision(root, wanted)))
     throw forbidden(`Division ${wanted} is outside your jurisdiction.`);
-  if (wanted !== NATION_CODE && !(await repo.divisionExists(db, wanted))) throw notFound(`Division ${wanted}`);
+  if (!(await divisionKnown(db, wanted))) throw notFound(`Division ${wanted}`);
   return wanted;
 }
 
@@ -100,7 +99,7 @@ export async function setRiskWeights(
       `Division ${code} is outside your jurisdiction: set the weights of ${unit.division_code} or below.`,
     );
   const problems: FieldError[] = weightProblems(body.weights);
-  if (code !== NATION_CODE && !(await repo.divisionExists(db, code)))
+  if (!(await divisionKnown(db, code)))
     problems.unshift({ field: 'division_code', message: `${code} is not a division of the GB/T 2260 register` });
   if (problems.length > 0) throw invalid('The risk weights cannot be set as they stand.', problems);
   await db.transaction().execute(async (tx) => {
