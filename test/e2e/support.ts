@@ -106,6 +106,8 @@ export interface Visitor {
   readonly pageErrors: Error[];
 }
 
+const E2E_WAIT_MS = 60_000;
+
 /** A fresh browser profile: no cookies, no stored language, so every test starts as a new visitor. */
 export async function newVisitor(harness: Harness): Promise<Visitor> {
   const context = await harness.browser.newContext({
@@ -113,6 +115,8 @@ export async function newVisitor(harness: Harness): Promise<Visitor> {
     viewport: { width: 1440, height: 900 },
     locale: 'zh-CN',
   });
+  // The browser suite shares two cores with the database suites in CI: a wait gets 60 s of the test's 90.
+  context.setDefaultTimeout(E2E_WAIT_MS);
   const page = await context.newPage();
   const pageErrors: Error[] = [];
   trackRequests(page);
