@@ -130,7 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       oversightRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
       indicatorRoutes(api, { db: database.db });
       allocationRoutes(api, { db: database.db });
-      ledgerRoutes(api, { db: database.db });
+      ledgerRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
       flowRoutes(api, { database });
       await flowFileRoutes(api, { database });
       declarationRoutes(api, { db: database.db });

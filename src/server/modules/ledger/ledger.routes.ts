@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { adjustmentBody, ledgerEntry, quota, quotaQuery } from '../../../contracts/allocation.ts';
 import type { Executor } from '../../db/executor.ts';
+import { dateInShanghai } from '../../shared/clock.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { recordAudit } from '../audit/index.ts';
 import { actorOf, auditContextOf } from '../auth/index.ts';
@@ -9,8 +10,8 @@ import { accounts, enterpriseEntries, enterpriseQuota, transfer, trialBalance } 
 
 const idParam = z.object({ id: z.uuid() });
 
-export function ledgerRoutes(api: Api, deps: { db: Executor }): void {
-  const { db } = deps;
+export function ledgerRoutes(api: Api, deps: { db: Executor; clock: () => Date }): void {
+  const { db, clock } = deps;
   const tags = ['ledger'];
   api.get(
     '/quota/enterprises/:id',
@@ -26,7 +27,7 @@ export function ledgerRoutes(api: Api, deps: { db: Executor }): void {
     },
     async (request) => {
       await getEnterprise(db, actorOf(request), request.params.id); // 404 outside scope
-      return enterpriseQuota(db, request.params.id, request.query.year);
+      return enterpriseQuota(db, request.params.id, request.query.year, dateInShanghai(clock()));
     },
   );
   api.get(
