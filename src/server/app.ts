@@ -1,4 +1,5 @@
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
+import { resolvePdfFont } from './modules/reporting/exports.font.ts';
 import { reportingExportRoutes } from './modules/reporting/exports.routes.ts';
 import { reportingRoutes } from './modules/reporting/reporting.routes.ts';
 import { supervisionRoutes } from './modules/supervision/supervision.routes.ts';
@@ -59,6 +60,8 @@ const defaultWebRoot = fileURLToPath(new URL('../../dist/web/', import.meta.url)
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database } = deps;
+  // Checked before anything listens: a PDF_FONT_PATH that cannot make the forms stops the start, saying why.
+  const pdfFont = resolvePdfFont(config.PDF_FONT_PATH);
   const app = Fastify({
     logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -144,7 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       reportingExportRoutes(api, {
         db: database.db,
         clock: deps.clock ?? (() => new Date()),
-        pdfFontPath: config.PDF_FONT_PATH,
+        pdfFont,
       });
       dashboardRoutes(api, {
         db: database.db,
@@ -156,7 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         db: database.db,
         sealer: createSealer(config.SIGNING_KEY_SECRET),
         clock: deps.clock ?? (() => new Date()),
-        pdfFontPath: config.PDF_FONT_PATH,
+        pdfFont,
       });
       riskRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
     },

@@ -38,7 +38,7 @@ const configSchema = z.object({
   CHINA_MAP_FILE: z.string().default(''),
   /**
    * The CJK font the PDF exports embed: a .ttf/.otf file, or a .ttc collection as `/path/font.ttc#PostScriptName`.
-   * Unset: the server looks in the usual places (Debian's fonts-noto-cjk first).
+   * Unset: Source Han Sans SC, installed with the npm packages. Checked at start: a bad one stops the server.
    */
   PDF_FONT_PATH: z.preprocess((value) => (value === '' ? undefined : value), z.string().optional()),
   /** Load demo data into an empty database at start. */

@@ -1,70 +1,108 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { BUNDLED_FONT, resolvePdfFont } from '../../src/server/modules/reporting/exports.font.ts';
 import { boardDocument } from '../../src/server/modules/reporting/exports.documents.ts';
 import { renderPdf } from '../../src/server/modules/reporting/exports.pdf.ts';
-import { auditCount, expectProblem } from '../api/api-helpers.ts';
-import { expectExportFile } from '../api/reporting-exports-matrix.ts';
+import { StartupError } from '../../src/server/shared/messages.ts';
 import { startTestApp } from '../support/app.ts';
 import { run } from './export-readers.ts';
 
 /**
- * The CJK font of the PDF exports: found where fonts-noto-cjk puts it, chosen by PDF_FONT_PATH, and, when there
- * is none, a 503 that says what to install or set (and no audit entry).
+ * The CJK font of the PDF exports: Source Han Sans SC from the npm registry by default, never a font of the machine;
+ * PDF_FONT_PATH chooses another; an override that cannot make the forms stops the start with a message in Chinese.
+ * (test/reporting/exports-bare-machine.test.ts proves the default on a machine whose font folders are hidden.)
  */
 const PERIOD = '2026-10';
 const at = (text: string) => new Date(`${text}+08:00`);
+const sample = () => boardDocument(PERIOD, [], at('2026-11-20T10:00:00'));
+
+async function withPdf<T>(pdf: Buffer, read: (file: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'monazite-font-'));
+  try {
+    await writeFile(join(dir, 'f.pdf'), pdf);
+    return await read(join(dir, 'f.pdf'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+const fontsOf = (pdf: Buffer) => withPdf(pdf, async (file) => (await run('pdffonts', [file])).stdout);
+const textOf = (pdf: Buffer) => withPdf(pdf, async (file) => (await run('pdftotext', ['-layout', file, '-'])).stdout);
+
+function startupError(override: string): StartupError {
+  try {
+    resolvePdfFont(override);
+  } catch (error) {
+    expect(error).toBeInstanceOf(StartupError);
+    return error as StartupError;
+  }
+  throw new Error(`PDF_FONT_PATH=${override} was accepted`);
+}
 
 describe('the CJK font of the PDF exports', () => {
-  const sans = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
-  const serif = '/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc';
-  const sample = () => boardDocument(PERIOD, [], at('2026-11-20T10:00:00'));
-  const fontsOf = async (pdf: Buffer) => {
-    const dir = await mkdtemp(join(tmpdir(), 'monazite-font-'));
-    try {
-      await writeFile(join(dir, 'f.pdf'), pdf);
-      return (await run('pdffonts', [join(dir, 'f.pdf')])).stdout;
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  };
+  const systemSans = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
+  const systemSerif = '/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc';
+  // An icon font: a real TrueType file with no Chinese in it.
+  const iconFont = fileURLToPath(
+    new URL('../../node_modules/playwright-core/lib/vite/recorder/assets/codicon-DCmgc-ay.ttf', import.meta.url),
+  );
 
-  it('finds fonts-noto-cjk by itself, and PDF_FONT_PATH chooses another (a collection gets a known face)', async () => {
-    expect(existsSync(sans), 'apt-get install fonts-noto-cjk').toBe(true);
-    expect(await fontsOf(await renderPdf(sample(), undefined))).toContain('NotoSansCJKsc-Regular');
+  it('is the bundled Source Han Sans SC from node_modules by default, embedded as a subset with its text', async () => {
+    const font = resolvePdfFont(undefined);
+    expect(font).toEqual(BUNDLED_FONT);
+    expect(font.path).toContain(`${join('node_modules', 'node-source-han-sans-sc')}`);
+    expect(font.path.startsWith('/usr/share/fonts')).toBe(false);
+    const pdf = await renderPdf(sample(), font);
+    const fonts = await fontsOf(pdf);
+    // pdffonts: a subset (ABCDEF+ prefix), embedded (emb yes), with a ToUnicode map (uni yes), so text is text.
+    expect(fonts).toMatch(/[A-Z]{6}\+SourceHanSansSC-Regular\s.*\syes\s+yes\s+yes/);
+    expect(await textOf(pdf)).toContain('稀土总量控制指标执行情况报送进度表');
+    // The subset keeps a one-page form small (the whole face is 17 MB).
+    expect(pdf.length).toBeLessThan(200_000);
+  });
+
+  it('PDF_FONT_PATH chooses another face: a file, a collection (a known face found), or a named face', async () => {
+    // These overrides use the machine's fonts-noto-cjk, which the browser tests install anyway.
+    const serif = resolvePdfFont(systemSerif);
+    expect(serif).toEqual({ path: systemSerif, name: 'NotoSerifCJKsc-Regular' });
     expect(await fontsOf(await renderPdf(sample(), serif))).toContain('NotoSerifCJKsc-Regular');
-    expect(await fontsOf(await renderPdf(sample(), `${sans}#NotoSansCJKtc-Regular`))).toContain('NotoSansCJKtc');
+    const traditional = resolvePdfFont(`${systemSans}#NotoSansCJKtc-Regular`);
+    expect(await fontsOf(await renderPdf(sample(), traditional))).toContain('NotoSansCJKtc-Regular');
+    const bundled = resolvePdfFont(BUNDLED_FONT.path);
+    expect(bundled).toEqual(BUNDLED_FONT);
   });
 
-  it('a PDF_FONT_PATH that is not a font, or names no face of the collection, is a 503 saying what to do', async () => {
-    for (const override of [fileURLToPath(import.meta.url), `${sans}#NoSuchFace`]) {
-      const error = await renderPdf(sample(), override).then(
-        () => null,
-        (caught: unknown) => caught,
-      );
-      expect(error).toMatchObject({ status: 503, code: 'unavailable' });
-      expect((error as Error).message).toMatch(/fonts-noto-cjk.*PDF_FONT_PATH/s);
-    }
+  it('a missing file, a file that is not a font, a face not in the collection, a font without Chinese: refused in Chinese', () => {
+    const missing = startupError('/nonexistent/fonts/cjk.ttc');
+    expect(missing.code).toBe('pdf_font_missing');
+    expect(missing.message).toContain('PDF 字体设置有误：PDF_FONT_PATH 指向的文件“/nonexistent/fonts/cjk.ttc”不存在');
+    expect(missing.message.split('\n')[1]).toContain('does not exist');
+
+    const notAFont = startupError(fileURLToPath(import.meta.url));
+    expect(notAFont.code).toBe('pdf_font_unreadable');
+    expect(notAFont.message).toContain('不是可用的字体');
+
+    const directory = startupError(tmpdir());
+    expect(directory.code).toBe('pdf_font_missing');
+
+    const noFace = startupError(`${systemSans}#NoSuchFace`);
+    expect(noFace.code).toBe('pdf_font_face_missing');
+    expect(noFace.params).toEqual({ path: systemSans, face: 'NoSuchFace' });
+    expect(noFace.message).toContain('中没有名为“NoSuchFace”的字体');
+
+    const latinOnly = startupError(iconFont);
+    expect(latinOnly.code).toBe('pdf_font_no_glyphs');
+    expect(latinOnly.message).toContain('缺少汉字（如“稀”）');
   });
 
-  it('without one the PDF export answers 503 and audits nothing; XLSX and CSV still work', async () => {
-    const context = await startTestApp({ PDF_FONT_PATH: '/nonexistent/fonts/cjk.ttc' });
-    try {
-      const miit = await context.as('miit');
-      const url = `/api/v1/reporting/board/export?period=${PERIOD}&division_code=360700`;
-      const before = await auditCount(context.database.db);
-      const problem = expectProblem(await miit.get(`${url}&format=pdf`), 503, 'unavailable');
-      expect(problem.detail).toContain('apt-get install fonts-noto-cjk');
-      expect(problem.detail).toContain('PDF_FONT_PATH');
-      expect(await auditCount(context.database.db)).toBe(before);
-      for (const format of ['xlsx', 'csv'] as const)
-        expectExportFile(await miit.get(`${url}&format=${format}`), format);
-      expect(await auditCount(context.database.db)).toBe(before + 2);
-    } finally {
-      await context.close();
-    }
+  it('the app refuses to start with a bad override instead of answering 503 on the first export', async () => {
+    const error = await startTestApp({ PDF_FONT_PATH: '/nonexistent/fonts/cjk.ttc' }).then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(StartupError);
+    expect((error as StartupError).code).toBe('pdf_font_missing');
   });
 });

@@ -61,7 +61,12 @@ export async function startTestApp(
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
     ...env,
   });
-  const app = await buildApp({ config, database, ...(options.clock ? { clock: options.clock } : {}) });
+  const app = await buildApp({ config, database, ...(options.clock ? { clock: options.clock } : {}) }).catch(
+    async (error: unknown) => {
+      await database.close();
+      throw error;
+    },
+  );
   await app.ready();
   return {
     app,

@@ -33,8 +33,6 @@ export const unauthenticated = (detail = 'Sign in first.'): DomainError =>
   new DomainError(401, 'unauthenticated', detail);
 export const conflict = (detail: string, errors: readonly FieldError[] = []): DomainError =>
   new DomainError(409, 'conflict', detail, errors);
-/** Something the server needs is missing (a font, a tool): the detail says what to install or set. */
-export const unavailable = (detail: string): DomainError => new DomainError(503, 'unavailable', detail);
 
 /** An impossible state: a bug, never a user's mistake. */
 export function assert(condition: unknown, message: string): asserts condition {

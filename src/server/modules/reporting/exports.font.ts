@@ -1,11 +1,15 @@
-import { existsSync } from 'node:fs';
-import { unavailable } from '../../shared/errors.ts';
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import PDFDocument from 'pdfkit';
+import { StartupError } from '../../shared/messages.ts';
 
 /**
- * The CJK font of the PDF exports. PDF's standard fonts have no Chinese, so the server embeds (a subset of) a font
- * it finds on the machine: PDF_FONT_PATH when set, else a few well-known places — Debian's fonts-noto-cjk first.
- * A collection (.ttc/.otc) needs the PostScript name of the face: `PDF_FONT_PATH=/path/font.ttc#Name`, or one of
- * the well-known names is tried.
+ * The CJK font of the PDF exports. PDF's standard fonts have no Chinese, so every PDF embeds the subset of a CJK
+ * font it uses. The default is Source Han Sans SC (思源黑体), installed by `npm ci` from the npm registry
+ * (docs/adr/0008-pdf-font.md): the exports never depend on a font of the machine. `PDF_FONT_PATH` overrides it for
+ * an operator who must use a mandated face: a .ttf/.otf file, or a face of a .ttc/.otc collection as
+ * `/path/font.ttc#PostScriptName`. The choice is checked once, at start: a bad override stops the server with a
+ * message saying what to change, instead of failing the first export.
  */
 
 export interface FontChoice {
@@ -14,7 +18,12 @@ export interface FontChoice {
   readonly name: string | undefined;
 }
 
-/** Simplified-Chinese faces of the usual collections, most wanted first. */
+export const BUNDLED_FONT: FontChoice = {
+  path: createRequire(import.meta.url).resolve('node-source-han-sans-sc/SourceHanSansSC-Regular.otf'),
+  name: undefined,
+};
+
+/** Simplified-Chinese faces of the usual collections, tried in this order when an override names no face. */
 const collectionFaces = [
   'NotoSansCJKsc-Regular',
   'SourceHanSansSC-Regular',
@@ -27,66 +36,61 @@ const collectionFaces = [
   'PingFangSC-Regular',
 ];
 
-const wellKnown: readonly FontChoice[] = [
-  // Debian and Ubuntu: apt-get install fonts-noto-cjk
-  { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', name: 'NotoSansCJKsc-Regular' },
-  { path: '/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc', name: 'NotoSerifCJKsc-Regular' },
-  // Fedora, Arch, Alpine
-  { path: '/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc', name: 'NotoSansCJKsc-Regular' },
-  { path: '/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc', name: 'NotoSansCJKsc-Regular' },
-  { path: '/usr/share/fonts/opentype/noto/NotoSansSC-Regular.otf', name: undefined },
-  // WenQuanYi (fonts-wqy-microhei, fonts-wqy-zenhei)
-  { path: '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', name: 'WenQuanYiMicroHei' },
-  { path: '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc', name: 'WenQuanYiZenHei' },
-  // macOS and Windows
-  { path: '/System/Library/Fonts/PingFang.ttc', name: 'PingFangSC-Regular' },
-  { path: 'C:\\Windows\\Fonts\\msyh.ttc', name: 'MicrosoftYaHei' },
-  { path: 'C:\\Windows\\Fonts\\simsun.ttc', name: 'SimSun' },
-];
+/** Characters every form prints (its title, 填报单位, 报告期 …): a font without them cannot make the forms. */
+const REQUIRED_TEXT = '稀土开采冶炼分离总量控制指标执行情况报告填报单位期计量吨';
 
 const isCollection = (path: string) => /\.(ttc|otc)$/i.test(path);
 
-const HOW_TO_FIX =
-  'Install a CJK font (Debian/Ubuntu: apt-get install fonts-noto-cjk) or set PDF_FONT_PATH to a .ttf/.otf font, ' +
-  'or to a .ttc collection as /path/font.ttc#PostScriptName.';
+/** The fontkit font pdfkit opened; pdfkit keeps it as `_font.font`. */
+interface OpenedFont {
+  hasGlyphForCodePoint(codePoint: number): boolean;
+}
 
-/** The fonts to try, in order: PDF_FONT_PATH alone when set (it must work), else the well-known ones present. */
-export function fontCandidates(override: string | undefined): FontChoice[] {
-  if (!override) return wellKnown.filter((choice) => existsSync(choice.path));
+/** Opens the face the way the exports will, or says why it cannot be used. */
+function open(choice: FontChoice): OpenedFont {
+  const pdf = new PDFDocument({ autoFirstPage: false });
+  try {
+    if (choice.name) pdf.font(choice.path, choice.name);
+    else pdf.font(choice.path);
+    const opened = (pdf as unknown as { _font?: { font?: Partial<OpenedFont> } })._font?.font;
+    if (typeof opened?.hasGlyphForCodePoint !== 'function') throw new Error('pdfkit kept no font');
+    return opened as OpenedFont;
+  } finally {
+    pdf.end();
+  }
+}
+
+/**
+ * The font the PDF exports embed: the bundled one, or the override, checked — the file exists, is a font, the face
+ * is in the collection, and it has the Chinese the forms print. Throws a StartupError otherwise.
+ */
+export function resolvePdfFont(override: string | undefined): FontChoice {
+  if (!override) return checked(BUNDLED_FONT, BUNDLED_FONT.path);
   const hash = override.lastIndexOf('#');
   const path = hash > 0 ? override.slice(0, hash) : override;
   const name = hash > 0 ? override.slice(hash + 1) : undefined;
-  if (!existsSync(path))
-    throw unavailable(`PDF export: PDF_FONT_PATH names ${path}, which does not exist. ${HOW_TO_FIX}`);
-  if (name || !isCollection(path)) return [{ path, name }];
-  return collectionFaces.map((face) => ({ path, name: face }));
-}
-
-/** The font that worked last, per PDF_FONT_PATH: later exports open it first. */
-const chosen = new Map<string, FontChoice>();
-
-/**
- * Makes `use` succeed with the first candidate font that opens, or answers 503 saying how to get one. `use` is
- * the PDF document's `font(path, name)`: it throws when the file is not a font or the face is not in it.
- */
-export function applyCjkFont(override: string | undefined, use: (choice: FontChoice) => void): FontChoice {
-  const key = override ?? '';
-  const remembered = chosen.get(key);
-  const candidates = remembered ? [remembered] : fontCandidates(override);
-  const failures: string[] = [];
-  for (const candidate of candidates) {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new StartupError('pdf_font_missing', { path });
+  if (name || !isCollection(path)) return checked({ path, name }, override);
+  for (const face of collectionFaces) {
     try {
-      use(candidate);
-      chosen.set(key, candidate);
-      return candidate;
-    } catch (error) {
-      failures.push(`${candidate.path}${candidate.name ? `#${candidate.name}` : ''}: ${(error as Error).message}`);
+      return checked({ path, name: face }, override);
+    } catch {
+      // not this face: try the next
     }
   }
-  if (remembered) {
-    chosen.delete(key);
-    return applyCjkFont(override, use);
+  throw new StartupError('pdf_font_face_missing', { path, face: collectionFaces.join(', ') });
+}
+
+function checked(choice: FontChoice, shown: string): FontChoice {
+  let font: OpenedFont;
+  try {
+    font = open(choice);
+  } catch {
+    if (choice.name && isCollection(choice.path))
+      throw new StartupError('pdf_font_face_missing', { path: choice.path, face: choice.name });
+    throw new StartupError('pdf_font_unreadable', { path: shown });
   }
-  const tried = failures.length > 0 ? ` (tried ${failures.join('; ')})` : '';
-  throw unavailable(`PDF export needs a CJK font and none could be opened${tried}. ${HOW_TO_FIX}`);
+  const missing = [...REQUIRED_TEXT].find((character) => !font.hasGlyphForCodePoint(character.codePointAt(0)!));
+  if (missing) throw new StartupError('pdf_font_no_glyphs', { path: shown, missing });
+  return choice;
 }

@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { applyCjkFont } from './exports.font.ts';
+import type { FontChoice } from './exports.font.ts';
 import { cellText, type ExportDocument, type ExportRow, type ExportTable } from './exports.model.ts';
 
 /**
@@ -135,7 +135,7 @@ function numberPages(pdf: Pdf): void {
   }
 }
 
-export async function renderPdf(document: ExportDocument, fontPath: string | undefined): Promise<Buffer> {
+export async function renderPdf(document: ExportDocument, font: FontChoice): Promise<Buffer> {
   const pdf = new PDFDocument({
     size: 'A4',
     layout: 'landscape',
@@ -150,12 +150,8 @@ export async function renderPdf(document: ExportDocument, fontPath: string | und
     pdf.on('end', () => resolve(Buffer.concat(chunks)));
     pdf.on('error', reject);
   });
-  try {
-    applyCjkFont(fontPath, (choice) => (choice.name ? pdf.font(choice.path, choice.name) : pdf.font(choice.path)));
-  } catch (error) {
-    pdf.end();
-    throw error;
-  }
+  if (font.name) pdf.font(font.path, font.name);
+  else pdf.font(font.path);
   pdf.fontSize(16).text(document.title, MARGIN, MARGIN, { width: contentWidth(pdf), align: 'center' });
   pdf.moveDown(0.6);
   drawSpread(

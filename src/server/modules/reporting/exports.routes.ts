@@ -1,10 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { idParam, problem } from '../../../contracts/common.ts';
+import { idParam } from '../../../contracts/common.ts';
 import { reportPeriod } from '../../../contracts/reporting.ts';
 import type { Executor } from '../../db/executor.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { actorOf, auditContextOf } from '../auth/index.ts';
+import type { FontChoice } from './exports.font.ts';
 import { exportFormats } from './exports.model.ts';
 import {
   contentTypes,
@@ -20,7 +21,7 @@ import {
 const formatQuery = z.object({ format: z.enum(exportFormats) });
 const divisionOrNation = z.string().regex(/^[0-9]{6}$/, 'must be a 6-digit division code (000000 for the nation)');
 const produces = Object.values(contentTypes).map((type) => type.split(';')[0]!);
-const responses = { ...problemResponses, 503: problem };
+const responses = problemResponses;
 
 /** RFC 5987 ext-value characters: percent-encode all but attr-char (encodeURIComponent leaves ' ( ) * too). */
 const rfc5987 = (text: string) =>
@@ -36,15 +37,12 @@ function send(reply: FastifyReply, file: ExportFile): FastifyReply {
     .send(file.body);
 }
 
-export function reportingExportRoutes(
-  api: Api,
-  deps: { db: Executor; clock: () => Date; pdfFontPath: string | undefined },
-): void {
+export function reportingExportRoutes(api: Api, deps: { db: Executor; clock: () => Date; pdfFont: FontChoice }): void {
   const { db, clock } = deps;
   const tags = ['reporting'];
   const options = (request: FastifyRequest, format: ExportOptions['format']): ExportOptions => ({
     format,
-    fontPath: deps.pdfFontPath,
+    font: deps.pdfFont,
     audited: request.method !== 'HEAD',
   });
   api.get(

@@ -4,6 +4,7 @@ import type { Actor } from '../auth/index.ts';
 import { boardRows } from './board.service.ts';
 import { getCompilation } from './compilations.service.ts';
 import { renderCsv } from './exports.csv.ts';
+import type { FontChoice } from './exports.font.ts';
 import { boardDocument, compilationDocument, reportDocument } from './exports.documents.ts';
 import { rowCount, type ExportDocument, type ExportFormat } from './exports.model.ts';
 import { renderPdf } from './exports.pdf.ts';
@@ -19,8 +20,8 @@ import { getReport } from './reports.service.ts';
 
 export interface ExportOptions {
   readonly format: ExportFormat;
-  /** PDF_FONT_PATH, when set. */
-  readonly fontPath: string | undefined;
+  /** The CJK font of the PDF, chosen and checked at start. */
+  readonly font: FontChoice;
   /** False for HEAD: the file is made (for its headers) but none of it leaves the server, so nothing is audited. */
   readonly audited: boolean;
 }
@@ -44,7 +45,7 @@ function render(document: ExportDocument, options: ExportOptions): Promise<Buffe
     case 'xlsx':
       return renderXlsx(document);
     case 'pdf':
-      return renderPdf(document, options.fontPath);
+      return renderPdf(document, options.font);
     case 'csv':
       return Promise.resolve(renderCsv(document));
   }
@@ -63,7 +64,7 @@ async function deliver(
   document: ExportDocument,
   options: ExportOptions,
 ): Promise<ExportFile> {
-  // Rendered before anything is written: a missing font answers 503 and leaves no audit entry.
+  // Rendered before anything is written: a file that cannot be made leaves no audit entry.
   const body = await render(document, options);
   const fileName = `${document.fileStem}.${options.format}`;
   if (options.audited)

@@ -291,7 +291,7 @@ function render(document: ExportDocument, options: ExportOptions): Promise<Buffe
     case 'xlsx':
       return renderXlsx(document);
     case 'pdf':
-      return renderPdf(document, options.fontPath);
+      return renderPdf(document, options.font);
     case 'csv':
       return Promise.resolve(renderCsv(document));
   }
@@ -307,7 +307,7 @@ export async function exportAnnualReport(
 ): Promise<ExportFile> {
   const view = await getAnnualReport(db, actor, target.provinceCode, target.year, target.version, target.now);
   const document = annualReportDocument(view);
-  // Rendered before anything is written: a missing font answers 503 and leaves no audit entry.
+  // Rendered before anything is written: a file that cannot be made leaves no audit entry.
   const body = await render(document, options);
   const fileName = `${document.fileStem}.${options.format}`;
   if (options.audited)

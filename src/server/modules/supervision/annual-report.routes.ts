@@ -1,5 +1,4 @@
 import type { FastifyReply } from 'fastify';
-import { problem } from '../../../contracts/common.ts';
 import {
   annualExportQuery,
   annualReportList,
@@ -13,6 +12,7 @@ import type { Executor } from '../../db/executor.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import type { Sealer } from '../../shared/signing.ts';
 import { actorOf, auditContextOf } from '../auth/index.ts';
+import type { FontChoice } from '../reporting/exports.font.ts';
 import { contentTypes, type ExportFile } from '../reporting/exports.service.ts';
 import { exportAnnualReport } from './annual-report.export.ts';
 import { getAnnualReport, listAnnualReports, submitAnnualReport } from './annual-report.service.ts';
@@ -39,7 +39,7 @@ function send(reply: FastifyReply, file: ExportFile): FastifyReply {
 
 export function annualReportRoutes(
   api: Api,
-  deps: { db: Executor; sealer: Sealer; clock: () => Date; pdfFontPath: string | undefined },
+  deps: { db: Executor; sealer: Sealer; clock: () => Date; pdfFont: FontChoice },
 ): void {
   const { db, sealer, clock } = deps;
   const tags = ['supervision'];
@@ -115,7 +115,7 @@ export function annualReportRoutes(
         params: provinceParam,
         querystring: annualExportQuery,
         produces: Object.values(contentTypes).map((type) => type.split(';')[0]!),
-        response: { ...problemResponses, 503: problem },
+        response: problemResponses,
       },
     },
     async (request, reply) => {
@@ -127,7 +127,7 @@ export function annualReportRoutes(
       };
       const options = {
         format: request.query.format,
-        fontPath: deps.pdfFontPath,
+        font: deps.pdfFont,
         audited: request.method !== 'HEAD',
       };
       return send(reply, await exportAnnualReport(db, actorOf(request), auditContextOf(request), target, options));
