@@ -68,6 +68,26 @@ describe('the supervisor of monazite serve', () => {
     await expect(stat(lockPathOf(dataDir))).rejects.toThrow(/ENOENT/);
   }, 300_000);
 
+  it('gives the worker its heap ceiling: a worker out of heap is restarted with a growing delay', async () => {
+    // 32 MB cannot even hold the server's code: every worker dies of "JavaScript heap out of memory" (an abort).
+    const running = startServe({
+      PGLITE_DATA_DIR: join(directory, 'pglite'),
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      DEMO_DATA: 'false',
+      HEAP_LIMIT_MB: '32',
+    });
+    supervised = running;
+    await running.waitFor(/started the server, pid \d+ \(heap limit 32 MB\)/);
+    await running.waitFor(
+      /was aborted \(SIGABRT\): a fatal error such as heap out of memory .*; restarting in 1 s \(restart 1\)/,
+    );
+    await running.waitFor(/was aborted \(SIGABRT\): .*; restarting in 2 s \(restart 2\)/);
+    expect(running.output()).toContain('JavaScript heap out of memory');
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toEqual({ code: 0, signal: null });
+  }, 300_000);
+
   it('sets a heap ceiling with headroom, and names a fatal abort in its log', () => {
     expect(heapLimitMb({ HEAP_LIMIT_MB: 1500 })).toBe(1500);
     const auto = heapLimitMb({ HEAP_LIMIT_MB: 0 });
