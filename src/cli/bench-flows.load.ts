@@ -12,6 +12,7 @@ import { migrate } from '../server/db/migrate.ts';
 import { demoProducts } from '../server/demo/demo-data.ts';
 import { ingestFlows, monthDigest } from '../server/modules/flows/index.ts';
 import { accounts, transfer } from '../server/modules/ledger/ledger.service.ts';
+import { SYSTEM_ACTOR } from '../server/modules/audit/index.ts';
 import { ensureReferenceData } from '../server/modules/registry/reference.service.ts';
 import { canonicalJson, sm3Hex } from '../server/shared/canonical-json.ts';
 import { DomainError } from '../server/shared/errors.ts';
@@ -95,7 +96,7 @@ export async function countiesByProvince(db: Executor): Promise<Map<string, stri
 /** Migrations, reference data and the product catalogue (the demo's). */
 export async function prepareSchema(db: Executor): Promise<void> {
   await migrate(db);
-  await ensureReferenceData(db);
+  await ensureReferenceData(db, { actor: SYSTEM_ACTOR, requestId: 'bench' });
   await db
     .insertInto('product')
     .values(

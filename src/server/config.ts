@@ -41,6 +41,19 @@ const configSchema = z.object({
    * Unset: Source Han Sans SC, installed with the npm packages. Checked at start: a bad one stops the server.
    */
   PDF_FONT_PATH: z.preprocess((value) => (value === '' ? undefined : value), z.string().optional()),
+  /**
+   * The server's JavaScript heap ceiling in MB (--max-old-space-size of the process the supervisor starts);
+   * 0 means half of the memory available (the container's limit where there is one), between 512 and 4096.
+   */
+  HEAP_LIMIT_MB: z.coerce.number().int().min(0).default(0),
+  /**
+   * `serve` runs the server under a supervisor that restarts it after a fatal error (src/server/supervisor.ts).
+   * Turn off where a service manager already restarts it and should see its exit (docs/operations.md).
+   */
+  SUPERVISE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   /** Load demo data into an empty database at start. */
   DEMO_DATA: z
     .enum(['true', 'false'])

@@ -1,29 +1,42 @@
 import { mkdir } from 'node:fs/promises';
 import { buildApp, type App } from './app.ts';
 import type { Config } from './config.ts';
+import { socketPathOf } from './db/data-dir-lock.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
-import { migrate } from './db/migrate.ts';
 import { DEMO_PASSWORD } from './demo/demo-data.ts';
 import { demoLogins, loadDemoData } from './demo/demo.ts';
 import { loadDemoFlows } from './demo/demo-flows.ts';
 import { loadDemoReports } from './demo/demo-reports.ts';
 import { loadDemoSupervision } from './demo/demo-supervision.ts';
 import { createSealer } from './shared/signing.ts';
-import { ensureReferenceData } from './modules/registry/reference.service.ts';
+import { openAdminSocket, type AdminSocket } from './modules/admin/admin.socket.ts';
+import { migrateAudited } from './modules/admin/admin.service.ts';
+import { SYSTEM_ACTOR } from './modules/audit/index.ts';
 
-/** Opens the configured engine: the server at DATABASE_URL, or embedded PGlite in PGLITE_DATA_DIR. */
-export async function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> {
+const onDisk = (config: Config) => !config.DATABASE_URL && !config.PGLITE_DATA_DIR.startsWith('memory://');
+
+/**
+ * Opens the configured engine: the server at DATABASE_URL, or embedded PGlite in PGLITE_DATA_DIR, whose lock it
+ * takes (a held directory throws DataDirLockedError at once, before anything is opened). `server` records the
+ * admin socket the server will open in the lock, so that CLI commands find it.
+ */
+export async function openConfiguredDatabase(
+  config: Config,
+  options: { server?: boolean } = {},
+): Promise<DatabaseHandle> {
   if (config.DATABASE_URL)
     return openDatabase({ url: config.DATABASE_URL, statementTimeoutMs: config.STATEMENT_TIMEOUT_MS });
-  if (!config.PGLITE_DATA_DIR.startsWith('memory://')) await mkdir(config.PGLITE_DATA_DIR, { recursive: true });
-  return openDatabase({ pgliteDataDir: config.PGLITE_DATA_DIR });
+  if (onDisk(config)) await mkdir(config.PGLITE_DATA_DIR, { recursive: true });
+  return openDatabase({
+    pgliteDataDir: config.PGLITE_DATA_DIR,
+    ...(options.server && onDisk(config) ? { adminSocket: socketPathOf(config.PGLITE_DATA_DIR) } : {}),
+  });
 }
 
 /** Migrates and loads reference data (and demo data into an empty database), then listens. */
 export async function startServer(config: Config): Promise<{ app: App; database: DatabaseHandle; url: string }> {
-  const database = await openConfiguredDatabase(config);
-  await migrate(database.db);
-  await ensureReferenceData(database.db);
+  const database = await openConfiguredDatabase(config, { server: true });
+  await migrateAudited(database.db, { actor: SYSTEM_ACTOR, requestId: 'start' });
   const empty = (await database.db.selectFrom('app_user').select('id').limit(1).execute()).length === 0;
   if (config.DEMO_DATA && empty) {
     await loadDemoData(database.db);
@@ -32,21 +45,36 @@ export async function startServer(config: Config): Promise<{ app: App; database:
     await loadDemoSupervision(database.db);
   }
   const app = await buildApp({ config, database });
+  // On PGlite the server is the data directory's one owner: CLI commands reach it through this socket.
+  const admin: AdminSocket | null = onDisk(config)
+    ? await openAdminSocket(socketPathOf(config.PGLITE_DATA_DIR), {
+        database,
+        config,
+        log: (message) => app.log.info(message),
+      })
+    : null;
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://localhost:${port}`;
+  let closing = false;
   const shutdown = async () => {
+    if (closing) return;
+    closing = true;
+    await admin?.close();
     await app.close();
     await database.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
+  // Under the supervisor: stop when it is gone, rather than hold the data directory as an orphan.
+  process.once('disconnect', () => void shutdown());
   const where = database.engine === 'pglite' ? `embedded PGlite at ${config.PGLITE_DATA_DIR}` : 'PostgreSQL';
   process.stdout.write(
     `\nMonazite is running at ${url}  (database: ${where})\n` +
       `API reference: ${url}/docs   OpenAPI: ${url}/openapi.json\n` +
+      (admin ? `Admin socket for the CLI: ${admin.path}\n` : '') +
       (config.DEMO_DATA ? `Demo logins (password ${DEMO_PASSWORD}):\n${demoLogins()}\n\n` : '\n'),
   );
   return { app, database, url };

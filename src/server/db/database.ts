@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DomainError } from '../shared/errors.ts';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 import type { Database } from './schema.ts';
 
 // Dates stay 'YYYY-MM-DD' strings (no time zone games); int8 stays a string (exact).
@@ -68,7 +69,13 @@ const copyStatement = (table: string, columns: readonly string[], source: string
 
 export type DatabaseTarget =
   | { readonly url: string; readonly statementTimeoutMs?: number; readonly poolSize?: number }
-  | { readonly pgliteDataDir: string }
+  | {
+      readonly pgliteDataDir: string;
+      /** The admin socket a server will open, recorded in the data directory's lock (data-dir-lock.ts). */
+      readonly adminSocket?: string;
+      /** Where the lock's take-over of a stale holder is told (stderr by default). */
+      readonly log?: (line: string) => void;
+    }
   | { readonly pgliteInstance: PGlite };
 
 /**
@@ -98,7 +105,21 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     };
   }
   const ownsInstance = !('pgliteInstance' in target);
-  const pglite = 'pgliteInstance' in target ? target.pgliteInstance : await PGlite.create(target.pgliteDataDir);
+  // A data directory on disk is one process's: lock it before opening it (memory:// is this process's anyway).
+  const lock: DataDirLock | undefined =
+    'pgliteDataDir' in target && !target.pgliteDataDir.startsWith('memory://')
+      ? await acquireDataDirLock(target.pgliteDataDir, {
+          ...(target.adminSocket ? { socket: target.adminSocket } : {}),
+          ...(target.log ? { log: target.log } : {}),
+        })
+      : undefined;
+  let pglite: PGlite;
+  try {
+    pglite = 'pgliteInstance' in target ? target.pgliteInstance : await PGlite.create(target.pgliteDataDir);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
@@ -116,6 +137,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     close: async () => {
       await db.destroy();
       if (ownsInstance) await pglite.close();
+      await lock?.release();
     },
   };
 }

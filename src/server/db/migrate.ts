@@ -6,9 +6,13 @@ const migrationsDir = new URL('./migrations/', import.meta.url);
 
 /**
  * Forward-only SQL migrations, applied in file-name order, each in its own transaction with its record.
- * An advisory lock keeps two starting servers from applying the same file twice.
+ * An advisory lock keeps two starting servers from applying the same file twice. `alsoWrite` runs in the same
+ * transaction when something was applied (the audit entry of `migrateAudited`, modules/admin).
  */
-export async function migrate(db: Kysely<Database>): Promise<string[]> {
+export async function migrate(
+  db: Kysely<Database>,
+  options: { readonly alsoWrite?: (tx: Kysely<Database>, applied: readonly string[]) => Promise<void> } = {},
+): Promise<string[]> {
   const files = (await readdir(migrationsDir)).filter((name) => name.endsWith('.sql')).sort();
   return db.transaction().execute(async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(7265102)`.execute(tx);
@@ -23,6 +27,7 @@ export async function migrate(db: Kysely<Database>): Promise<string[]> {
       await tx.insertInto('schema_migration').values({ name }).execute();
       applied.push(name);
     }
+    if (applied.length > 0) await options.alsoWrite?.(tx, applied);
     return applied;
   });
 }

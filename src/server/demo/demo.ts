@@ -34,7 +34,7 @@ export interface DemoSummary {
  */
 export async function loadDemoData(db: Executor): Promise<DemoSummary> {
   const context: AuditContext = { actor: SYSTEM_ACTOR, requestId: 'demo' };
-  await ensureReferenceData(db);
+  await ensureReferenceData(db, context);
   const existingGroups = new Set((await listGroups(db)).map((group) => group.id));
   for (const group of demoGroups) {
     if (!existingGroups.has(group.id)) await createGroup(db, context, group);

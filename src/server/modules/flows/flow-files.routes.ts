@@ -6,7 +6,6 @@ import { problem } from '../../../contracts/common.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
 import { forbidden, invalid } from '../../shared/errors.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
-import { recordAudit } from '../audit/index.ts';
 import { actorOf, auditContextOf } from '../auth/index.ts';
 import { discard, importFlowFile, MAX_FLOW_FILE_BYTES, spoolUpload, tooLarge } from './flow-files.service.ts';
 import { flowTemplateCsv, flowTemplateXlsx } from './flow-files.template.ts';
@@ -101,6 +100,7 @@ export async function flowFileRoutes(api: Api, deps: { database: DatabaseHandle 
         try {
           const result = await importFlowFile(
             database,
+            auditContextOf(request),
             {
               source: 'file',
               enterpriseId: actor.enterpriseId,
@@ -108,21 +108,6 @@ export async function flowFileRoutes(api: Api, deps: { database: DatabaseHandle 
               fileName: name,
               errorBehaviour: on_error,
               ...(period === undefined ? {} : { period }),
-              alsoWrite: async (tx, result) => {
-                if (result.replayed) return;
-                await recordAudit(tx, auditContextOf(request), {
-                  action: 'flow.file',
-                  objectType: 'flow_submission',
-                  objectId: result.submission_id,
-                  after: {
-                    file_name: name,
-                    format: file.format,
-                    bytes: file.bytes,
-                    content_sm3: file.sm3,
-                    ...counts(result),
-                  },
-                });
-              },
             },
             file,
           );
@@ -134,10 +119,3 @@ export async function flowFileRoutes(api: Api, deps: { database: DatabaseHandle 
     );
   });
 }
-
-const counts = (result: { received: number; accepted: number; unchanged: number; rejected: number }) => ({
-  received: result.received,
-  accepted: result.accepted,
-  unchanged: result.unchanged,
-  rejected: result.rejected,
-});

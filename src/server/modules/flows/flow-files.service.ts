@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import type { SubmissionResult } from '../../../contracts/flows.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
 import { DomainError, invalid } from '../../shared/errors.ts';
+import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { toIngestRows } from './flow-files.ingest.ts';
 import { readFlowFile, type FlowFileSource } from './flow-files.reader.ts';
 import { ingestFlows, type IngestOptions } from './ingest.service.ts';
@@ -125,17 +126,49 @@ export async function inspectFile(path: string, limitBytes = MAX_FLOW_FILE_BYTES
   return inspector.finish(path);
 }
 
-export type FlowFileOptions = Omit<IngestOptions, 'contentSm3'> & {
+export type FlowFileOptions = Omit<IngestOptions, 'contentSm3' | 'alsoWrite'> & {
   /** Told the bytes read from the file so far, as the ingest goes. */
   readonly onBytes?: (bytesRead: number) => void;
 };
 
-/** Streams an inspected flow file into the ingest: one submission, all or nothing unless `proceed`. */
+/**
+ * Streams an inspected flow file into the ingest: one submission, all or nothing unless `proceed`, recorded in
+ * the audit chain (`flow.file`) in the same transaction. Every way a file comes in (the upload route, the
+ * command line, the command line through a running server's admin socket) calls this, so none stores events
+ * without its audit entry. A replay stores nothing and records nothing.
+ */
 export async function importFlowFile(
   handle: DatabaseHandle,
+  context: AuditContext,
   options: FlowFileOptions,
   file: InspectedFile,
 ): Promise<SubmissionResult> {
   const { onBytes, ...ingestOptions } = options;
-  return ingestFlows(handle, { ...ingestOptions, contentSm3: file.sm3 }, toIngestRows(readFlowFile(file, onBytes)));
+  return ingestFlows(
+    handle,
+    {
+      ...ingestOptions,
+      contentSm3: file.sm3,
+      alsoWrite: async (tx, result) => {
+        if (result.replayed) return;
+        await recordAudit(tx, context, {
+          action: 'flow.file',
+          objectType: 'flow_submission',
+          objectId: result.submission_id,
+          after: {
+            source: options.source,
+            file_name: options.fileName ?? null,
+            format: file.format,
+            bytes: file.bytes,
+            content_sm3: file.sm3,
+            received: result.received,
+            accepted: result.accepted,
+            unchanged: result.unchanged,
+            rejected: result.rejected,
+          },
+        });
+      },
+    },
+    toIngestRows(readFlowFile(file, onBytes)),
+  );
 }

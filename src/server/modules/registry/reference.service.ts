@@ -8,17 +8,24 @@ import * as repo from './reference.repository.ts';
 
 /**
  * Reference data every database needs: the division tree, the ministries, and the departments of every
- * province. Runs at each start; does nothing when it is there already.
+ * province. Runs at each start; does nothing (and records nothing) when it is there already.
  */
-export async function ensureReferenceData(db: Executor): Promise<{ divisions: number }> {
+export async function ensureReferenceData(db: Executor, context: AuditContext): Promise<{ divisions: number }> {
   if ((await repo.countDivisions(db)) === 0) {
     await db.transaction().execute(async (tx) => {
       const tree = loadDivisionTree();
-      await repo.insertDivisions(tx, tree);
-      await repo.insertAuthorities(tx, [
+      const authorities = [
         ...NATIONAL_AUTHORITIES,
         ...tree.filter((division) => division.level === 'province').flatMap(localAuthorities),
-      ]);
+      ];
+      await repo.insertDivisions(tx, tree);
+      await repo.insertAuthorities(tx, authorities);
+      await recordAudit(tx, context, {
+        action: 'reference.load',
+        objectType: 'reference_data',
+        objectId: 'divisions',
+        after: { divisions: tree.length, authorities: authorities.length },
+      });
     });
   }
   return { divisions: await repo.countDivisions(db) };

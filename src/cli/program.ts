@@ -1,0 +1,135 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { runBenchCommand, type BenchCommandOptions } from './bench-flows.command.ts';
+import { runAllocateCommand } from './allocate.ts';
+import { runDatabaseCommand } from './run-command.ts';
+import { loadConfig } from '../server/config.ts';
+import { DataDirLockedError } from '../server/db/data-dir-lock.ts';
+import { startServer } from '../server/main.ts';
+import { EXIT_DO_NOT_RESTART, supervise, WORKER_ENV } from '../server/supervisor.ts';
+
+const binScript = fileURLToPath(new URL('../../bin/monazite.mjs', import.meta.url));
+
+/**
+ * The `monazite` command line. The commands that open the configured database (migrate, demo, token create,
+ * import, audit verify) run through `runDatabaseCommand`, which goes through a running server's admin socket when
+ * the server holds the PGlite data directory; `allocate` works on a file only and `bench` on a throwaway database
+ * of its own. test/cli/cli-audit.db.test.ts enumerates these commands and checks every write is audited.
+ */
+export function buildProgram(): Command {
+  const program = new Command('monazite').description(
+    'Monazite: total quantity control of rare earth mining and smelting separation',
+  );
+
+  program
+    .command('serve')
+    .description(
+      'migrate, load demo data into an empty database, and serve the API and web app, under a supervisor that ' +
+        'restarts the server after a fatal error (SUPERVISE=false: without it)',
+    )
+    .action(async () => {
+      const config = loadConfig();
+      if (config.SUPERVISE && process.env[WORKER_ENV] !== '1') {
+        process.exitCode = await supervise(config, { script: binScript, args: ['serve'] });
+        return;
+      }
+      try {
+        await startServer(config);
+      } catch (error) {
+        console.error(error instanceof Error ? error.message : error);
+        // Refused (the data directory is held) or failed to start: exit now, releasing what was opened; the
+        // supervisor does not restart a refusal, which would only be refused again.
+        process.exit(error instanceof DataDirLockedError ? EXIT_DO_NOT_RESTART : 1);
+      }
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(async () => {
+      process.exitCode = await runDatabaseCommand('migrate', {});
+    });
+
+  program
+    .command('demo')
+    .description('load the demo data (idempotent)')
+    .action(async () => {
+      process.exitCode = await runDatabaseCommand('demo', {});
+    });
+
+  program
+    .command('token')
+    .description('API tokens')
+    .command('create')
+    .description('create an API token for a user and print it (shown once)')
+    .requiredOption('--user <login>', 'the user the token acts as')
+    .option('--name <name>', 'what the token is for', 'cli')
+    .option('--days <days>', 'days until it expires', '90')
+    .action(async (options: { user: string; name: string; days: string }) => {
+      process.exitCode = await runDatabaseCommand('token create', { ...options });
+    });
+
+  program
+    .command('audit')
+    .description('audit chain')
+    .command('verify')
+    .description('verify the audit hash chain from the first entry to the last')
+    .action(async () => {
+      process.exitCode = await runDatabaseCommand('audit verify', {});
+    });
+
+  program
+    .command('allocate')
+    .description(
+      'run the allocation engine on a JSON input (the what-if API schema; see docs/allocation.md) and print the result',
+    )
+    .requiredOption('--input <file>', 'the input JSON file')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { input: string; json?: boolean }) => {
+      process.exitCode = await runAllocateCommand(options.input, Boolean(options.json));
+    });
+
+  program
+    .command('import')
+    .description(
+      'record the flow events of a CSV or XLSX file (docs/flows-files.md) for an enterprise, as one submission',
+    )
+    .argument('<file>', 'the flow file')
+    .requiredOption('--enterprise <credit code>', 'the recording enterprise')
+    .option('--period <YYYY-MM>', 'refuse events outside this month (Beijing time)')
+    .option('--on-error <mode>', 'rollback: any bad row refuses the file; proceed: store the good rows', 'rollback')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, options: { enterprise: string; period?: string; onError: string; json?: boolean }) => {
+      process.exitCode = await runDatabaseCommand('import', {
+        file: resolve(file),
+        enterprise: options.enterprise,
+        ...(options.period === undefined ? {} : { period: options.period }),
+        onError: options.onError,
+        json: Boolean(options.json),
+      });
+    });
+
+  program
+    .command('bench')
+    .description(
+      'benchmarks (allocation engine; flows at national scale on the engine in use), each printed with its ratio to a baseline measured in the same run (docs/benchmark.md)',
+    )
+    .option('--suite <name>', 'all, allocation or flows', 'all')
+    .option('--holders <count>', 'holders for the allocation engine', '10000')
+    .option('--runs <count>', 'timed runs of each allocation measurement', '15')
+    .option('--events <count>', 'flow events in the synthetic national dataset', '100000')
+    .option('--months <count>', 'months of 2025 the events span (1–12)', '12')
+    .option('--samples <count>', 'batches traced each way', '1000')
+    .option('--seed <number>', 'seed of the synthetic data', '1')
+    .option('--keep', 'keep the throwaway database instead of dropping it')
+    .option('--json', 'end with one JSON object of all figures')
+    .action(async (options: BenchCommandOptions) => {
+      process.exitCode = await runBenchCommand(options);
+    });
+
+  return program;
+}
+
+/** Commands that never open the configured database: `serve` owns it, `allocate` reads a file, `bench` makes its own. */
+export const COMMANDS_WITHOUT_DATABASE_COMMAND = ['serve', 'allocate', 'bench'] as const;
