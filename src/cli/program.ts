@@ -7,6 +7,7 @@ import { runDatabaseCommand } from './run-command.ts';
 import { loadConfig } from '../server/config.ts';
 import { DataDirLockedError } from '../server/db/data-dir-lock.ts';
 import { startServer } from '../server/main.ts';
+import { StartupError } from '../server/shared/messages.ts';
 import { EXIT_DO_NOT_RESTART, supervise, WORKER_ENV } from '../server/supervisor.ts';
 
 const binScript = fileURLToPath(new URL('../../bin/monazite.mjs', import.meta.url));
@@ -38,9 +39,10 @@ export function buildProgram(): Command {
         await startServer(config);
       } catch (error) {
         console.error(error instanceof Error ? error.message : error);
-        // Refused (the data directory is held) or failed to start: exit now, releasing what was opened; the
-        // supervisor does not restart a refusal, which would only be refused again.
-        process.exit(error instanceof DataDirLockedError ? EXIT_DO_NOT_RESTART : 1);
+        // Refused (the data directory is held, a setting is wrong) or failed to start: exit now, releasing what was
+        // opened; the supervisor does not restart a refusal, which would only be refused again.
+        const refused = error instanceof DataDirLockedError || error instanceof StartupError;
+        process.exit(refused ? EXIT_DO_NOT_RESTART : 1);
       }
     });
 

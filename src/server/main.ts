@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { buildApp, type App } from './app.ts';
+import { resolvePdfFont } from './modules/reporting/exports.font.ts';
 import type { Config } from './config.ts';
 import { socketPathOf } from './db/data-dir-lock.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
@@ -35,6 +36,8 @@ export async function openConfiguredDatabase(
 
 /** Migrates and loads reference data (and demo data into an empty database), then listens. */
 export async function startServer(config: Config): Promise<{ app: App; database: DatabaseHandle; url: string }> {
+  // A setting the server cannot work with stops it before it opens anything (buildApp checks it again).
+  resolvePdfFont(config.PDF_FONT_PATH);
   const database = await openConfiguredDatabase(config, { server: true });
   await migrateAudited(database.db, { actor: SYSTEM_ACTOR, requestId: 'start' });
   const empty = (await database.db.selectFrom('app_user').select('id').limit(1).execute()).length === 0;
