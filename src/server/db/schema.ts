@@ -162,6 +162,8 @@ export interface AuditEntryTable {
   /** Where the request came from (migration 0007); null on older entries and on the system's own. */
   ip: ColumnType<string | null, string | null | undefined, never>;
   user_agent: ColumnType<string | null, string | null | undefined, never>;
+  /** The socket's own address (migration 0013): the proxy's behind a trusted proxy; null on older entries. */
+  socket_ip: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export type CategoryCode =
