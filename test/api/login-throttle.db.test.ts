@@ -175,6 +175,22 @@ describe('sign-in throttling', () => {
       expect(event).toEqual({ status: 401, code: 'bad_credentials', actor_login: 'baotou.iit' });
   });
 
+  it('a login/address pair quiet for 30 days is forgotten, so logins nobody has do not pile up', async () => {
+    const pairs = () =>
+      context.database.db
+        .selectFrom('login_throttle')
+        .select(['login', 'ip'])
+        .where('login', '=', 'no.such.person')
+        .execute();
+    expect(await pairs()).toEqual([{ login: 'no.such.person', ip: '203.0.113.5' }]);
+    advance(29 * 86_400);
+    expectProblem(await signIn('nobody.else', 'guess', '203.0.113.6'), 401, 'bad_credentials');
+    expect(await pairs()).toHaveLength(1);
+    advance(2 * 86_400);
+    expectProblem(await signIn('nobody.else', 'guess', '203.0.113.6'), 401, 'bad_credentials');
+    expect(await pairs()).toEqual([]);
+  });
+
   it("oversight's repeated-denials rule fires on an address's refused sign-ins", async () => {
     const oversight = await context.as('oversight');
     const run = await oversight.post('/api/v1/oversight/runs', {});

@@ -65,6 +65,15 @@ export async function setSignInBlockedUntil(db: Executor, login: string, ip: str
     .execute();
 }
 
+/** Forgets the pairs whose last failure is older than `before` and whose wait is over. */
+export async function forgetOldSignInFailures(db: Executor, before: Date): Promise<void> {
+  await db
+    .deleteFrom('login_throttle')
+    .where('last_failed_at', '<', before)
+    .where((eb) => eb.or([eb('blocked_until', 'is', null), eb('blocked_until', '<', before)]))
+    .execute();
+}
+
 /** Counts an attempt refused unchecked (the address is waiting): for the notice, not for the delay. */
 export async function recordThrottledSignIn(db: Executor, login: string, ip: string, at: Date): Promise<number> {
   const row = await db

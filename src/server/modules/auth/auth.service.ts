@@ -8,6 +8,7 @@ import {
   blockedUntil,
   failedSignInNotice,
   isThrottled,
+  throttleForgottenBefore,
   type FailedSignInNotice,
   type ThrottleSettings,
 } from './login-throttle.rules.ts';
@@ -95,6 +96,7 @@ export async function login(
       ? { actor: { id: user.id, login: user.login, role: user.role }, ...origin }
       : { actor: ANONYMOUS, ...origin };
     await db.transaction().execute(async (tx) => {
+      await repo.forgetOldSignInFailures(tx, throttleForgottenBefore(now));
       let failures: number;
       if (waiting) failures = await repo.recordThrottledSignIn(tx, login, ip, now);
       else {

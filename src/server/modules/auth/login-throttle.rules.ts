@@ -36,6 +36,16 @@ export function isThrottled(until: Date | null, now: Date): boolean {
   return until !== null && now.getTime() < until.getTime();
 }
 
+/**
+ * How long a login/address pair's failures are kept after the last one: past this the pair is forgotten (its
+ * count starts afresh, and its failures are no longer told), so logins nobody has cannot fill the table.
+ */
+export const THROTTLE_RETENTION_MS = 30 * 86_400_000;
+
+export function throttleForgottenBefore(now: Date): Date {
+  return new Date(now.getTime() - THROTTLE_RETENTION_MS);
+}
+
 /** What the real user is told after signing in: the failed attempts since their last sign-in. */
 export interface FailedSignInNotice {
   readonly count: number;
