@@ -17,6 +17,8 @@ export const auditEntry = z.object({
   hash: z.string(),
   /** From where: the client address and user agent of the request (null on entries from before 2026-11-29). */
   ip: z.string().nullable(),
+  /** The socket's own address: the proxy's when `ip` came from a trusted proxy (null before 2026-12-07). */
+  socket_ip: z.string().nullable(),
   user_agent: z.string().nullable(),
 });
 export type AuditEntry = z.infer<typeof auditEntry>;

@@ -10,6 +10,16 @@ export const loginBody = z.strictObject({
   password: z.string().min(1).max(256),
 });
 
+/** Failed sign-ins to the account since its previous sign-in: shown to the user once signed in. */
+export const failedSignIns = z.object({
+  count: z.number().int().min(1),
+  /** When the latest of them was. */
+  last_at: z.string(),
+  /** The client addresses they came from, the latest first (at most ten). */
+  addresses: z.array(z.string()),
+});
+export type FailedSignIns = z.infer<typeof failedSignIns>;
+
 export const currentUser = z.object({
   id: uuid,
   login: z.string(),
@@ -23,6 +33,8 @@ export const currentUser = z.object({
   permissions: z.array(z.string()),
   /** Send back as X-CSRF-Token on every state-changing request made with the session cookie. */
   csrf_token: z.string().nullable(),
+  /** Failed sign-ins since the previous sign-in, told with the session that follows them (null: none). */
+  failed_sign_ins: failedSignIns.nullable(),
 });
 export type CurrentUser = z.infer<typeof currentUser>;
 

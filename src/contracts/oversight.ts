@@ -96,6 +96,8 @@ export const securityEvent = z.object({
   status: z.number().int(),
   code: z.string(),
   ip: z.string(),
+  /** The socket's own address: the proxy's when `ip` came from a trusted proxy (null before 2026-12-07). */
+  socket_ip: z.string().nullable(),
   user_agent: z.string(),
   request_id: z.string(),
   bytes: z.number().int().nullable(),

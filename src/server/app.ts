@@ -67,7 +67,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    trustProxy: true,
+    // Forwarded headers only from the configured proxies; with none, the client address is the socket's.
+    trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -126,7 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   await app.register(
     async (api) => {
-      await authRoutes(api, { db: database.db, config });
+      await authRoutes(api, { db: database.db, config, clock: deps.clock ?? (() => new Date()) });
       await userRoutes(api, { db: database.db });
       await registryRoutes(api, { db: database.db });
       await auditRoutes(api, { db: database.db });

@@ -1,4 +1,15 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+/** An IPv4 or IPv6 address, or one with a /prefix length that fits it. */
+function isAddressOrRange(item: string): boolean {
+  const [address = '', prefix, ...rest] = item.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (version === 4 ? 32 : 128);
+}
 
 /** Environment, parsed once and frozen. Every knob the server has is here, with its default. */
 const configSchema = z.object({
@@ -19,9 +30,28 @@ const configSchema = z.object({
    */
   SIGNING_KEY_SECRET: z.string().min(16).default('monazite-demo-signing-secret-change-me'),
   SESSION_TTL_HOURS: z.coerce.number().int().positive().default(12),
-  /** Failed logins in a row before the account locks, and for how long. */
-  LOCKOUT_THRESHOLD: z.coerce.number().int().positive().default(5),
-  LOCKOUT_MINUTES: z.coerce.number().int().positive().default(15),
+  /**
+   * Sign-in throttling, by login and client address together (docs/security.md): after this many failures in a
+   * row from one address for one login, each further attempt from there waits a delay that starts at
+   * LOGIN_THROTTLE_BASE_SECONDS and doubles with every failure, up to LOGIN_THROTTLE_MAX_SECONDS.
+   */
+  LOGIN_THROTTLE_FREE_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  LOGIN_THROTTLE_BASE_SECONDS: z.coerce.number().int().positive().default(30),
+  LOGIN_THROTTLE_MAX_SECONDS: z.coerce.number().int().positive().default(900),
+  /**
+   * The proxies whose X-Forwarded-For is believed: a comma-separated list of addresses or CIDR ranges
+   * (`127.0.0.1,10.0.0.0/8`). Empty (the default): none, and the client address is the socket's.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .refine((items) => items.every(isAddressOrRange), 'must be a comma-separated list of IP addresses or CIDR ranges'),
   /** Requests per minute per client address (login has its own, tighter limit). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),

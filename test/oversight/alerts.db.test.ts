@@ -101,7 +101,9 @@ describe('oversight alerts', () => {
   let runForged: string; // approved by MNR; a forged entry says its proposer approved it
 
   beforeAll(async () => {
-    context = await startTestApp();
+    // The requests below stand for clients behind a proxy at 127.0.0.1 (the default inject address), which
+    // names them in X-Forwarded-For.
+    context = await startTestApp({ TRUST_PROXY: '127.0.0.1' });
     for (const login of [...logins, 'oversight', 'operator'] as const) clients[login] = await context.as(login);
     users = await userIds(db());
     enterprises = await demoEnterpriseIds(db());

@@ -26,6 +26,8 @@ export interface SecurityEventTable {
   user_agent: ColumnType<string, string | undefined, never>;
   request_id: string;
   bytes: Int8 | null;
+  /** The socket's own address (migration 0013): the proxy's behind a trusted proxy; null on older rows. */
+  socket_ip: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface OversightThresholdTable {

@@ -121,6 +121,18 @@ export interface UserSessionTable {
   created_at: DefaultTimestamp;
   expires_at: Timestamp;
   revoked_at: Timestamp | null;
+  /** The notice of failed sign-ins the session was opened with (migration 0016). */
+  failed_sign_ins: ColumnType<unknown, string | null | undefined, never>;
+}
+
+/** Failed sign-ins by login tried and client address (migration 0016): the throttle and the notice. */
+export interface LoginThrottleTable {
+  login: string;
+  ip: string;
+  failures: ColumnType<number, number | undefined, number>;
+  blocked_until: Timestamp | null;
+  unreported: ColumnType<number, number | undefined, number>;
+  last_failed_at: Timestamp;
 }
 
 export interface ApiTokenTable {
@@ -162,6 +174,8 @@ export interface AuditEntryTable {
   /** Where the request came from (migration 0007); null on older entries and on the system's own. */
   ip: ColumnType<string | null, string | null | undefined, never>;
   user_agent: ColumnType<string | null, string | null | undefined, never>;
+  /** The socket's own address (migration 0013): the proxy's behind a trusted proxy; null on older entries. */
+  socket_ip: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export type CategoryCode =
@@ -430,6 +444,7 @@ export interface Database extends EpcisTables, ReportingTables, SupervisionTable
   registry_revision: RegistryRevisionTable;
   app_user: AppUserTable;
   user_session: UserSessionTable;
+  login_throttle: LoginThrottleTable;
   api_token: ApiTokenTable;
   idempotency_record: IdempotencyRecordTable;
   audit_entry: AuditEntryTable;

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
-import { App as AntApp, Button, Layout, Menu, Segmented, Space, Typography, theme } from 'antd';
+import { Alert, App as AntApp, Button, Layout, Menu, Segmented, Space, Typography, theme } from 'antd';
 import type { MenuProps } from 'antd';
 import {
   ApartmentOutlined,
@@ -37,6 +37,7 @@ import {
   TeamOutlined,
 } from '@ant-design/icons';
 import { errorText } from './api.ts';
+import { formatDateTime } from './format.ts';
 import { setLanguage, useLanguage, useTranslate, type Language, type MessageKey } from './i18n.ts';
 import { useCurrentUser, useSession } from './session.tsx';
 
@@ -314,6 +315,32 @@ function menuItems(
   }));
 }
 
+/**
+ * Failed sign-ins to the account since the user's previous sign-in (the server tells them with the session):
+ * a stranger's guesses slow only the stranger down, so the user is the one to hear of them.
+ */
+function FailedSignInsNotice() {
+  const t = useTranslate();
+  const language = useLanguage();
+  const notice = useCurrentUser().failed_sign_ins;
+  const [dismissed, setDismissed] = useState(false);
+  if (!notice || dismissed) return null;
+  return (
+    <Alert
+      data-testid="failed-sign-ins"
+      type="warning"
+      showIcon
+      closable={{ onClose: () => setDismissed(true) }}
+      style={{ marginBottom: 16 }}
+      title={t('auth.failedSignIns.title', { count: notice.count })}
+      description={t('auth.failedSignIns.detail', {
+        last: formatDateTime(notice.last_at, language),
+        addresses: notice.addresses.join(language === 'zh' ? '、' : ', '),
+      })}
+    />
+  );
+}
+
 export function AppLayout() {
   const t = useTranslate();
   const user = useCurrentUser();
@@ -388,6 +415,7 @@ export function AppLayout() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: 24 }}>
+          <FailedSignInsNotice />
           <Outlet />
         </Layout.Content>
         <Layout.Footer style={{ textAlign: 'center', color: token.colorTextSecondary, padding: '12px 24px' }}>

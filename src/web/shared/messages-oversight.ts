@@ -56,6 +56,7 @@ export const oversightMessages = {
   'oversight.loadMore': ['更早的记录', 'Older entries'],
   'oversight.newer': ['较新的记录', 'Newer entries'],
   'oversight.origin': ['来源', 'From where'],
+  'oversight.viaProxy': ['（经代理 {address}）', '(via proxy {address})'],
   'oversight.userAgent': ['客户端', 'User agent'],
   'oversight.route': ['接口', 'Route'],
   'oversight.httpStatus': ['结果', 'Status'],

@@ -63,7 +63,14 @@ export const messages = {
   'auth.submit': ['登录', 'Sign in'],
   'auth.signOut': ['退出登录', 'Sign out'],
   'auth.failed.badCredentials': ['用户名或密码错误', 'Wrong username or password'],
-  'auth.failed.locked': ['账户已锁定', 'Account locked'],
+  'auth.failedSignIns.title': [
+    '自您上次登录以来，您的账户有 {count} 次登录失败',
+    'There were {count} failed sign-ins to your account since you last signed in',
+  ],
+  'auth.failedSignIns.detail': [
+    '最近一次：{last}；来源地址：{addresses}。如果不是您本人所为，请修改密码并告知系统运维人员。',
+    'The latest at {last}, from {addresses}. If it was not you, change your password and tell the system operator.',
+  ],
   'auth.failed.rateLimited': ['登录尝试过于频繁，请稍后再试', 'Too many attempts; try again shortly'],
 
   'role.ministry_official': ['部委工作人员', 'Ministry official'],

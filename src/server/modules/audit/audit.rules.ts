@@ -4,7 +4,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /**
  * The fields of an audit entry that its hash covers: all of them but the hash itself. `ip` and `user_agent`
- * (where the request came from) are covered when present; entries written before they were recorded have
+ * (where the request came from) and `socket_ip` (the socket's own address, recorded since
+ * migration 0013) are covered when present; entries written before they were recorded have
  * neither, and canonical JSON leaves absent members out, so those entries hash as they always did.
  */
 export interface AuditFields {
@@ -21,6 +22,7 @@ export interface AuditFields {
   readonly request_id: string;
   readonly prev_hash: string;
   readonly ip?: string;
+  readonly socket_ip?: string;
   readonly user_agent?: string;
 }
 

@@ -17,6 +17,8 @@ export interface AuditContext {
   readonly requestId: string;
   /** Where the request came from (Art. 15: who did what, to what, when, from where); absent for the system. */
   readonly ip?: string | undefined;
+  /** The socket's own address: the proxy's when `ip` came from a trusted proxy's X-Forwarded-For. */
+  readonly socketIp?: string | undefined;
   readonly userAgent?: string | undefined;
 }
 
@@ -48,11 +50,13 @@ export async function recordAudit(tx: Executor, context: AuditContext, record: A
     request_id: context.requestId,
     prev_hash: tail?.hash ?? GENESIS_HASH,
     ...(context.ip ? { ip: context.ip } : {}),
+    ...(context.socketIp ? { socket_ip: context.socketIp } : {}),
     ...(context.userAgent ? { user_agent: context.userAgent.slice(0, USER_AGENT_MAX) } : {}),
   };
   await insertEntry(tx, {
     ...fields,
     ip: fields.ip ?? null,
+    socket_ip: fields.socket_ip ?? null,
     user_agent: fields.user_agent ?? null,
     seq: fields.seq,
     before: fields.before === null ? null : JSON.stringify(fields.before),
@@ -82,13 +86,14 @@ export function rowToFields(row: AuditEntryRow): AuditFields & { hash: string } 
     prev_hash: row.prev_hash,
     hash: row.hash,
     ...(row.ip !== null ? { ip: row.ip } : {}),
+    ...(row.socket_ip !== null ? { socket_ip: row.socket_ip } : {}),
     ...(row.user_agent !== null ? { user_agent: row.user_agent } : {}),
   };
 }
 
-/** An entry as the API shows it: every field, `ip` and `user_agent` null where they were not recorded. */
+/** An entry as the API shows it: every field, `ip`, `socket_ip` and `user_agent` null where they were not recorded. */
 export function entryView(row: AuditEntryRow) {
-  return { ...rowToFields(row), ip: row.ip, user_agent: row.user_agent };
+  return { ...rowToFields(row), ip: row.ip, socket_ip: row.socket_ip, user_agent: row.user_agent };
 }
 
 export interface VerifyResult {

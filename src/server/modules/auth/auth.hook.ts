@@ -73,7 +73,7 @@ export function installAuth(app: FastifyInstance, db: Executor): void {
 const USER_AGENT_MAX = 300;
 const URL_MAX = 500;
 const refusals = new Set([401, 403, 404]);
-/** Refused sign-ins (wrong password, unknown login, locked account: 401 or 423) are logged like refusals. */
+/** Refused sign-ins (unknown login, wrong password, throttled: all 401) are logged like refusals. */
 const SIGN_IN_ROUTE = '/api/v1/auth/login';
 const LOGIN_MAX = 100;
 
@@ -85,7 +85,7 @@ function attemptedLogin(body: unknown): string | null {
 /**
  * What the security event log keeps of a request, or null: a refusal (401, 403, 404) on a protected route —
  * except a 401 on a `signed_in` route sent with no credentials at all (the app asking "who am I?" before
- * sign-in is no attempt) — a refused sign-in (401, 423), or a file of data (an attachment from a route that
+ * sign-in is no attempt) — a refused sign-in (401), or a file of data (an attachment from a route that
  * needs a permission).
  */
 function securityEventOf(request: FastifyRequest, reply: FastifyReply, payload: unknown): NewSecurityEvent | null {
@@ -94,7 +94,7 @@ function securityEventOf(request: FastifyRequest, reply: FastifyReply, payload: 
   if (!request.url.startsWith('/api/') || !access || (access === 'public' && !signIn)) return null;
   const status = reply.statusCode;
   let kind: NewSecurityEvent['kind'];
-  if (refusals.has(status) || (signIn && status === 423)) {
+  if (refusals.has(status)) {
     const credentials = Boolean(request.headers.authorization ?? request.cookies[SESSION_COOKIE]);
     if (status === 401 && access === 'signed_in' && !credentials) return null;
     kind = 'denied';
@@ -111,6 +111,7 @@ function securityEventOf(request: FastifyRequest, reply: FastifyReply, payload: 
     status,
     code: kind === 'denied' ? problemCode(payload) : '',
     ip: request.ip,
+    socketIp: socketAddressOf(request),
     userAgent: userAgentOf(request) ?? '',
     requestId: request.id,
     bytes: kind === 'export' ? payloadBytes(reply, payload) : null,
@@ -181,9 +182,22 @@ export function scopeOfRequest(request: FastifyRequest): Scope {
   return scopeOf(actorOf(request));
 }
 
-/** Where a request came from, as audit entries record it: its id, client address and user agent. */
+/**
+ * The address of the socket the request came in on: the client's, or the proxy's when the client address
+ * (`request.ip`) was taken from the X-Forwarded-For of a proxy named in TRUST_PROXY.
+ */
+function socketAddressOf(request: FastifyRequest): string | null {
+  return request.socket.remoteAddress ?? null;
+}
+
+/** Where a request came from, as audit entries record it: its id, client and socket addresses, user agent. */
 export function requestOriginOf(request: FastifyRequest): RequestOrigin {
-  return { requestId: request.id, ip: request.ip, userAgent: userAgentOf(request) };
+  return {
+    requestId: request.id,
+    ip: request.ip,
+    socketIp: socketAddressOf(request) ?? undefined,
+    userAgent: userAgentOf(request),
+  };
 }
 
 export function auditContextOf(request: FastifyRequest): AuditContext {

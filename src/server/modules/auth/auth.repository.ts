@@ -11,8 +11,6 @@ const actorColumns = [
   'app_user.enterprise_id',
   'app_user.active',
   'app_user.password_hash',
-  'app_user.failed_logins',
-  'app_user.locked_until',
   'authority.department',
   'authority.division_code',
   'authority.name as authority_name',
@@ -31,33 +29,91 @@ export function findUserById(db: Executor, id: string) {
   return userWithAuthority(db).where('app_user.id', '=', id).executeTakeFirst();
 }
 
-export async function recordFailedLogin(db: Executor, userId: string, threshold: number, lockMinutes: number) {
-  return (
-    db
-      .updateTable('app_user')
-      // A lock that has run out starts the count afresh; reaching the threshold locks (again).
-      .set(() => {
-        const expired = sql`locked_until IS NOT NULL AND locked_until <= now()`;
-        const failures = sql`CASE WHEN ${expired} THEN 1 ELSE failed_logins + 1 END`;
-        return {
-          failed_logins: sql<number>`${failures}`,
-          locked_until: sql<Date | null>`CASE WHEN ${failures} >= ${threshold} THEN now() + make_interval(mins => ${lockMinutes})
-          WHEN ${expired} THEN NULL ELSE locked_until END`,
-        };
-      })
-      .where('id', '=', userId)
-      .returning(['failed_logins', 'locked_until'])
-      .executeTakeFirstOrThrow()
-  );
+/** The throttle's state for a login tried from an address, if it ever failed there. */
+export function findLoginThrottle(db: Executor, login: string, ip: string) {
+  return db
+    .selectFrom('login_throttle')
+    .select(['failures', 'blocked_until'])
+    .where('login', '=', login)
+    .where('ip', '=', ip)
+    .executeTakeFirst();
 }
 
-export async function clearFailedLogins(db: Executor, userId: string): Promise<void> {
-  await db.updateTable('app_user').set({ failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
+/** Counts a checked attempt that failed; returns the failures in a row from that address, this one included. */
+export async function recordFailedSignIn(db: Executor, login: string, ip: string, at: Date): Promise<number> {
+  const row = await db
+    .insertInto('login_throttle')
+    .values({ login, ip, failures: 1, unreported: 1, last_failed_at: at })
+    .onConflict((conflict) =>
+      conflict.columns(['login', 'ip']).doUpdateSet({
+        failures: sql<number>`login_throttle.failures + 1`,
+        unreported: sql<number>`login_throttle.unreported + 1`,
+        last_failed_at: at,
+      }),
+    )
+    .returning('failures')
+    .executeTakeFirstOrThrow();
+  return row.failures;
+}
+
+export async function setSignInBlockedUntil(db: Executor, login: string, ip: string, until: Date | null) {
+  await db
+    .updateTable('login_throttle')
+    .set({ blocked_until: until })
+    .where('login', '=', login)
+    .where('ip', '=', ip)
+    .execute();
+}
+
+/** Forgets the pairs whose last failure is older than `before` and whose wait is over. */
+export async function forgetOldSignInFailures(db: Executor, before: Date): Promise<void> {
+  await db
+    .deleteFrom('login_throttle')
+    .where('last_failed_at', '<', before)
+    .where((eb) => eb.or([eb('blocked_until', 'is', null), eb('blocked_until', '<', before)]))
+    .execute();
+}
+
+/** Counts an attempt refused unchecked (the address is waiting): for the notice, not for the delay. */
+export async function recordThrottledSignIn(db: Executor, login: string, ip: string, at: Date): Promise<number> {
+  const row = await db
+    .updateTable('login_throttle')
+    .set({ unreported: sql<number>`unreported + 1`, last_failed_at: at })
+    .where('login', '=', login)
+    .where('ip', '=', ip)
+    .returning('failures')
+    .executeTakeFirst();
+  // The row may just have been cleared (an operator's unlock): nothing left to count against.
+  return row?.failures ?? 0;
+}
+
+/** The failed attempts on a login not yet told to its user, by address. */
+export function unreportedSignInFailures(db: Executor, login: string) {
+  return db
+    .selectFrom('login_throttle')
+    .select(['ip', 'unreported', 'last_failed_at'])
+    .where('login', '=', login)
+    .where('unreported', '>', 0)
+    .execute();
+}
+
+/**
+ * After a sign-in from `ip`: every failure so far has been told, and that address starts afresh. Other
+ * addresses keep their count and their wait (a stranger's run is not reset by the owner signing in).
+ */
+export async function settleSignInFailures(db: Executor, login: string, ip: string): Promise<void> {
+  await db.updateTable('login_throttle').set({ unreported: 0 }).where('login', '=', login).execute();
+  await db.deleteFrom('login_throttle').where('login', '=', login).where('ip', '=', ip).execute();
+}
+
+/** The operator's unlock: every address may try the login again at once. */
+export async function clearLoginThrottle(db: Executor, login: string): Promise<void> {
+  await db.deleteFrom('login_throttle').where('login', '=', login).execute();
 }
 
 export async function insertSession(
   db: Executor,
-  session: { id_hash: string; user_id: string; csrf_token: string; expires_at: Date },
+  session: { id_hash: string; user_id: string; csrf_token: string; expires_at: Date; failed_sign_ins: string | null },
 ): Promise<void> {
   await db
     .insertInto('user_session')
@@ -68,7 +124,7 @@ export async function insertSession(
 export function findLiveSession(db: Executor, idHash: string) {
   return db
     .selectFrom('user_session')
-    .select(['user_id', 'csrf_token', 'expires_at'])
+    .select(['user_id', 'csrf_token', 'expires_at', 'failed_sign_ins'])
     .where('id_hash', '=', idHash)
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', new Date())

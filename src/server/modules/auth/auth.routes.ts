@@ -7,12 +7,16 @@ import { problemResponses, type Api } from '../../shared/http.ts';
 import { actorOf, auditContextOf, requestOriginOf, SESSION_COOKIE } from './auth.hook.ts';
 import * as service from './auth.service.ts';
 
-export async function authRoutes(api: Api, deps: { db: Executor; config: Config }): Promise<void> {
+export async function authRoutes(api: Api, deps: { db: Executor; config: Config; clock?: () => Date }): Promise<void> {
   const { db, config } = deps;
   const settings: service.AuthSettings = {
     sessionTtlHours: config.SESSION_TTL_HOURS,
-    lockoutThreshold: config.LOCKOUT_THRESHOLD,
-    lockoutMinutes: config.LOCKOUT_MINUTES,
+    throttle: {
+      freeAttempts: config.LOGIN_THROTTLE_FREE_ATTEMPTS,
+      baseDelayMs: config.LOGIN_THROTTLE_BASE_SECONDS * 1000,
+      maxDelayMs: config.LOGIN_THROTTLE_MAX_SECONDS * 1000,
+    },
+    clock: deps.clock ?? (() => new Date()),
   };
 
   api.post(
@@ -69,7 +73,11 @@ export async function authRoutes(api: Api, deps: { db: Executor; config: Config 
         response: { 200: currentUser, ...problemResponses },
       },
     },
-    async (request) => service.describeActor(actorOf(request), request.authorityName, request.csrfToken),
+    async (request) => {
+      const cookie = request.cookies[SESSION_COOKIE];
+      const notice = actorOf(request).via === 'session' && cookie ? await service.sessionNotice(db, cookie) : null;
+      return service.describeActor(actorOf(request), request.authorityName, request.csrfToken, notice);
+    },
   );
 
   api.get(

@@ -4,12 +4,21 @@ import { DomainError, notFound, unauthenticated } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import * as repo from './auth.repository.ts';
 import { permissionsOf, type Actor } from './auth.rules.ts';
+import {
+  blockedUntil,
+  failedSignInNotice,
+  isThrottled,
+  throttleForgottenBefore,
+  type FailedSignInNotice,
+  type ThrottleSettings,
+} from './login-throttle.rules.ts';
 import { decoyPasswordHash, verifyPassword } from './password.ts';
 
 export interface AuthSettings {
   readonly sessionTtlHours: number;
-  readonly lockoutThreshold: number;
-  readonly lockoutMinutes: number;
+  readonly throttle: ThrottleSettings;
+  /** The time sign-in delays are judged by (tests fix it). */
+  readonly clock: () => Date;
 }
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -29,7 +38,12 @@ export function actorFrom(user: repo.UserWithAuthority, via: Actor['via']): Acto
   };
 }
 
-export function describeActor(actor: Actor, authorityName: string | null, csrfToken: string | null) {
+export function describeActor(
+  actor: Actor,
+  authorityName: string | null,
+  csrfToken: string | null,
+  failedSignIns: FailedSignInNotice | null = null,
+) {
   return {
     id: actor.userId,
     login: actor.login,
@@ -42,17 +56,26 @@ export function describeActor(actor: Actor, authorityName: string | null, csrfTo
     enterprise_id: actor.enterpriseId,
     permissions: [...permissionsOf(actor)].sort(),
     csrf_token: csrfToken,
+    failed_sign_ins: failedSignIns,
   };
 }
 
+/** The one answer to every refused sign-in: unknown login, wrong password, inactive account, throttled. */
 const badCredentials = () => new DomainError(401, 'bad_credentials', 'The login or the password is wrong.');
 
 /** Where a request came from: what an audit entry records besides its actor (Art. 15: "from where"). */
 export type RequestOrigin = Omit<AuditContext, 'actor'>;
 
+/** Who a refused attempt on a login nobody has is audited under; the login tried is the object. */
+const ANONYMOUS: AuditContext['actor'] = { id: 'anonymous', login: 'anonymous', role: 'anonymous' };
+
 /**
- * Checks a password. Wrong passwords count towards a lockout; a locked account is refused even with the
- * right password until the lock expires, and the answer says until when.
+ * Checks a password, throttled by login and client address together (docs/security.md). Every attempt costs
+ * the same: the user (or nobody) is looked up, the address's wait read, one argon2 verification run — against
+ * a decoy hash for an unknown login, and even when the address must still wait — and a refusal writes the
+ * throttle and an audit entry in one transaction, whether the login exists or not. Every refusal is the same
+ * 401 bad_credentials; an attempt from an address that must wait is refused whatever the password. A sign-in
+ * answers the failed attempts since the previous one (`failed_sign_ins`), and keeps them with the session.
  */
 export async function login(
   db: Executor,
@@ -61,45 +84,68 @@ export async function login(
   login: string,
   password: string,
 ) {
+  const now = settings.clock();
+  const ip = origin.ip ?? '';
   const user = await repo.findUserByLogin(db, login);
-  if (!user) {
-    await verifyPassword(await decoyPasswordHash(), password);
-    throw badCredentials();
-  }
-  const auditContext: AuditContext = { actor: { id: user.id, login: user.login, role: user.role }, ...origin };
-  if (user.locked_until && user.locked_until > new Date()) {
-    throw new DomainError(
-      423,
-      'account_locked',
-      `Too many failed sign-ins: the account is locked until ${user.locked_until.toISOString()}.`,
-    );
-  }
-  if (!(await verifyPassword(user.password_hash, password)) || !user.active) {
+  const throttle = await repo.findLoginThrottle(db, login, ip);
+  const waiting = isThrottled(throttle?.blocked_until ?? null, now);
+  const matches = await verifyPassword(user?.password_hash ?? (await decoyPasswordHash()), password);
+
+  if (!user || !user.active || !matches || waiting) {
+    const auditContext: AuditContext = user
+      ? { actor: { id: user.id, login: user.login, role: user.role }, ...origin }
+      : { actor: ANONYMOUS, ...origin };
     await db.transaction().execute(async (tx) => {
-      const after = await repo.recordFailedLogin(tx, user.id, settings.lockoutThreshold, settings.lockoutMinutes);
+      await repo.forgetOldSignInFailures(tx, throttleForgottenBefore(now));
+      let failures: number;
+      if (waiting) failures = await repo.recordThrottledSignIn(tx, login, ip, now);
+      else {
+        failures = await repo.recordFailedSignIn(tx, login, ip, now);
+        await repo.setSignInBlockedUntil(tx, login, ip, blockedUntil(failures, now, settings.throttle));
+      }
       await recordAudit(tx, auditContext, {
         action: 'auth.login_failed',
-        objectType: 'user',
-        objectId: user.id,
-        after: { failed_logins: after.failed_logins, locked_until: after.locked_until },
+        objectType: user ? 'user' : 'login',
+        objectId: user ? user.id : login,
+        after: { failures_from_address: failures, throttled: waiting },
       });
     });
     throw badCredentials();
   }
+
   const sessionToken = randomToken(32);
   const csrfToken = randomToken(24);
   const expiresAt = new Date(Date.now() + settings.sessionTtlHours * 3_600_000);
-  await db.transaction().execute(async (tx) => {
-    await repo.clearFailedLogins(tx, user.id);
+  const auditContext: AuditContext = { actor: { id: user.id, login: user.login, role: user.role }, ...origin };
+  const notice = await db.transaction().execute(async (tx) => {
+    const told = failedSignInNotice(await repo.unreportedSignInFailures(tx, login));
+    await repo.settleSignInFailures(tx, login, ip);
     await repo.insertSession(tx, {
       id_hash: sha256Hex(sessionToken),
       user_id: user.id,
       csrf_token: csrfToken,
       expires_at: expiresAt,
+      failed_sign_ins: told ? JSON.stringify(told) : null,
     });
-    await recordAudit(tx, auditContext, { action: 'auth.login', objectType: 'user', objectId: user.id });
+    await recordAudit(tx, auditContext, {
+      action: 'auth.login',
+      objectType: 'user',
+      objectId: user.id,
+      ...(told ? { after: { failed_sign_ins: told } } : {}),
+    });
+    return told;
   });
-  return { sessionToken, expiresAt, user: describeActor(actorFrom(user, 'session'), user.authority_name, csrfToken) };
+  return {
+    sessionToken,
+    expiresAt,
+    user: describeActor(actorFrom(user, 'session'), user.authority_name, csrfToken, notice),
+  };
+}
+
+/** The notice of failed sign-ins a live session was opened with, or null. */
+export async function sessionNotice(db: Executor, sessionToken: string): Promise<FailedSignInNotice | null> {
+  const session = await repo.findLiveSession(db, sha256Hex(sessionToken));
+  return (session?.failed_sign_ins as FailedSignInNotice | null | undefined) ?? null;
 }
 
 /** Ends a session, audited with where the request came from. */

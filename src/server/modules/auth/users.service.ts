@@ -103,6 +103,8 @@ export async function updateUser(db: Executor, context: AuditContext, id: string
       ...(changes.unlock ? { failed_logins: 0, locked_until: null } : {}),
       ...(passwordHash ? { password_hash: passwordHash } : {}),
     });
+    // Unlock: every address may try the login again at once (the throttle's waits and counts go).
+    if (changes.unlock) await repo.clearLoginThrottle(tx, before.login);
     if (changes.active === false || passwordHash) {
       await repo.revokeUserSessions(tx, id);
       await repo.revokeUserTokens(tx, id);

@@ -16,6 +16,8 @@ export interface NewSecurityEvent {
   readonly status: number;
   readonly code: string;
   readonly ip: string;
+  /** The socket's own address (the proxy's behind a trusted proxy). */
+  readonly socketIp: string | null;
   readonly userAgent: string;
   readonly requestId: string;
   readonly bytes: number | null;
@@ -34,6 +36,7 @@ export async function insertSecurityEvent(db: Executor, event: NewSecurityEvent)
       status: event.status,
       code: event.code,
       ip: event.ip,
+      socket_ip: event.socketIp,
       user_agent: event.userAgent,
       request_id: event.requestId,
       bytes: event.bytes,
@@ -94,6 +97,7 @@ export async function listSecurityEvents(db: Executor, filter: SecurityEventFilt
       'status',
       'code',
       'ip',
+      'socket_ip',
       'user_agent',
       'request_id',
       'bytes',

@@ -22,7 +22,6 @@ function returnPath(state: unknown): string {
 /** Sign-in failures people meet often get a heading in their language above the server's detail. */
 const failureHeadings: Readonly<Record<string, MessageKey>> = {
   bad_credentials: 'auth.failed.badCredentials',
-  account_locked: 'auth.failed.locked',
   rate_limited: 'auth.failed.rateLimited',
 };
 
@@ -48,7 +47,7 @@ export function LoginPage() {
       await signIn(values.login.trim(), values.password);
       void navigate(returnPath(location.state), { replace: true });
     } catch (failure) {
-      // Wrong password, locked account, rate limit: the server's detail says which.
+      // Wrong login or password (a throttled attempt answers the same), rate limit: the server's detail says which.
       setError(failure);
     } finally {
       setSubmitting(false);

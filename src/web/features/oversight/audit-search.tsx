@@ -146,7 +146,10 @@ export function AuditSearch() {
             key: 'origin',
             render: (_value, entry) =>
               entry.ip ? (
-                <Typography.Text title={entry.user_agent ?? ''}>{entry.ip}</Typography.Text>
+                <Typography.Text title={entry.user_agent ?? ''}>
+                  {entry.ip}
+                  <ViaProxy ip={entry.ip} socketIp={entry.socket_ip} />
+                </Typography.Text>
               ) : (
                 <Typography.Text type="secondary">—</Typography.Text>
               ),
@@ -230,7 +233,16 @@ export function SecurityEvents() {
             dataIndex: 'actor_login',
             render: (login: string | null) => login ?? '—',
           },
-          { title: text('oversight.origin'), dataIndex: 'ip' },
+          {
+            title: text('oversight.origin'),
+            key: 'origin',
+            render: (_value, event) => (
+              <>
+                {event.ip}
+                <ViaProxy ip={event.ip} socketIp={event.socket_ip} />
+              </>
+            ),
+          },
           {
             title: text('oversight.route'),
             key: 'route',
@@ -245,5 +257,17 @@ export function SecurityEvents() {
         ]}
       />
     </Card>
+  );
+}
+
+/** The socket's address beside the client's, when they differ: the request came through a trusted proxy. */
+function ViaProxy({ ip, socketIp }: { ip: string; socketIp: string | null }) {
+  const text = useOversightText();
+  if (!socketIp || socketIp === ip) return null;
+  return (
+    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+      {' '}
+      {text('oversight.viaProxy', { address: socketIp })}
+    </Typography.Text>
   );
 }
