@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { runBenchCommand, type BenchCommandOptions } from './bench-flows.command.ts';
 import { runAllocateCommand } from './allocate.ts';
@@ -10,7 +11,16 @@ import { loadDemoReports } from '../server/demo/demo-reports.ts';
 import { loadDemoSupervision } from '../server/demo/demo-supervision.ts';
 import { createSealer } from '../server/shared/signing.ts';
 import { openConfiguredDatabase, startServer } from '../server/main.ts';
-import { SYSTEM_ACTOR, verifyAuditChain } from '../server/modules/audit/index.ts';
+import {
+  anchorAuditHead,
+  anchorLine,
+  ensureAuditPublicKey,
+  makeAnchor,
+  SYSTEM_ACTOR,
+  verifyAuditChain,
+  verifyAuditChainWithAnchors,
+  type VerifyResult,
+} from '../server/modules/audit/index.ts';
 import { findUserByLogin } from '../server/modules/auth/auth.repository.ts';
 import { createToken } from '../server/modules/auth/auth.service.ts';
 import { ensureReferenceData } from '../server/modules/registry/reference.service.ts';
@@ -96,21 +106,54 @@ program
     });
   });
 
-program
-  .command('audit')
-  .description('audit chain')
+const audit = program.command('audit').description('audit chain');
+audit
   .command('verify')
-  .description('verify the audit hash chain from the first entry to the last')
-  .action(async () => {
+  .description('verify the audit hash chain from the first entry to the last (and against an anchor log)')
+  .option('--anchor <file>', 'an anchor log (audit anchor): every anchor must verify and the chain must hold it')
+  .option('--public-key <file>', "the server audit key's public key (PEM) to check anchors with, kept apart")
+  .action(async (options: { anchor?: string; publicKey?: string }) => {
     await withDatabase(async ({ db }) => {
-      const result = await verifyAuditChain(db);
-      if (result.ok) {
-        console.log(`Audit chain intact: ${result.entries} entries, last #${result.lastSeq} ${result.lastHash}`);
-      } else {
-        console.error(`Audit chain BROKEN at entry #${result.firstBreak?.seq}: ${result.firstBreak?.reason}`);
-        console.error(`${result.entries} entries before it verify.`);
-        process.exitCode = 1;
+      if (options.anchor) {
+        const publicKeyPem = options.publicKey ? await readFile(options.publicKey, 'utf8') : undefined;
+        const result = await verifyAuditChainWithAnchors(db, options.anchor, { publicKeyPem });
+        printChain(result.chain);
+        for (const problem of result.problems) console.error(`Anchor check FAILED: ${problem.text}`);
+        for (const bad of result.unreadable)
+          console.error(`${options.anchor}:${bad.line}: not an anchor (${bad.error})`);
+        if (result.ok) console.log(`All ${result.anchors} anchors of ${options.anchor} hold.`);
+        else process.exitCode = 1;
+        return;
       }
+      printChain(await verifyAuditChain(db));
+    });
+  });
+
+/** Prints the chain's verification; a broken chain sets exit code 1. */
+function printChain(result: VerifyResult): void {
+  if (result.ok) {
+    console.log(`Audit chain intact: ${result.entries} entries, last #${result.lastSeq} ${result.lastHash}`);
+    return;
+  }
+  console.error(`Audit chain BROKEN at entry #${result.firstBreak?.seq}: ${result.firstBreak?.reason}`);
+  console.error(`${result.entries} entries before it verify.`);
+  process.exitCode = 1;
+}
+
+audit
+  .command('anchor')
+  .description("sign the chain's head (sequence, hash, time, entries) with the server audit key and append it to a log")
+  .option('--out <file>', 'the anchor log to append to (default AUDIT_ANCHOR_FILE; neither: print the line)')
+  .option('--public-key', "print the server audit key's public key (PEM) instead")
+  .action(async (options: { out?: string; publicKey?: boolean }) => {
+    const config = loadConfig();
+    const sealer = createSealer(config.SIGNING_KEY_SECRET);
+    await withDatabase(async ({ db }) => {
+      if (options.publicKey) return void process.stdout.write(await ensureAuditPublicKey(db, sealer));
+      const file = options.out ?? (config.AUDIT_ANCHOR_FILE || undefined);
+      if (!file) return console.log(anchorLine(await makeAnchor(db, sealer, new Date())));
+      const anchor = await anchorAuditHead(db, sealer, file, new Date());
+      console.log(`Anchored entry #${anchor.seq} ${anchor.hash} (${anchor.entries} entries) to ${file}`);
     });
   });
 
