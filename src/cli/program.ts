@@ -72,13 +72,30 @@ export function buildProgram(): Command {
       process.exitCode = await runDatabaseCommand('token create', { ...options });
     });
 
-  program
-    .command('audit')
-    .description('audit chain')
+  const audit = program.command('audit').description('audit chain');
+  audit
     .command('verify')
-    .description('verify the audit hash chain from the first entry to the last')
-    .action(async () => {
-      process.exitCode = await runDatabaseCommand('audit verify', {});
+    .description('verify the audit hash chain from the first entry to the last (and against an anchor log)')
+    .option('--anchor <file>', 'an anchor log (audit anchor): every anchor must verify and the chain must hold it')
+    .option('--public-key <file>', "the server audit key's public key (PEM) to check anchors with, kept apart")
+    .action(async (options: { anchor?: string; publicKey?: string }) => {
+      process.exitCode = await runDatabaseCommand('audit verify', {
+        ...(options.anchor ? { anchor: resolve(options.anchor) } : {}),
+        ...(options.publicKey ? { publicKey: resolve(options.publicKey) } : {}),
+      });
+    });
+  audit
+    .command('anchor')
+    .description(
+      "sign the chain's head (sequence, hash, time, entries) with the server audit key and append it to a log",
+    )
+    .option('--out <file>', 'the anchor log to append to (default AUDIT_ANCHOR_FILE; neither: print the line)')
+    .option('--public-key', "print the server audit key's public key (PEM) instead")
+    .action(async (options: { out?: string; publicKey?: boolean }) => {
+      process.exitCode = await runDatabaseCommand('audit anchor', {
+        ...(options.out ? { out: resolve(options.out) } : {}),
+        publicKey: Boolean(options.publicKey),
+      });
     });
 
   program

@@ -28,6 +28,7 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { allocationRoutes } from './modules/allocation/allocation.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { createAnchorScheduler } from './modules/audit/index.ts';
 import { oversightRoutes } from './modules/oversight/oversight.routes.ts';
 import { installAuth } from './modules/auth/auth.hook.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
@@ -169,7 +170,22 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(async (epcis) => epcisRoutes(epcis, { database }), { prefix: '/epcis' });
 
   await serveWeb(app, deps.webRoot ?? defaultWebRoot);
+  if (config.AUDIT_ANCHOR_FILE) scheduleAuditAnchors(app, deps);
   return app;
+}
+
+/** Anchors the audit chain's head once ready and then every interval, until the app closes (never throws). */
+function scheduleAuditAnchors(app: App, deps: AppDeps): void {
+  const anchors = createAnchorScheduler({
+    db: deps.database.db,
+    sealer: createSealer(deps.config.SIGNING_KEY_SECRET),
+    file: deps.config.AUDIT_ANCHOR_FILE,
+    intervalMinutes: deps.config.AUDIT_ANCHOR_INTERVAL_MINUTES,
+    clock: deps.clock ?? (() => new Date()),
+    log: app.log,
+  });
+  app.addHook('onReady', async () => anchors.start());
+  app.addHook('onClose', async () => anchors.stop());
 }
 
 /** The built single-page app at `/`, with every unknown non-API GET falling back to index.html. */

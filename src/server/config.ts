@@ -84,6 +84,12 @@ const configSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
+  /**
+   * The anchor log the server appends a signed anchor of the audit chain's head to, at start and every
+   * AUDIT_ANCHOR_INTERVAL_MINUTES (docs/security.md, "Anchoring the audit chain"). Empty: the server does not anchor.
+   */
+  AUDIT_ANCHOR_FILE: z.string().default(''),
+  AUDIT_ANCHOR_INTERVAL_MINUTES: z.coerce.number().int().positive().max(10_080).default(60),
   /** Load demo data into an empty database at start. */
   DEMO_DATA: z
     .enum(['true', 'false'])

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { creditCode, month, type RowError, type SubmissionResult } from '../../../contracts/flows.ts';
@@ -9,7 +10,16 @@ import { loadDemoReports } from '../../demo/demo-reports.ts';
 import { loadDemoSupervision } from '../../demo/demo-supervision.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { createSealer } from '../../shared/signing.ts';
-import { verifyAuditChain, type AuditContext } from '../audit/index.ts';
+import {
+  anchorAuditHead,
+  anchorLine,
+  ensureAuditPublicKey,
+  makeAnchor,
+  verifyAuditChain,
+  verifyAuditChainWithAnchors,
+  type AuditContext,
+  type VerifyResult,
+} from '../audit/index.ts';
 import { findUserByLogin } from '../auth/auth.repository.ts';
 import { createToken } from '../auth/auth.service.ts';
 import { importFlowFile, inspectFile } from '../flows/flow-files.service.ts';
@@ -73,6 +83,9 @@ function command<S extends z.ZodType>(spec: {
     },
   };
 }
+
+/** A file the server may read or write: the CLI resolves it, since the server's working folder may differ. */
+const absolutePath = z.string().refine(isAbsolute, 'must be an absolute path');
 
 const where = (env: CommandEnv) => (env.config.DATABASE_URL ? 'PostgreSQL' : env.config.PGLITE_DATA_DIR);
 
@@ -144,7 +157,7 @@ export const adminCommands = {
   import: command({
     writes: true,
     args: z.object({
-      file: z.string().refine(isAbsolute, 'must be an absolute path'),
+      file: absolutePath,
       enterprise: creditCode,
       period: month.optional(),
       onError: z.enum(['rollback', 'proceed']).default('rollback'),
@@ -155,21 +168,58 @@ export const adminCommands = {
 
   'audit verify': command({
     writes: false,
-    args: z.object({}),
-    run: async (env) => {
-      const result = await verifyAuditChain(env.database.db);
-      if (result.ok) {
-        env.io.out(`Audit chain intact: ${result.entries} entries, last #${result.lastSeq} ${result.lastHash}`);
+    args: z.object({
+      anchor: absolutePath.optional(),
+      publicKey: absolutePath.optional(),
+    }),
+    run: async (env, args) => {
+      if (!args.anchor) return printChain(env, await verifyAuditChain(env.database.db));
+      const publicKeyPem = args.publicKey ? await readFile(args.publicKey, 'utf8') : undefined;
+      const result = await verifyAuditChainWithAnchors(env.database.db, args.anchor, { publicKeyPem });
+      const chain = printChain(env, result.chain);
+      for (const problem of result.problems) env.io.err(`Anchor check FAILED: ${problem.text}`);
+      for (const bad of result.unreadable) env.io.err(`${args.anchor}:${bad.line}: not an anchor (${bad.error})`);
+      if (!result.ok) return 1;
+      env.io.out(`All ${result.anchors} anchors of ${args.anchor} hold.`);
+      return chain;
+    },
+  }),
+
+  'audit anchor': command({
+    // Writes the server audit key (audited) the first time; an anchor itself goes to the log file, not the chain.
+    writes: true,
+    args: z.object({ out: absolutePath.optional(), publicKey: z.boolean().default(false) }),
+    run: async (env, args) => {
+      const { db } = env.database;
+      const sealer = createSealer(env.config.SIGNING_KEY_SECRET);
+      if (args.publicKey) {
+        env.io.out((await ensureAuditPublicKey(db, sealer, env.context)).trimEnd());
         return 0;
       }
-      env.io.err(`Audit chain BROKEN at entry #${result.firstBreak?.seq}: ${result.firstBreak?.reason}`);
-      env.io.err(`${result.entries} entries before it verify.`);
-      return 1;
+      const file = args.out ?? (env.config.AUDIT_ANCHOR_FILE || undefined);
+      if (!file) {
+        env.io.out(anchorLine(await makeAnchor(db, sealer, new Date(), env.context)));
+        return 0;
+      }
+      const anchor = await anchorAuditHead(db, sealer, file, new Date(), env.context);
+      env.io.out(`Anchored entry #${anchor.seq} ${anchor.hash} (${anchor.entries} entries) to ${file}`);
+      return 0;
     },
   }),
 } as const satisfies Record<string, AdminCommand>;
 
 export type AdminCommandName = keyof typeof adminCommands;
+
+/** The chain's own verification, printed; exit code 1 when it is broken. */
+function printChain(env: CommandEnv, result: VerifyResult): number {
+  if (result.ok) {
+    env.io.out(`Audit chain intact: ${result.entries} entries, last #${result.lastSeq} ${result.lastHash}`);
+    return 0;
+  }
+  env.io.err(`Audit chain BROKEN at entry #${result.firstBreak?.seq}: ${result.firstBreak?.reason}`);
+  env.io.err(`${result.entries} entries before it verify.`);
+  return 1;
+}
 
 export function isAdminCommandName(name: string): name is AdminCommandName {
   return Object.hasOwn(adminCommands, name);

@@ -70,3 +70,57 @@ export async function* entriesInOrder(db: Executor, pageSize = 5000): AsyncGener
     after = Number(last.seq);
   }
 }
+
+/** The newest entry (sequence, hash, time) and how many entries the chain holds; null for an empty chain. */
+export async function chainHead(
+  db: Executor,
+): Promise<{ seq: number; hash: string; at: Date; entries: number } | null> {
+  const last = await db
+    .selectFrom('audit_entry')
+    .select(['seq', 'hash', 'at'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!last) return null;
+  const { entries } = await db
+    .selectFrom('audit_entry')
+    .select((eb) => eb.fn.countAll<string>().as('entries'))
+    .executeTakeFirstOrThrow();
+  return { seq: Number(last.seq), hash: last.hash, at: last.at, entries: Number(entries) };
+}
+
+/** The newest sequence stored (0 for an empty chain), whatever the links say. */
+export async function lastSeq(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('audit_entry')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst();
+  return row?.seq === null || row?.seq === undefined ? 0 : Number(row.seq);
+}
+
+/** The stored hash of each of these sequences that exists. */
+export async function hashesAt(db: Executor, seqs: readonly number[]): Promise<Map<number, string>> {
+  const hashes = new Map<number, string>();
+  const unique = [...new Set(seqs)];
+  for (let index = 0; index < unique.length; index += 1000) {
+    const page = unique.slice(index, index + 1000).map(String);
+    const rows = await db.selectFrom('audit_entry').select(['seq', 'hash']).where('seq', 'in', page).execute();
+    for (const row of rows) hashes.set(Number(row.seq), row.hash);
+  }
+  return hashes;
+}
+
+/** The SM2 key an owner signs with (the server's audit key among them), if made. */
+export async function signingKeyOf(db: Executor, owner: string) {
+  return db.selectFrom('signing_key').selectAll().where('owner', '=', owner).executeTakeFirst();
+}
+
+/** Stores a key unless one exists (the first one made stays), and returns the stored one. */
+export async function ensureSigningKeyOf(tx: Executor, owner: string, publicKeyPem: string, sealed: string) {
+  await tx
+    .insertInto('signing_key')
+    .values({ owner, public_key_pem: publicKeyPem, private_key_sealed: sealed })
+    .onConflict((conflict) => conflict.column('owner').doNothing())
+    .execute();
+  return tx.selectFrom('signing_key').selectAll().where('owner', '=', owner).executeTakeFirstOrThrow();
+}

@@ -7,3 +7,15 @@ export {
   type AuditRecord,
   type VerifyResult,
 } from './audit.service.ts';
+export {
+  anchorAuditHead,
+  auditPublicKey,
+  ensureAuditPublicKey,
+  makeAnchor,
+  readAnchorLog,
+  verifyAuditChainWithAnchors,
+  type AnchorCheck,
+  type AnchoredVerifyResult,
+} from './anchor.service.ts';
+export { createAnchorScheduler, type AnchorScheduler, type AnchorSchedulerOptions } from './anchor.scheduler.ts';
+export { anchorLine, AUDIT_KEY_OWNER, type AuditAnchor } from './audit.rules.ts';

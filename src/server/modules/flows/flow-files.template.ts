@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { stringify } from 'csv-stringify/sync';
+import { writeCsv, xlsxValue } from '../../shared/tabular.ts';
 import { flowFileColumns, kindNames, type ColumnKey } from './flow-files.columns.ts';
 
 /**
@@ -89,7 +89,7 @@ const cellsOf = (row: ExampleRow): string[] => flowFileColumns.map((column) => r
 
 /** UTF-8 with a byte-order mark, so Excel opens it with the Chinese headers intact. */
 export function flowTemplateCsv(): string {
-  return `\uFEFF${stringify([headers, ...templateRows.map(cellsOf)], { record_delimiter: '\r\n' })}`;
+  return writeCsv([headers, ...templateRows.map(cellsOf)], { bom: true, recordDelimiter: 'windows' });
 }
 
 const numericColumns = new Set<ColumnKey>(['mass_kg', 'grade_ppm', 'reo_kg']);
@@ -109,7 +109,10 @@ export async function flowTemplateXlsx(): Promise<Buffer> {
   for (const row of templateRows) {
     sheet.addRow(
       Object.fromEntries(
-        Object.entries(row).map(([key, value]) => [key, numericColumns.has(key as ColumnKey) ? Number(value) : value]),
+        Object.entries(row).map(([key, value]) => [
+          key,
+          numericColumns.has(key as ColumnKey) ? Number(value) : xlsxValue(value),
+        ]),
       ),
     );
   }

@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import type { Enterprise, EnterpriseCreate, EnterprisePatch, EnterpriseQuery } from '../../../contracts/registry.ts';
 import type { Executor } from '../../db/executor.ts';
 import type { SecurityProfileRecord } from '../../db/schema.ts';
@@ -6,6 +5,7 @@ import { todayInShanghai } from '../../shared/clock.ts';
 import { canonicalJson } from '../../shared/canonical-json.ts';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors.ts';
 import { toKg } from '../../shared/quantity.ts';
+import { writeCsv } from '../../shared/tabular.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { isWithinDivision, scopeOf, type Actor } from '../auth/index.ts';
 import * as repo from './enterprises.repository.ts';
@@ -232,7 +232,10 @@ const exportColumns: [keyof Enterprise, string][] = [
   ['designated_scopes', '确定范围'],
 ];
 
-/** The same list as the API gives this actor, as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese). */
+/**
+ * The same list as the API gives this actor, as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese),
+ * through the shared tabular writer: names and other texts neutralised against formula injection, figures numbers.
+ */
 export async function exportEnterprisesCsv(
   db: Executor,
   actor: Actor,
@@ -247,5 +250,5 @@ export async function exportEnterprisesCsv(
       return value as string | number | null;
     }),
   );
-  return `\uFEFF${stringify([exportColumns.map(([, title]) => title), ...records])}`;
+  return writeCsv([exportColumns.map(([, title]) => title), ...records], { bom: true });
 }

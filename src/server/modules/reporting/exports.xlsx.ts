@@ -7,12 +7,14 @@ import {
   type ExportTable,
   type LabelledValue,
 } from './exports.model.ts';
+import { xlsxValue } from '../../shared/tabular.ts';
 
 /**
  * The XLSX rendering: one worksheet laid out as a Chinese official table — a merged title row, the header block
  * (填报单位 left, 报告期 centre, 计量单位 right), bordered tables with bold headers, figures as numeric cells
  * formatted `#,##0` (kg) and `0.00%` (utilisation), the notes, and the signature lines; printed on A4 landscape,
- * one page wide.
+ * one page wide. Every text goes through the shared tabular writer's `xlsxValue` (neutralised against formula
+ * injection, as in CSV); figures are numeric cells.
  */
 
 const thin: Partial<ExcelJS.Border> = { style: 'thin', color: { argb: 'FF000000' } };
@@ -58,7 +60,7 @@ function spread(sheet: ExcelJS.Worksheet, rowNumber: number, count: number, part
 function writeTitle(sheet: ExcelJS.Worksheet, document: ExportDocument, count: number): void {
   const row = sheet.addRow([]);
   const [cell] = spread(sheet, row.number, count, 1);
-  cell!.value = document.title;
+  cell!.value = xlsxValue(document.title);
   cell!.font = { bold: true, size: 16 };
   cell!.alignment = { horizontal: 'center', vertical: 'middle' };
   row.height = 30;
@@ -68,7 +70,7 @@ function writeLine(sheet: ExcelJS.Worksheet, items: readonly string[], count: nu
   const row = sheet.addRow([]);
   const cells = spread(sheet, row.number, count, items.length);
   cells.forEach((cell, index) => {
-    cell.value = items[index] ?? '';
+    cell.value = xlsxValue(items[index] ?? '');
     const last = index === cells.length - 1 && cells.length > 1;
     cell.alignment = { horizontal: index === 0 ? 'left' : last ? 'right' : 'center', vertical: 'middle' };
   });
@@ -78,18 +80,18 @@ function writeLine(sheet: ExcelJS.Worksheet, items: readonly string[], count: nu
 function cellValue(kind: ColumnKind, value: ExportCell): ExcelJS.CellValue {
   if (value === null) return kind === 'text' ? '' : '—';
   if (kind === 'percent' && typeof value === 'number') return percentFraction(value);
-  return value;
+  return xlsxValue(value);
 }
 
 function writeTable(sheet: ExcelJS.Worksheet, table: ExportTable, count: number): void {
   if (table.caption) {
     const caption = sheet.addRow([]);
     const [cell] = spread(sheet, caption.number, count, 1);
-    cell!.value = table.caption;
+    cell!.value = xlsxValue(table.caption);
     cell!.font = { bold: true, size: 12 };
   }
   const span = spansToEdge(table, count);
-  const header = sheet.addRow(table.columns.map((column) => column.header));
+  const header = sheet.addRow(table.columns.map((column) => xlsxValue(column.header)));
   header.height = 32;
   header.eachCell((cell) => {
     cell.font = { bold: true };
@@ -124,7 +126,7 @@ function writeNotes(sheet: ExcelJS.Worksheet, notes: readonly LabelledValue[], c
     const row = sheet.addRow([]);
     const [cell] = spread(sheet, row.number, count, 1);
     const text = `${note.label}：${note.value}`;
-    cell!.value = text;
+    cell!.value = xlsxValue(text);
     cell!.alignment = { horizontal: 'left', vertical: 'top', wrapText: true };
     // A merged cell does not grow by itself: give it the lines its text needs (CJK counts two).
     const lines = Math.max(1, Math.ceil((text.length * 2) / Math.max(1, total)));
