@@ -9,6 +9,7 @@ import type { SubmissionResult } from '../../../contracts/flows.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
 import { DomainError, invalid } from '../../shared/errors.ts';
 import { toIngestRows } from './flow-files.ingest.ts';
+import { flowFileLimits } from './flow-files.limits.ts';
 import { readFlowFile, type FlowFileSource } from './flow-files.reader.ts';
 import { ingestFlows, type IngestOptions } from './ingest.service.ts';
 
@@ -18,7 +19,7 @@ import { ingestFlows, type IngestOptions } from './ingest.service.ts';
  */
 
 /** The largest flow file accepted, by upload or from the command line. */
-export const MAX_FLOW_FILE_BYTES = 200 * 1024 * 1024;
+export const MAX_FLOW_FILE_BYTES = flowFileLimits.file_bytes;
 
 export interface InspectedFile extends FlowFileSource {
   readonly bytes: number;
@@ -72,6 +73,8 @@ export const tooLarge = (limitBytes: number): DomainError =>
     413,
     'body_too_large',
     `The file is larger than ${Math.floor(limitBytes / 1024 / 1024)} MB; split it into several files.`,
+    [],
+    { limit: 'file_bytes', max: limitBytes },
   );
 
 /** CSV or XLSX, by the bytes (not the name or content type, which clients get wrong). */
