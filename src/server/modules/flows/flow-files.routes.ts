@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { month, submissionResult } from '../../../contracts/flows.ts';
 import { problem } from '../../../contracts/common.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
+import { discardBody } from '../../shared/body.ts';
 import { forbidden, invalid } from '../../shared/errors.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { recordAudit } from '../audit/index.ts';
@@ -93,9 +94,12 @@ export async function flowFileRoutes(api: Api, deps: { database: DatabaseHandle 
       async (request, reply) => {
         const actor = actorOf(request);
         if (!actor.enterpriseId) throw forbidden('Only an enterprise user records flows, for its own enterprise.');
-        if (Number(request.headers['content-length'] ?? 0) > MAX_FLOW_FILE_BYTES) throw tooLarge(MAX_FLOW_FILE_BYTES);
         const body = request.body as Readable | undefined;
         if (!body || typeof body.pipe !== 'function') throw invalid('Send the file as the request body.');
+        if (Number(request.headers['content-length'] ?? 0) > MAX_FLOW_FILE_BYTES) {
+          discardBody(body);
+          throw tooLarge(MAX_FLOW_FILE_BYTES);
+        }
         const file = await spoolUpload(body, MAX_FLOW_FILE_BYTES);
         const { name, period, on_error } = request.query;
         try {
@@ -107,6 +111,7 @@ export async function flowFileRoutes(api: Api, deps: { database: DatabaseHandle 
               createdBy: actor.login,
               fileName: name,
               errorBehaviour: on_error,
+              parameterPrefix: 'query.',
               ...(period === undefined ? {} : { period }),
               alsoWrite: async (tx, result) => {
                 if (result.replayed) return;

@@ -3,10 +3,12 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { SubmissionResult } from '../../../contracts/flows.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
+import { limitedBody } from '../../shared/body.ts';
 import { DomainError, invalid } from '../../shared/errors.ts';
 import { toIngestRows } from './flow-files.ingest.ts';
 import { flowFileLimits } from './flow-files.limits.ts';
@@ -97,20 +99,19 @@ export async function spoolUpload(source: Readable, limitBytes: number): Promise
   const directory = await mkdtemp(join(tmpdir(), 'monazite-upload-'));
   const path = join(directory, 'flows');
   const inspector = new Inspector(limitBytes);
-  const inspect = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      try {
-        inspector.update(chunk);
-        done(null, chunk);
-      } catch (error) {
-        done(error as Error);
-      }
-    },
-  });
+  const out = createWriteStream(path);
   try {
-    await pipeline(source, inspect, createWriteStream(path));
+    // Not a pipeline: an upload refused at the limit must keep its connection, so that the 413 reaches a
+    // client still sending (limitedBody drains the rest).
+    for await (const chunk of limitedBody(source, limitBytes, () => tooLarge(limitBytes))) {
+      inspector.update(chunk);
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+    out.end();
+    await finished(out);
     return inspector.finish(path);
   } catch (error) {
+    out.destroy();
     await rm(directory, { recursive: true, force: true });
     throw error;
   }
