@@ -58,6 +58,7 @@ export function flowRoutes(api: Api, deps: { database: DatabaseHandle }): void {
           createdBy: actor.login,
           contentSm3: sm3Hex(canonicalJson(request.body.events)),
           errorBehaviour: request.query.on_error,
+          parameterPrefix: 'query.',
           ...(request.query.period ? { period: request.query.period } : {}),
           alsoWrite: (tx, stored) =>
             recordAudit(tx, auditContextOf(request), {
