@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { DomainError } from './errors.ts';
 
 /**
  * Raw request bodies (uploads handed through as streams) read with a byte limit. Past the limit the reading
@@ -41,3 +42,13 @@ export async function* limitedBody(body: Readable, limitBytes: number, tooLarge:
     if (!complete) discardBody(body);
   }
 }
+
+/** A body over one of the limits on its shape (json-limits.ts): 413 with the limit's name and value. */
+export const bodyLimitExceeded = (excess: { limit: string; max: number }): DomainError =>
+  new DomainError(
+    413,
+    'body_limit_exceeded',
+    `The request body passes the limit ${excess.limit} = ${excess.max}.`,
+    [{ field: '(body)', message: `limit ${excess.limit}: ${excess.max}` }],
+    excess,
+  );
