@@ -1,4 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubmissionResult } from '../../src/contracts/flows.ts';
 import { flowFileLimits } from '../../src/server/modules/flows/flow-files.limits.ts';
@@ -6,7 +9,8 @@ import { MAX_EVIDENCE_BYTES } from '../../src/server/modules/supervision/supervi
 import { CAPTURE_LIMIT_BYTES } from '../../src/server/modules/epcis/epcis.schema.ts';
 import { startTestApp, type Client, type TestContext } from '../support/app.ts';
 import { deflatedRepeat, unzipEntries, zipOf } from '../support/zip-writer.ts';
-import { csvOf, xlsxOf } from '../flows/file-helpers.ts';
+import { BAYAN, csvOf, xlsxOf } from '../flows/file-helpers.ts';
+import { importFlowFile, inspectFile } from '../../src/server/modules/flows/flow-files.service.ts';
 import { expectProblem, worldDigest } from './api-helpers.ts';
 import { key } from '../supervision/supervision-world.ts';
 
@@ -306,6 +310,38 @@ describe('a replayed submission must match every parameter', () => {
     const again = await upload(file, 'name=a.csv&period=2026-03');
     expect(again.statusCode, again.body).toBe(200);
     expect(again.json<SubmissionResult>()).toEqual({ ...first.json<SubmissionResult>(), replayed: true });
+  });
+
+  it('holds for the command line import the same way (the service monazite import calls)', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'monazite-replay-'));
+    try {
+      const path = join(directory, 'cli.csv');
+      await writeFile(path, csvOf([produce('RPC-1')]));
+      const enterprise = await context.database.db
+        .selectFrom('enterprise')
+        .select('id')
+        .where('credit_code', '=', BAYAN)
+        .executeTakeFirstOrThrow();
+      const run = async (period: string) =>
+        importFlowFile(
+          context.database,
+          { source: 'cli', enterpriseId: enterprise.id, createdBy: 'cli:test', fileName: 'cli.csv', period },
+          await inspectFile(path),
+        );
+      const first = await run('2026-03');
+      expect(first.replayed).toBe(false);
+      const before = await worldDigest(context.database.db);
+      await expect(run('2026-05')).rejects.toMatchObject({
+        status: 409,
+        code: 'replay_mismatch',
+        errors: [expect.objectContaining({ field: 'period' })],
+        params: { parameter: 'period', first: '2026-03', now: '2026-05' },
+      });
+      expect(await worldDigest(context.database.db)).toBe(before);
+      expect(await run('2026-03')).toEqual({ ...first, replayed: true });
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('holds for the JSON API the same way', async () => {

@@ -142,6 +142,15 @@ describe('XLSX bombs', () => {
     expect(refusal).toMatchObject({ status: 413, params: { limit: 'columns', max: flowFileLimits.columns, row: 1 } });
   });
 
+  it('refuses a sheet with rows beyond the row limit, naming the limit', async () => {
+    const parts = unzipEntries(await xlsxOf([produce('R-1')]));
+    const far = `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="${flowFileLimits.rows + 1}"><c r="A${flowFileLimits.rows + 1}"><v>1</v></c></row></sheetData></worksheet>`;
+    const refusal = (await parseFailure(
+      zipOf(parts.map((part) => (part.name === 'xl/worksheets/sheet1.xml' ? { ...part, data: far } : part))),
+    )) as unknown as Refusal;
+    expect(refusal).toMatchObject({ status: 413, params: { limit: 'rows', max: flowFileLimits.rows } });
+  });
+
   it('refuses an archive with more entries than a workbook has', async () => {
     const parts = unzipEntries(await xlsxOf([produce('E-1')]));
     const padding = Array.from({ length: flowFileLimits.xlsx_zip_entries }, (_, index) => ({

@@ -84,8 +84,10 @@ export async function flowFileRoutes(api: Api, deps: { database: DatabaseHandle 
           summary: 'Record flow events from a CSV or XLSX file sent as the request body (at most 200 MB)',
           description:
             'Send the file as the raw body with Content-Type text/csv or ' +
-            `${XLSX_TYPE}. The same file again is a replay: 200 with the first answer. A refused file is a 422 ` +
-            'problem listing every bad row and column. See docs/flows-files.md for the columns.',
+            `${XLSX_TYPE}. The same file again with the same period and on_error is a replay: 200 with the first ` +
+            'answer; with other ones, 409 replay_mismatch naming them. A refused file is a 422 problem listing every ' +
+            'bad row and column; a file over a limit (size, or what an XLSX expands to: docs/flows-files.md) is a ' +
+            '413 naming the limit in params. See docs/flows-files.md for the columns.',
           consumes: fileTypes,
           querystring: uploadQuery,
           response: { 201: submissionResult, 200: submissionResult, ...problemResponses, 413: problem },
