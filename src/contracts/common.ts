@@ -54,6 +54,8 @@ export const problem = z.object({
       }),
     )
     .optional(),
+  /** The values the code refers to (e.g. `{ limit, max }` of a limit passed). */
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
 export type Problem = z.infer<typeof problem>;
 

@@ -44,6 +44,8 @@ import { ledgerRoutes } from './modules/ledger/ledger.routes.ts';
 import { registryRoutes } from './modules/registry/registry.routes.ts';
 import { installMetrics } from './shared/metrics.ts';
 import { handleError, handleNotFound } from './shared/problem.ts';
+import { apiJsonLimits, limitedJsonParser } from './shared/json-limits.ts';
+import { bodyLimitExceeded } from './shared/body.ts';
 
 export interface AppDeps {
   readonly config: Config;
@@ -74,6 +76,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
+  // JSON bodies: their nesting, keys per object and string length are checked before they are parsed.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    limitedJsonParser(app, apiJsonLimits, bodyLimitExceeded),
+  );
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // API answers are personal (scoped to the caller): no shared or browser cache may keep them.

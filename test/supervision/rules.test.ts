@@ -10,6 +10,8 @@ import {
   type DecisionFields,
 } from '../../src/server/modules/supervision/supervision.rules.ts';
 import type { DecisionKind } from '../../src/server/db/schema-supervision.ts';
+import { evidenceTypeOf } from '../../src/server/modules/supervision/evidence.types.ts';
+import { zipOf } from '../support/zip-writer.ts';
 import { docxBytes, jpegBytes, pdfBytes, pngBytes, xlsxBytes, zipBytes } from './supervision-world.ts';
 
 /** The pure rules of supervision: legal bases, decision fields, follow-up, overdue, and content sniffing. */
@@ -97,17 +99,42 @@ describe('supervision rules', () => {
     );
   });
 
-  it('types files by their bytes', () => {
-    expect(sniffEvidenceType(pdfBytes())).toBe('application/pdf');
-    expect(sniffEvidenceType(jpegBytes())).toBe('image/jpeg');
-    expect(sniffEvidenceType(pngBytes())).toBe('image/png');
-    expect(sniffEvidenceType(xlsxBytes())).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    expect(sniffEvidenceType(docxBytes())).toBe(
+  it('types files by their structure', async () => {
+    expect(await evidenceTypeOf(pdfBytes())).toBe('application/pdf');
+    expect(await evidenceTypeOf(jpegBytes())).toBe('image/jpeg');
+    expect(await evidenceTypeOf(pngBytes())).toBe('image/png');
+    expect(await evidenceTypeOf(xlsxBytes())).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(await evidenceTypeOf(docxBytes())).toBe(
       'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
     );
-    expect(sniffEvidenceType(zipBytes(['[Content_Types].xml', 'ppt/presentation.xml']))).toBeNull();
-    expect(sniffEvidenceType(Buffer.from('GIF89a'))).toBeNull();
-    expect(sniffEvidenceType(Buffer.alloc(0))).toBeNull();
+    expect(await evidenceTypeOf(zipBytes(['[Content_Types].xml', 'ppt/presentation.xml']))).toBeNull();
+    expect(await evidenceTypeOf(Buffer.from('GIF89a'))).toBeNull();
+    expect(await evidenceTypeOf(Buffer.alloc(0))).toBeNull();
+  });
+
+  it('checks the structure, not the first bytes or strings inside', async () => {
+    const pdf = pdfBytes();
+    const png = pngBytes();
+    // A PDF cut short, a PNG with a broken chunk, a JPEG without its end, ZIP signatures with part names.
+    expect(await evidenceTypeOf(pdf.subarray(0, pdf.length - 10))).toBeNull();
+    const broken = Buffer.from(png);
+    broken[20] = broken[20]! ^ 0xff;
+    expect(await evidenceTypeOf(broken)).toBeNull();
+    expect(await evidenceTypeOf(jpegBytes().subarray(0, 12))).toBeNull();
+    expect(
+      await evidenceTypeOf(
+        Buffer.from('PK\u0003\u0004[Content_Types].xml xl/workbook.xml word/document.xml', 'latin1'),
+      ),
+    ).toBeNull();
+    // A real ZIP whose content types do not give the workbook its type (a macro-enabled workbook, say).
+    const xlsm = zipOf([
+      {
+        name: '[Content_Types].xml',
+        data: '<Types><Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>',
+      },
+      { name: 'xl/workbook.xml', data: '<workbook/>' },
+    ]);
+    expect(await evidenceTypeOf(xlsm)).toBeNull();
   });
 
   it('refuses bytes that start with no accepted signature (property)', () => {

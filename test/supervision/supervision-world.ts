@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { deflateRawSync } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 import type { Client } from '../support/app.ts';
+import { zipOf } from '../support/zip-writer.ts';
 
 /** Helpers of the supervision tests: evidence files of each kind, and raw uploads. */
 
@@ -11,25 +12,56 @@ export function pdfBytes(tag = 'evidence'): Buffer {
     'latin1',
   );
 }
-export const pngBytes = (): Buffer =>
-  Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR-test-image')]);
-export const jpegBytes = (): Buffer => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('JFIF-test')]);
+/** A PNG of one pixel: the signature and IHDR, IDAT and IEND chunks with their CRCs. */
+export function pngBytes(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const typed = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(typed) >>> 0);
+    return Buffer.concat([length, typed, crc]);
+  };
+  const header = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.from([0, 0]))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+/** A JPEG's frame: start of image, an APP0 (JFIF) segment, end of image. */
+export const jpegBytes = (): Buffer =>
+  Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+    Buffer.from('JFIF-test'),
+    Buffer.from([0xff, 0xd9]),
+  ]);
 
-/** A minimal ZIP holding the named entries (stored with deflate), enough for the content sniffing. */
+const CONTENT_TYPES: Record<string, string> = {
+  'xl/workbook.xml': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml',
+  'word/document.xml': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml',
+  'ppt/presentation.xml': 'application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml',
+};
+
+/**
+ * A ZIP holding the named entries (deflated, with a central directory); `[Content_Types].xml`, when named,
+ * gives the OOXML main parts among them their content types.
+ */
 export function zipBytes(entries: readonly string[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const name of entries) {
-    const data = deflateRawSync(Buffer.from('<xml/>'));
-    const header = Buffer.alloc(30);
-    header.writeUInt32LE(0x04034b50, 0);
-    header.writeUInt16LE(20, 4);
-    header.writeUInt16LE(8, 8);
-    header.writeUInt32LE(data.length, 18);
-    header.writeUInt32LE(6, 22);
-    header.writeUInt16LE(Buffer.byteLength(name), 26);
-    parts.push(header, Buffer.from(name), data);
-  }
-  return Buffer.concat(parts);
+  const overrides = entries
+    .filter((name) => CONTENT_TYPES[name])
+    .map((name) => `<Override PartName="/${name}" ContentType="${CONTENT_TYPES[name]}"/>`)
+    .join('');
+  return zipOf(
+    entries.map((name) => ({
+      name,
+      data:
+        name === '[Content_Types].xml'
+          ? `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">${overrides}</Types>`
+          : '<xml/>',
+    })),
+  );
 }
 export const xlsxBytes = () => zipBytes(['[Content_Types].xml', 'xl/workbook.xml', 'xl/worksheets/sheet1.xml']);
 export const docxBytes = () => zipBytes(['[Content_Types].xml', 'word/document.xml']);

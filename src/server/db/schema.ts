@@ -317,6 +317,8 @@ export interface FlowSubmissionTable {
   file_name: string | null;
   event_count: number;
   result: Json<unknown>;
+  /** `{ period, on_error }` as submitted; null for submissions stored before they were kept. */
+  parameters: ColumnType<unknown, string | undefined, never>;
   created_by: string;
   created_at: DefaultTimestamp;
 }

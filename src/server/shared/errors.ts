@@ -17,6 +17,8 @@ export class DomainError extends Error {
     readonly code: string,
     readonly detail: string,
     readonly errors: readonly FieldError[] = [],
+    /** Values the code refers to, for clients that word the message themselves (e.g. a limit's name and value). */
+    readonly params?: Readonly<Record<string, string | number>>,
   ) {
     super(detail);
     this.name = 'DomainError';

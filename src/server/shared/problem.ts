@@ -25,6 +25,7 @@ interface ProblemBody {
   code: string;
   instance: string;
   errors?: FieldError[];
+  params?: Readonly<Record<string, string | number>>;
 }
 
 function problemBody(
@@ -33,6 +34,7 @@ function problemBody(
   code: string,
   detail: string,
   errors: readonly FieldError[] = [],
+  params?: Readonly<Record<string, string | number>>,
 ): ProblemBody {
   return {
     type: `https://monazite.invalid/problems/${code}`,
@@ -42,6 +44,7 @@ function problemBody(
     code,
     instance: request.url,
     ...(errors.length > 0 ? { errors: [...errors] } : {}),
+    ...(params ? { params } : {}),
   };
 }
 
@@ -90,7 +93,7 @@ export function handleError(
   reply: FastifyReply,
 ) {
   if (error instanceof DomainError) {
-    return sendProblem(reply, problemBody(request, error.status, error.code, error.detail, error.errors));
+    return sendProblem(reply, problemBody(request, error.status, error.code, error.detail, error.errors, error.params));
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = validationErrors(error);

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { DomainError } from '../../shared/errors.ts';
-import { captureLimitProblem, EpcisProblem, validationProblem } from './epcis.schema.ts';
+import { CAPTURE_LIMIT_BYTES, captureLimitProblem, EpcisProblem, validationProblem } from './epcis.schema.ts';
 
 /**
  * Every error under /epcis leaves in the binding's form: RFC 7807 problem+json whose `type` is the
@@ -44,7 +44,10 @@ function toProblem(error: FastifyError): EpcisProblem {
     return validationProblem(`Invalid ${error.validationContext ?? 'request'}: ${detail.join('; ')}`);
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return captureLimitProblem('The body is larger than this repository captures at once: split the document.');
+    return captureLimitProblem('The body is larger than this repository captures at once: split the document.', {
+      limit: 'bytes',
+      max: CAPTURE_LIMIT_BYTES,
+    });
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
     return new EpcisProblem(
       415,

@@ -5,8 +5,11 @@ import type { Api } from '../../shared/http.ts';
 import { actorOf, scopeOfRequest } from '../auth/index.ts';
 import { handleEpcisError, handleEpcisNotFound } from './epcis.errors.ts';
 import { parseEventQuery } from './epcis-query.rules.ts';
+import { limitedJsonParser } from '../../shared/json-limits.ts';
 import {
   CAPTURE_LIMIT_BYTES,
+  CAPTURE_LIMIT_SHAPE,
+  captureLimitProblem,
   captureHeaders,
   captureJob,
   captureLimitHeaders,
@@ -95,10 +98,14 @@ export async function epcisRoutes(epcis: Api, deps: { database: DatabaseHandle }
   const tags = ['epcis'];
   // EPCIS documents are JSON: no text/plain body (Fastify's other default) reaches the capture.
   epcis.removeContentTypeParser('text/plain');
+  // JSON and JSON-LD bodies: their shape is checked against the capture limits before they are parsed.
+  epcis.removeContentTypeParser('application/json');
   epcis.addContentTypeParser(
-    'application/ld+json',
+    ['application/json', 'application/ld+json'],
     { parseAs: 'string' },
-    epcis.getDefaultJsonParser('error', 'error'),
+    limitedJsonParser(epcis, CAPTURE_LIMIT_SHAPE, (excess) =>
+      captureLimitProblem(`The document passes the capture limit ${excess.limit} = ${excess.max}.`, excess),
+    ),
   );
   epcis.setErrorHandler(handleEpcisError);
   epcis.setNotFoundHandler(handleEpcisNotFound);

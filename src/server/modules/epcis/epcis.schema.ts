@@ -14,6 +14,8 @@ const schemaFile = new URL('../../../../standards/epcis-2.0/EPCIS-JSON-Schema.js
 export const CAPTURE_LIMIT_EVENTS = 5_000;
 /** The largest capture body in bytes (GS1-EPCIS-Capture-File-Size-Limit). */
 export const CAPTURE_LIMIT_BYTES = 8 * 1024 * 1024;
+/** The shape of a capture body, checked before it is parsed: nesting, keys of one object, one string's length. */
+export const CAPTURE_LIMIT_SHAPE = { json_depth: 32, json_object_keys: 1_000, json_string_chars: 64 * 1024 } as const;
 /** The most schema errors one refusal lists. */
 const MAX_LISTED_ERRORS = 20;
 
@@ -196,12 +198,13 @@ export const validationProblem = (detail: string, errors: readonly SchemaError[]
     ...(errors.length > 0 ? { errors } : {}),
   });
 
-export const captureLimitProblem = (detail: string): EpcisProblem =>
+/** 413 CaptureLimitExceededException; `params` names the limit passed and its value. */
+export const captureLimitProblem = (detail: string, params?: { limit: string; max: number }): EpcisProblem =>
   new EpcisProblem(
     413,
     'epcisException:CaptureLimitExceededException',
     'Capture payload too large',
     detail,
-    {},
+    params ? { params } : {},
     captureLimitHeaders,
   );

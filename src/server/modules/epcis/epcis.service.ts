@@ -75,6 +75,7 @@ function checkDocument(document: unknown): unknown[] {
   if (events.length > CAPTURE_LIMIT_EVENTS)
     throw captureLimitProblem(
       `The document has ${events.length} events; one capture takes at most ${CAPTURE_LIMIT_EVENTS}: split it.`,
+      { limit: 'events', max: CAPTURE_LIMIT_EVENTS },
     );
   const errors = schemaErrors(document);
   if (errors.length > 0)

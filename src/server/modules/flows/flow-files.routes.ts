@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { month, submissionResult } from '../../../contracts/flows.ts';
 import { problem } from '../../../contracts/common.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
+import { discardBody } from '../../shared/body.ts';
 import { forbidden, invalid } from '../../shared/errors.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { actorOf, auditContextOf } from '../auth/index.ts';
@@ -82,8 +83,10 @@ export async function flowFileRoutes(api: Api, deps: { database: DatabaseHandle 
           summary: 'Record flow events from a CSV or XLSX file sent as the request body (at most 200 MB)',
           description:
             'Send the file as the raw body with Content-Type text/csv or ' +
-            `${XLSX_TYPE}. The same file again is a replay: 200 with the first answer. A refused file is a 422 ` +
-            'problem listing every bad row and column. See docs/flows-files.md for the columns.',
+            `${XLSX_TYPE}. The same file again with the same period and on_error is a replay: 200 with the first ` +
+            'answer; with other ones, 409 replay_mismatch naming them. A refused file is a 422 problem listing every ' +
+            'bad row and column; a file over a limit (size, or what an XLSX expands to: docs/flows-files.md) is a ' +
+            '413 naming the limit in params. See docs/flows-files.md for the columns.',
           consumes: fileTypes,
           querystring: uploadQuery,
           response: { 201: submissionResult, 200: submissionResult, ...problemResponses, 413: problem },
@@ -92,9 +95,12 @@ export async function flowFileRoutes(api: Api, deps: { database: DatabaseHandle 
       async (request, reply) => {
         const actor = actorOf(request);
         if (!actor.enterpriseId) throw forbidden('Only an enterprise user records flows, for its own enterprise.');
-        if (Number(request.headers['content-length'] ?? 0) > MAX_FLOW_FILE_BYTES) throw tooLarge(MAX_FLOW_FILE_BYTES);
         const body = request.body as Readable | undefined;
         if (!body || typeof body.pipe !== 'function') throw invalid('Send the file as the request body.');
+        if (Number(request.headers['content-length'] ?? 0) > MAX_FLOW_FILE_BYTES) {
+          discardBody(body);
+          throw tooLarge(MAX_FLOW_FILE_BYTES);
+        }
         const file = await spoolUpload(body, MAX_FLOW_FILE_BYTES);
         const { name, period, on_error } = request.query;
         try {
@@ -107,6 +113,7 @@ export async function flowFileRoutes(api: Api, deps: { database: DatabaseHandle 
               createdBy: actor.login,
               fileName: name,
               errorBehaviour: on_error,
+              parameterPrefix: 'query.',
               ...(period === undefined ? {} : { period }),
             },
             file,

@@ -3,13 +3,16 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { SubmissionResult } from '../../../contracts/flows.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
+import { limitedBody } from '../../shared/body.ts';
 import { DomainError, invalid } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { toIngestRows } from './flow-files.ingest.ts';
+import { flowFileLimits } from './flow-files.limits.ts';
 import { readFlowFile, type FlowFileSource } from './flow-files.reader.ts';
 import { ingestFlows, type IngestOptions } from './ingest.service.ts';
 
@@ -19,7 +22,7 @@ import { ingestFlows, type IngestOptions } from './ingest.service.ts';
  */
 
 /** The largest flow file accepted, by upload or from the command line. */
-export const MAX_FLOW_FILE_BYTES = 200 * 1024 * 1024;
+export const MAX_FLOW_FILE_BYTES = flowFileLimits.file_bytes;
 
 export interface InspectedFile extends FlowFileSource {
   readonly bytes: number;
@@ -73,6 +76,8 @@ export const tooLarge = (limitBytes: number): DomainError =>
     413,
     'body_too_large',
     `The file is larger than ${Math.floor(limitBytes / 1024 / 1024)} MB; split it into several files.`,
+    [],
+    { limit: 'file_bytes', max: limitBytes },
   );
 
 /** CSV or XLSX, by the bytes (not the name or content type, which clients get wrong). */
@@ -95,20 +100,19 @@ export async function spoolUpload(source: Readable, limitBytes: number): Promise
   const directory = await mkdtemp(join(tmpdir(), 'monazite-upload-'));
   const path = join(directory, 'flows');
   const inspector = new Inspector(limitBytes);
-  const inspect = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      try {
-        inspector.update(chunk);
-        done(null, chunk);
-      } catch (error) {
-        done(error as Error);
-      }
-    },
-  });
+  const out = createWriteStream(path);
   try {
-    await pipeline(source, inspect, createWriteStream(path));
+    // Not a pipeline: an upload refused at the limit must keep its connection, so that the 413 reaches a
+    // client still sending (limitedBody drains the rest).
+    for await (const chunk of limitedBody(source, limitBytes, () => tooLarge(limitBytes))) {
+      inspector.update(chunk);
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+    out.end();
+    await finished(out);
     return inspector.finish(path);
   } catch (error) {
+    out.destroy();
     await rm(directory, { recursive: true, force: true });
     throw error;
   }

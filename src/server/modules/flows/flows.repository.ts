@@ -54,12 +54,13 @@ export async function insertSubmission(
     file_name: string | null;
     event_count: number;
     result: unknown;
+    parameters: unknown;
     created_by: string;
   },
 ): Promise<boolean> {
   const inserted = await db
     .insertInto('flow_submission')
-    .values({ ...row, result: JSON.stringify(row.result) })
+    .values({ ...row, result: JSON.stringify(row.result), parameters: JSON.stringify(row.parameters) })
     .onConflict((oc) => oc.columns(['enterprise_id', 'content_sm3']).doNothing())
     .returning('id')
     .executeTakeFirst();

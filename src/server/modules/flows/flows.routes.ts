@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParam } from '../../../contracts/common.ts';
+import { idParam, problem } from '../../../contracts/common.ts';
 import {
   flowEventView,
   flowListQuery,
@@ -40,11 +40,12 @@ export function flowRoutes(api: Api, deps: { database: DatabaseHandle }): void {
         summary: `Record flow events (at most ${MAX_EVENTS_PER_REQUEST} per request; larger sets go through a file or EPCIS)`,
         description:
           'Every event is validated; with on_error=rollback (the default) any refused event refuses the whole ' +
-          'submission (422, every row listed) and nothing is stored. The same submission sent again returns its ' +
-          'first answer with replayed=true and changes nothing.',
+          'submission (422, every row listed) and nothing is stored. The same submission sent again with the same ' +
+          'period and on_error returns its first answer with replayed=true and changes nothing; with other ones, ' +
+          '409 replay_mismatch naming them.',
         querystring: submitQuery,
         body: flowSubmissionBody,
-        response: { 201: submissionResult, 200: submissionResult, ...problemResponses },
+        response: { 201: submissionResult, 200: submissionResult, ...problemResponses, 413: problem },
       },
     },
     async (request, reply) => {
@@ -58,6 +59,7 @@ export function flowRoutes(api: Api, deps: { database: DatabaseHandle }): void {
           createdBy: actor.login,
           contentSm3: sm3Hex(canonicalJson(request.body.events)),
           errorBehaviour: request.query.on_error,
+          parameterPrefix: 'query.',
           ...(request.query.period ? { period: request.query.period } : {}),
           alsoWrite: (tx, stored) =>
             recordAudit(tx, auditContextOf(request), {

@@ -257,3 +257,24 @@ export function separationOutputReo(
 export function hasCounterpartyCode(event: FlowEventInput): event is Extract<FlowEventInput, { counterparty: string }> {
   return event.kind === 'ship' || event.kind === 'receive';
 }
+
+/** The parameters a submission was made with, beside its content: a replay must be made with the same. */
+export interface SubmissionParameters {
+  readonly period: string | null;
+  readonly on_error: 'rollback' | 'proceed';
+}
+
+/**
+ * The parameters in which a replay differs from the submission it repeats, in a fixed order. A first
+ * submission stored before parameters were kept (null) is matched by content alone.
+ */
+export function replayDifferences(
+  first: Partial<SubmissionParameters> | null,
+  again: SubmissionParameters,
+): (keyof SubmissionParameters)[] {
+  if (first === null || typeof first !== 'object') return [];
+  const differences: (keyof SubmissionParameters)[] = [];
+  if ((first.period ?? null) !== again.period) differences.push('period');
+  if ((first.on_error ?? 'rollback') !== again.on_error) differences.push('on_error');
+  return differences;
+}

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { RowError, SubmissionResult } from '../../../contracts/flows.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
 import type { Executor } from '../../db/executor.ts';
-import { conflict, invalid } from '../../shared/errors.ts';
+import { conflict, DomainError, invalid } from '../../shared/errors.ts';
 import { enterpriseCategories, postConsumption, returnConsumption } from '../ledger/ledger.service.ts';
-import { ledgerCategory } from './flows.rules.ts';
+import { ledgerCategory, replayDifferences, type SubmissionParameters } from './flows.rules.ts';
 import * as repo from './flows.repository.ts';
 import { newChunkState, processChunk, type ConsumptionDeltas } from './ingest.chunk.ts';
 import { prepareEvent, type IngestContext, type PreparedEvent } from './ingest.prepare.ts';
@@ -37,6 +37,8 @@ export interface IngestOptions {
   readonly alsoWrite?: (tx: Executor, result: SubmissionResult) => Promise<void>;
   /** Called after each chunk with the rows read so far (for a progress bar). */
   readonly onProgress?: (rowsRead: number) => void;
+  /** How the caller names its parameters in errors: `query.` for a route's query string (default none). */
+  readonly parameterPrefix?: string;
 }
 
 /** Events validated and written together; a transform counts once. */
@@ -56,7 +58,7 @@ export async function ingestFlows(
   rows: Iterable<IngestRow> | AsyncIterable<IngestRow>,
 ): Promise<SubmissionResult> {
   const previous = await repo.findSubmission(handle.db, options.enterpriseId, options.contentSm3);
-  if (previous) return { ...(previous.result as SubmissionResult), replayed: true };
+  if (previous) return replayOf(previous, options);
   const context = await loadContext(handle.db, options);
   try {
     return await handle.copyTransaction((tx, copy) => ingestInTransaction(tx, copy, context, options, rows));
@@ -64,9 +66,48 @@ export async function ingestFlows(
     // The same submission committed by another request while this one ran: answer as a replay.
     if ((error as { code?: string }).code !== '23505') throw error;
     const first = await repo.findSubmission(handle.db, options.enterpriseId, options.contentSm3);
-    if (first) return { ...(first.result as SubmissionResult), replayed: true };
+    if (first) return replayOf(first, options);
     throw conflict('Some of these events were stored by another submission at the same moment: send it again.');
   }
+}
+
+const parametersOf = (options: IngestOptions): SubmissionParameters => ({
+  period: options.period ?? null,
+  on_error: options.errorBehaviour ?? 'rollback',
+});
+
+/**
+ * The first answer to the same content, when the replay was made with the same parameters; otherwise 409
+ * `replay_mismatch` naming each parameter that differs (with the first submission's value), and nothing changes.
+ */
+function replayOf(first: { result: unknown; parameters: unknown }, options: IngestOptions): SubmissionResult {
+  const again = parametersOf(options);
+  const recorded = first.parameters as Partial<SubmissionParameters> | null;
+  const differences = replayDifferences(recorded, again);
+  if (differences.length === 0) return { ...(first.result as SubmissionResult), replayed: true };
+  const prefix = options.parameterPrefix ?? '';
+  const shown = (value: string | null | undefined) => value ?? '(none)';
+  const errors = differences.map((name) => ({
+    field: `${prefix}${name}`,
+    message: `differs from the first submission of the same content (${shown(recorded?.[name])}, now ${shown(again[name])})`,
+  }));
+  const firstDifference = differences[0]!;
+  return throwMismatch(errors, {
+    parameter: firstDifference,
+    first: shown(recorded?.[firstDifference]),
+    now: shown(again[firstDifference]),
+  });
+}
+
+function throwMismatch(errors: { field: string; message: string }[], params: Record<string, string>): never {
+  throw new DomainError(
+    409,
+    'replay_mismatch',
+    `The same content was submitted before with other parameters (${errors.map((error) => error.field).join(', ')}): ` +
+      'send it with the same parameters to get the first answer, or change the content.',
+    errors,
+    params,
+  );
 }
 
 async function loadContext(db: Executor, options: IngestOptions): Promise<IngestContext> {
@@ -146,6 +187,7 @@ async function ingestInTransaction(
     file_name: options.fileName ?? null,
     event_count: tally.accepted,
     result,
+    parameters: parametersOf(options),
     created_by: options.createdBy,
   });
   if (!inserted) throw Object.assign(new Error('submission stored concurrently'), { code: '23505' });

@@ -2,17 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { EvidenceView } from '../../../contracts/supervision.ts';
 import type { Executor } from '../../db/executor.ts';
+import { limitedBody } from '../../shared/body.ts';
 import { conflict, DomainError, invalid, notFound } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { scopeOf, type Actor } from '../auth/index.ts';
 import { evidenceViewOf, visibleInspection } from './inspections.service.ts';
 import * as repo from './supervision.repository.ts';
-import {
-  declarableEvidenceTypes,
-  MAX_EVIDENCE_BYTES,
-  MAX_EVIDENCE_FILES,
-  sniffEvidenceType,
-} from './supervision.rules.ts';
+import { evidenceTypeOf } from './evidence.types.ts';
+import { declarableEvidenceTypes, MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES } from './supervision.rules.ts';
 import { actingUnit } from './supervision.shared.ts';
 
 /** Evidence files of inspections: size-limited, typed by their bytes, hashed (SHA-256, SM3), stored once. */
@@ -26,19 +23,10 @@ export const evidenceTooLarge = (): DomainError =>
 
 const refusedType = (detail: string): DomainError => new DomainError(415, 'unsupported_type', detail);
 
-/** Reads the request body into memory, refusing it as soon as it passes the limit. */
+/** Reads the request body into memory, refusing it as soon as it passes the limit (the rest is drained). */
 export async function readLimited(source: Readable, limitBytes = MAX_EVIDENCE_BYTES): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of source) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-    bytes += buffer.length;
-    if (bytes > limitBytes) {
-      source.destroy();
-      throw evidenceTooLarge();
-    }
-    chunks.push(buffer);
-  }
+  for await (const chunk of limitedBody(source, limitBytes, evidenceTooLarge)) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
 
@@ -61,7 +49,7 @@ export async function attachEvidence(
   const { bytes } = file;
   if (bytes.length === 0) throw invalid('The file is empty: send the file as the request body.');
   if (bytes.length > MAX_EVIDENCE_BYTES) throw evidenceTooLarge();
-  const sniffed = sniffEvidenceType(bytes);
+  const sniffed = await evidenceTypeOf(bytes);
   const declared = mediaType(file.declaredType);
   if (!sniffed)
     throw refusedType(

@@ -38,6 +38,7 @@ import {
   reportUpward,
   settleFinality,
 } from './decisions.service.ts';
+import { discardBody } from '../../shared/body.ts';
 import { attachEvidence, evidenceContent, evidenceTooLarge, readLimited } from './evidence.service.ts';
 import {
   getInspection,
@@ -354,9 +355,12 @@ async function evidenceRoutes(api: Api, db: Executor, tags: string[]): Promise<v
         },
       },
       async (request, reply) => {
-        if (Number(request.headers['content-length'] ?? 0) > MAX_EVIDENCE_BYTES) throw evidenceTooLarge();
         const body = request.body as Readable | undefined;
         if (!body || typeof body.pipe !== 'function') throw invalid('Send the file as the request body.');
+        if (Number(request.headers['content-length'] ?? 0) > MAX_EVIDENCE_BYTES) {
+          discardBody(body);
+          throw evidenceTooLarge();
+        }
         const bytes = await readLimited(body);
         const result = await attachEvidence(db, actorOf(request), auditContextOf(request), request.params.id, {
           name: request.query.name,

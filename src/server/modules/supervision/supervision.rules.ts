@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import type { DecisionKind, DecisionStatus } from '../../db/schema-supervision.ts';
 
 /**
@@ -176,20 +177,56 @@ export const declarableEvidenceTypes: readonly string[] = [...Object.values(evid
 
 const startsWith = (bytes: Uint8Array, prefix: readonly number[]) =>
   bytes.length >= prefix.length && prefix.every((byte, index) => bytes[index] === byte);
-const contains = (bytes: Uint8Array, text: string) => Buffer.from(bytes).includes(Buffer.from(text, 'latin1'));
+
+/** A PDF: the `%PDF-n.n` header, and the `%%EOF` marker in the last kilobyte (after which only whitespace). */
+function isPdf(bytes: Uint8Array): boolean {
+  if (!/^%PDF-\d\.\d/.test(Buffer.from(bytes.subarray(0, 8)).toString('latin1'))) return false;
+  const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - 1024))).toString('latin1');
+  const end = tail.lastIndexOf('%%EOF');
+  return end >= 0 && tail.slice(end + 5).trim() === '';
+}
+
+/** A JPEG: start of image, a marker segment after it, and end of image as the last bytes. */
+function isJpeg(bytes: Uint8Array): boolean {
+  if (!startsWith(bytes, [0xff, 0xd8, 0xff]) || bytes.length < 6) return false;
+  const marker = bytes[3]!;
+  const segment =
+    (marker >= 0xe0 && marker <= 0xef) || marker === 0xdb || marker === 0xfe || (marker >= 0xc0 && marker <= 0xcf);
+  return segment && bytes[bytes.length - 2] === 0xff && bytes[bytes.length - 1] === 0xd9;
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** A PNG: the signature, then chunks whose lengths add up to the file and whose CRCs hold, IHDR first, IEND last. */
+function isPng(bytes: Uint8Array): boolean {
+  if (!startsWith(bytes, PNG_SIGNATURE)) return false;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = PNG_SIGNATURE.length;
+  let first = true;
+  while (at + 12 <= buffer.length) {
+    const length = buffer.readUInt32BE(at);
+    const type = buffer.toString('latin1', at + 4, at + 8);
+    const end = at + 12 + length;
+    if (end > buffer.length) return false;
+    if (first && (type !== 'IHDR' || length !== 13)) return false;
+    if (crc32(buffer.subarray(at + 4, at + 8 + length)) >>> 0 !== buffer.readUInt32BE(at + 8 + length)) return false;
+    if (type === 'IEND') return end === buffer.length;
+    first = false;
+    at = end;
+  }
+  return false;
+}
 
 /**
- * The type of a file by its content: PDF, JPEG and PNG by their signatures; a ZIP (PK\x03\x04) is an XLSX or a
- * DOCX when it holds the OOXML content types and the workbook or the document part. Anything else: null.
+ * The type of a file by its structure, for the types that need no unpacking: PDF, JPEG and PNG. A ZIP
+ * (`PK\x03\x04`) is `zip`: whether it is an XLSX or a DOCX is decided by its central directory and its content
+ * types (evidence.types.ts). Anything else: null.
  */
-export function sniffEvidenceType(bytes: Uint8Array): EvidenceType | null {
-  if (startsWith(bytes, [0x25, 0x50, 0x44, 0x46, 0x2d])) return evidenceTypes.pdf;
-  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return evidenceTypes.jpeg;
-  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return evidenceTypes.png;
-  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) && contains(bytes, '[Content_Types].xml')) {
-    if (contains(bytes, 'xl/workbook.xml')) return evidenceTypes.xlsx;
-    if (contains(bytes, 'word/document.xml')) return evidenceTypes.docx;
-  }
+export function sniffEvidenceType(bytes: Uint8Array): EvidenceType | 'zip' | null {
+  if (isPdf(bytes)) return evidenceTypes.pdf;
+  if (isJpeg(bytes)) return evidenceTypes.jpeg;
+  if (isPng(bytes)) return evidenceTypes.png;
+  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) return 'zip';
   return null;
 }
 
