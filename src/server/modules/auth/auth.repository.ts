@@ -10,6 +10,7 @@ const actorColumns = [
   'app_user.authority_id',
   'app_user.enterprise_id',
   'app_user.active',
+  'app_user.grant_status',
   'app_user.password_hash',
   'app_user.failed_logins',
   'app_user.locked_until',
@@ -150,6 +151,7 @@ const userColumns = [
   'authority_id',
   'enterprise_id',
   'active',
+  'grant_status',
   'locked_until',
   'created_at',
 ] as const;

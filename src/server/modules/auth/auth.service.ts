@@ -4,6 +4,7 @@ import { DomainError, notFound, unauthenticated } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import * as repo from './auth.repository.ts';
 import { permissionsOf, type Actor } from './auth.rules.ts';
+import { accountUsable } from './grants.rules.ts';
 import { decoyPasswordHash, verifyPassword } from './password.ts';
 
 export interface AuthSettings {
@@ -74,7 +75,8 @@ export async function login(
       `Too many failed sign-ins: the account is locked until ${user.locked_until.toISOString()}.`,
     );
   }
-  if (!(await verifyPassword(user.password_hash, password)) || !user.active) {
+  // An inactive account, and one whose grant is pending or refused, is answered as a wrong password.
+  if (!(await verifyPassword(user.password_hash, password)) || !accountUsable(user)) {
     await db.transaction().execute(async (tx) => {
       const after = await repo.recordFailedLogin(tx, user.id, settings.lockoutThreshold, settings.lockoutMinutes);
       await recordAudit(tx, auditContext, {
@@ -115,7 +117,7 @@ export async function actorFromSession(db: Executor, sessionToken: string) {
   const session = await repo.findLiveSession(db, sha256Hex(sessionToken));
   if (!session) return null;
   const user = await repo.findUserById(db, session.user_id);
-  if (!user?.active) return null;
+  if (!user || !accountUsable(user)) return null;
   return { actor: actorFrom(user, 'session'), csrfToken: session.csrf_token, authorityName: user.authority_name };
 }
 
@@ -123,7 +125,7 @@ export async function actorFromToken(db: Executor, token: string) {
   const owner = await repo.useToken(db, sha256Hex(token));
   if (!owner) return null;
   const user = await repo.findUserById(db, owner.user_id);
-  if (!user?.active) return null;
+  if (!user || !accountUsable(user)) return null;
   return { actor: actorFrom(user, 'token'), csrfToken: null, authorityName: user.authority_name };
 }
 
