@@ -98,6 +98,7 @@ export const accountGrant = z.object({
   /** Who decides: the officials of this authority, or (role oversight, no authority) the oversight accounts. */
   approver_role: privilegedRole,
   approver_authority_id: z.string().nullable(),
+  approver_authority_name: z.string().nullable(),
   proposed_by: uuid,
   proposed_by_login: z.string(),
   proposed_at: z.string(),

@@ -16,6 +16,7 @@ const grantColumns = [
   'account_grant.previous_enterprise_id',
   'account_grant.approver_role',
   'account_grant.approver_authority_id',
+  'approver.name as approver_authority_name',
   'account_grant.proposed_by',
   'proposer.login as proposed_by_login',
   'account_grant.proposed_at',
@@ -33,6 +34,7 @@ function grantsWithNames(db: Executor) {
     .innerJoin('app_user as proposer', 'proposer.id', 'account_grant.proposed_by')
     .leftJoin('app_user as decider', 'decider.id', 'account_grant.decided_by')
     .leftJoin('authority', 'authority.id', 'account_grant.authority_id')
+    .leftJoin('authority as approver', 'approver.id', 'account_grant.approver_authority_id')
     .select(grantColumns);
 }
 export type GrantRow = NonNullable<Awaited<ReturnType<typeof findGrant>>>;

@@ -14,6 +14,7 @@ export function grantView(row: repo.GrantRow) {
     decided_at: row.decided_at?.toISOString() ?? null,
     decided_by_login: row.decided_by_login ?? null,
     authority_name: row.authority_name ?? null,
+    approver_authority_name: row.approver_authority_name ?? null,
   };
 }
 export type GrantView = ReturnType<typeof grantView>;
