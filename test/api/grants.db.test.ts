@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
-import { SYSTEM_ACTOR } from '../../src/server/modules/audit/index.ts';
+import { recordAudit, SYSTEM_ACTOR } from '../../src/server/modules/audit/index.ts';
 import { createToken } from '../../src/server/modules/auth/auth.service.ts';
 import { startTestApp, type Client, type TestContext } from '../support/app.ts';
 import {
@@ -243,6 +243,14 @@ describe('two people for privileged accounts', () => {
         .grant_status,
     ).toBe('refused');
     expect(decided).not.toBe(await worldDigest(db)); // the password reset is a change of its own
+    // Nor does proposing it again for another ministry: a refused account stays refused.
+    const unchanged = await worldDigest(db);
+    expectProblem(
+      await operator.patch(`/api/v1/users/${created.id}`, { role: 'ministry_official', authority_id: 'NDRC' }),
+      409,
+      'grant_refused',
+    );
+    expect(await worldDigest(db)).toBe(unchanged);
     const shown = (await operator.get(`/api/v1/users/${created.id}`)).json<UserBody>();
     expect(shown).toMatchObject({
       grant_status: 'refused',
@@ -362,6 +370,34 @@ describe('two people for privileged accounts', () => {
     expect([...actions].sort()).toEqual(['grant.approve', 'grant.propose', 'grant.refuse']);
     for (const item of search.items.filter((entry) => entry.action === 'grant.propose'))
       expect(item.actor_role).toBe('operator');
+  });
+
+  it("oversight's rule (6) flags a grant whose proposer also appears as its approver in the audit trail", async () => {
+    const db = context.database.db;
+    const users = await userIds(db);
+    const honest = await propose('ministry_official', 'MIIT');
+    const forged = await propose('ministry_official', 'MIIT');
+    for (const created of [honest, forged])
+      expect((await clients['miit.review'].post(`/api/v1/users/${created.id}/grant/approve`)).statusCode).toBe(200);
+    // Written round the application (which refuses it): the operator recorded as approving its own proposal.
+    await db
+      .transaction()
+      .execute((tx) =>
+        recordAudit(
+          tx,
+          { actor: { id: users.operator!, login: 'operator', role: 'operator' }, requestId: 'forged' },
+          { action: 'grant.approve', objectType: 'account_grant', objectId: forged.grant!.id, after: {} },
+        ),
+      );
+    expect((await clients.oversight.post('/api/v1/oversight/runs')).statusCode).toBe(200);
+    const alerts = (
+      await clients.oversight.get('/api/v1/oversight/alerts?rule=same_person_drafted_and_approved&page_size=200')
+    ).json<{ items: { subject_type: string; subject_id: string; actor_id: string }[] }>().items;
+    const aboutGrants = alerts.filter((alert) => alert.subject_type === 'account_grant');
+    expect(aboutGrants.map((alert) => [alert.subject_id, alert.actor_id])).toEqual([
+      [forged.grant!.id, users.operator],
+    ]);
+    expect(aboutGrants.map((alert) => alert.subject_id)).not.toContain(honest.grant!.id);
   });
 
   describe('the matrix', () => {

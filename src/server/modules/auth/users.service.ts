@@ -178,8 +178,8 @@ export async function updateUser(db: Executor, context: AuditContext, id: string
       ]);
     }
     if (proposal && before.grant_status !== 'approved') {
-      throw new DomainError(409, 'grant_pending', `${before.login} was never approved: propose a new account.`, [
-        { field: 'role', message: 'the account is not approved' },
+      throw new DomainError(409, 'grant_refused', `${before.login} was refused: propose a new account.`, [
+        { field: 'role', message: 'the account was refused' },
       ]);
     }
     const direct = {
