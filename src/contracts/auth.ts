@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { uuid } from './common.ts';
+import { pageQuery, uuid } from './common.ts';
 
 export const roles = ['ministry_official', 'department_official', 'enterprise_user', 'oversight', 'operator'] as const;
 export const role = z.enum(roles);
@@ -77,6 +77,56 @@ export const userPatchBody = z.strictObject({
   active: z.boolean().optional(),
   unlock: z.literal(true).optional(),
   password: password.optional(),
+  /**
+   * A new role or scope. To a ministry, department or oversight role it is a proposal that an official of the
+   * approving authority decides (the account keeps its present role until then); otherwise it applies at once.
+   * `authority_id` and `enterprise_id` left out keep the present ones when the role stays, and are null when it changes.
+   */
+  role: role.optional(),
+  authority_id: z.string().max(64).nullable().optional(),
+  enterprise_id: uuid.nullable().optional(),
+});
+
+/** Two people for privileged accounts: `pending` until an official of the approving authority decides. */
+export const grantStatuses = ['pending', 'approved', 'refused'] as const;
+export const grantStatus = z.enum(grantStatuses);
+export type GrantStatusName = z.infer<typeof grantStatus>;
+export const privilegedRole = z.enum(['ministry_official', 'department_official', 'oversight']);
+
+/** A proposal to grant a privileged role: a new account (`create`) or a change of an existing one (`change`). */
+export const accountGrant = z.object({
+  id: uuid,
+  user_id: uuid,
+  login: z.string(),
+  display_name: z.string(),
+  kind: z.enum(['create', 'change']),
+  role: privilegedRole,
+  authority_id: z.string().nullable(),
+  authority_name: z.string().nullable(),
+  /** For a change: what the account is until the change is approved. */
+  previous_role: role.nullable(),
+  previous_authority_id: z.string().nullable(),
+  previous_enterprise_id: z.string().nullable(),
+  /** Who decides: the officials of this authority, or (role oversight, no authority) the oversight accounts. */
+  approver_role: privilegedRole,
+  approver_authority_id: z.string().nullable(),
+  approver_authority_name: z.string().nullable(),
+  proposed_by: uuid,
+  proposed_by_login: z.string(),
+  proposed_at: z.string(),
+  status: grantStatus,
+  decided_by: uuid.nullable(),
+  decided_by_login: z.string().nullable(),
+  decided_at: z.string().nullable(),
+  /** Why it was refused. */
+  reason: z.string().nullable(),
+});
+export type AccountGrant = z.infer<typeof accountGrant>;
+
+export const grantQuery = pageQuery.extend({ status: grantStatus.default('pending') });
+
+export const grantRefuseBody = z.strictObject({
+  reason: z.string().trim().min(1, 'is required').max(500),
 });
 
 export const user = z.object({
@@ -87,6 +137,10 @@ export const user = z.object({
   authority_id: z.string().nullable(),
   enterprise_id: z.string().nullable(),
   active: z.boolean(),
+  /** `pending` or `refused`: the account cannot sign in (a new privileged account waiting for, or refused, approval). */
+  grant_status: grantStatus,
+  /** The account's latest proposal, decided or not (null when it never had one). */
+  grant: accountGrant.nullable(),
   locked_until: z.string().nullable(),
   created_at: z.string(),
 });

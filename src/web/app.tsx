@@ -46,6 +46,7 @@ import { ProductsPage } from './features/registry/products-page.tsx';
 import { CertificatePage } from './features/trace/certificate-page.tsx';
 import { TracePage } from './features/trace/trace-page.tsx';
 import { VerifyPage } from './features/trace/verify-page.tsx';
+import { GrantsPage } from './features/auth/grants-page.tsx';
 import { UsersPage } from './features/auth/users-page.tsx';
 import { useLanguage } from './shared/i18n.ts';
 import { AppLayout } from './shared/layout.tsx';
@@ -147,6 +148,14 @@ function AppRoutes() {
           element={
             <RequirePermission permission="user.manage">
               <UsersPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="account-grants"
+          element={
+            <RequirePermission permission="account.approve">
+              <GrantsPage />
             </RequirePermission>
           }
         />

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { expect } from 'vitest';
 import { makeCreditCode } from '../../src/contracts/credit-code.rules.ts';
 import { DEMO_PASSWORD, demoEnterprises } from '../../src/server/demo/demo-data.ts';
-import type { TestContext } from '../support/app.ts';
+import type { Client, TestContext } from '../support/app.ts';
 
 /** Helpers shared by the API suites: fixtures looked up from the demo database, and "nothing was written" probes. */
 
@@ -113,8 +113,8 @@ async function quotaDigest(db: Db) {
 }
 
 /**
- * A digest of every state a refused request could have changed: registry rows with their versions, users,
- * tokens, the quota tables, and the sizes of the append-only tables. Equal digests before and after:
+ * A digest of every state a refused request could have changed: registry rows with their versions, users
+ * with their grants, tokens, the quota tables, and the sizes of the append-only tables. Equal digests before and after:
  * nothing was written.
  */
 export async function worldDigest(db: Db): Promise<string> {
@@ -128,9 +128,10 @@ export async function worldDigest(db: Db): Promise<string> {
   const groups = await db.selectFrom('enterprise_group').select(['id', 'name']).orderBy('id').execute();
   const users = await db
     .selectFrom('app_user')
-    .select(['id', 'display_name', 'active', 'failed_logins', 'locked_until'])
+    .select(['id', 'display_name', 'active', 'failed_logins', 'locked_until', 'role', 'authority_id', 'grant_status'])
     .orderBy('id')
     .execute();
+  const grants = await db.selectFrom('account_grant').select(['id', 'status', 'decided_by']).orderBy('id').execute();
   const tokens = await db.selectFrom('api_token').select(['id', 'revoked_at']).orderBy('id').execute();
   const counts = {
     audit: await countRows(db, 'audit_entry'),
@@ -142,6 +143,7 @@ export async function worldDigest(db: Db): Promise<string> {
     products,
     groups,
     users,
+    grants,
     tokens,
     counts,
     quota: await quotaDigest(db),
@@ -287,4 +289,36 @@ async function supervisionDigest(db: Db) {
            (SELECT count(*) FROM risk_weight) AS risk_weights,
            (SELECT count(*) FROM supervision_annual_report) AS annual_reports`.execute(db);
   return result.rows[0];
+}
+
+/**
+ * Creates an account as the operator and, when it is a privileged one (a proposal since the two-person rule),
+ * has an official of the approving authority approve it, so a world can sign it in. The approver is any approved
+ * demo or test account of that authority (they all have DEMO_PASSWORD). A taken login (409) is left as it is.
+ */
+export async function createApprovedUser(
+  context: TestContext,
+  operator: Client,
+  body: Record<string, unknown>,
+): Promise<LightMyRequestResponse> {
+  const created = await operator.post('/api/v1/users', body);
+  if (created.statusCode !== 201) return created;
+  const user = created.json<{
+    id: string;
+    grant: { status: string; approver_role: string; approver_authority_id: string | null } | null;
+  }>();
+  if (user.grant?.status !== 'pending') return created;
+  let query = context.database.db
+    .selectFrom('app_user')
+    .select('login')
+    .where('role', '=', user.grant.approver_role as 'ministry_official')
+    .where('active', '=', true)
+    .where('grant_status', '=', 'approved')
+    .orderBy('login');
+  if (user.grant.approver_authority_id !== null)
+    query = query.where('authority_id', '=', user.grant.approver_authority_id);
+  const approver = await query.executeTakeFirstOrThrow();
+  const approved = await (await context.as(approver.login)).post(`/api/v1/users/${user.id}/grant/approve`);
+  expect(approved.statusCode, approved.body).toBe(200);
+  return created;
 }

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
 import { startTestApp, type Client, type TestContext } from '../support/app.ts';
-import { demoEnterpriseIds, expectProblem, rawSession, userIds, worldDigest } from './api-helpers.ts';
+import {
+  createApprovedUser,
+  demoEnterpriseIds,
+  expectProblem,
+  rawSession,
+  userIds,
+  worldDigest,
+} from './api-helpers.ts';
 import { allocationMatrix, authorityOf, receiptVisible, shareVisible } from './allocation-matrix.ts';
 import {
   allocationLogins,
@@ -314,8 +321,8 @@ describe('authorization of indicators, allocation, notices and the quota ledger'
 
   describe('the notice cascade stays within scope', () => {
     it('a county department reads a forwarded notice but cannot forward it; others cannot touch it', async () => {
-      // The demo has no Jiangxi provincial official: the operator adds one.
-      const created = await fx.clients.operator.post('/api/v1/users', {
+      // The demo has no Jiangxi provincial official: the operator proposes one and MIIT approves it.
+      const created = await createApprovedUser(context, fx.clients.operator, {
         login: 'jx.iit',
         display_name: '江西省工信厅 测试科长',
         password: DEMO_PASSWORD,

@@ -8,6 +8,7 @@ import { allocationMatrix } from './allocation-matrix.ts';
 import { dashboardMatrix } from './dashboard-matrix.ts';
 import { flowFilesMatrix } from './flow-files-matrix.ts';
 import { flowsMatrix } from './flows-matrix.ts';
+import { grantsMatrix } from './grants-matrix.ts';
 import { oversightMatrix } from './oversight-matrix.ts';
 import {
   enterpriseRows,
@@ -333,8 +334,11 @@ function userAndAuditCases(): Case[] {
     },
     {
       route: 'POST /api/v1/users',
-      name: 'new oversight account',
+      name: 'new oversight account (a proposal: pending until oversight approves)',
       expect: only(201, ['operator']),
+      verify: (_fx, _caller, response) => {
+        expect(response.json()).toMatchObject({ grant_status: 'pending', grant: { approver_role: 'oversight' } });
+      },
       url: () => '/api/v1/users',
       body: () => ({
         login: `test.user${nextSerial()}`,
@@ -666,7 +670,8 @@ describe('authorization', () => {
       // authorization-reporting.db.test.ts; the report export cases in reporting/exports.db.test.ts; the dashboard
       // cases in dashboard/dashboard.db.test.ts; the supervision cases in authorization-supervision.db.test.ts; the
       // risk-ranked list cases in authorization-supervision-risk.db.test.ts; the annual supervision report cases in
-      // authorization-supervision-annual.db.test.ts; the oversight cases in oversight/alerts.db.test.ts.
+      // authorization-supervision-annual.db.test.ts; the oversight cases in oversight/alerts.db.test.ts; the grant cases
+      // (two people for privileged accounts) in grants.db.test.ts.
       const covered = new Set(
         [
           ...cases,
@@ -680,6 +685,7 @@ describe('authorization', () => {
           ...supervisionRiskMatrix(),
           ...supervisionAnnualMatrix(),
           ...oversightMatrix(),
+          ...grantsMatrix(),
         ].map((item) => item.route),
       );
       expect([...served].filter((route) => !covered.has(route)).sort(), 'routes without a matrix entry').toEqual([]);

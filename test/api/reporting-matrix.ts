@@ -9,7 +9,7 @@ import type {
 } from '../../src/contracts/reporting.ts';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
 import type { Client, TestContext } from '../support/app.ts';
-import { nextSerial, type DemoEnterpriseRow } from './api-helpers.ts';
+import { createApprovedUser, nextSerial, type DemoEnterpriseRow } from './api-helpers.ts';
 import type { MatrixCase, MatrixFixtures } from './route-matrix.ts';
 
 /**
@@ -241,7 +241,7 @@ export type ReportingCase = MatrixCase<ReportingFixtures, ReportingCaller>;
 export async function reportingClients(context: TestContext): Promise<Record<ReportingCaller, Client>> {
   const operator = await context.as('operator');
   for (const [login, authority] of Object.entries(countyOfficials)) {
-    const created = await operator.post('/api/v1/users', {
+    const created = await createApprovedUser(context, operator, {
       login,
       display_name: login,
       password: DEMO_PASSWORD,

@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import type { AnnualReportView } from '../../src/contracts/supervision-annual.ts';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
 import type { Client, TestContext } from '../support/app.ts';
-import { auditCount, expectProblem, nextSerial, worldDigest, type Db } from './api-helpers.ts';
+import { auditCount, createApprovedUser, expectProblem, nextSerial, worldDigest, type Db } from './api-helpers.ts';
 import { runMatrixCase, type MatrixCase, type MatrixFixtures } from './route-matrix.ts';
 
 /**
@@ -79,7 +79,7 @@ const listExpectation = (): Expectation => {
 export async function annualClients(context: TestContext): Promise<Record<AnnualCaller, Client>> {
   const operator = await context.as('operator');
   for (const [login, authority] of Object.entries(annualOfficials)) {
-    const created = await operator.post('/api/v1/users', {
+    const created = await createApprovedUser(context, operator, {
       login,
       display_name: login,
       password: DEMO_PASSWORD,

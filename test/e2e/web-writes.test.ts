@@ -105,7 +105,7 @@ describe('web app changes', () => {
     await screenshot(page, 'designations-after-revoke-zh');
   });
 
-  test('the operator adds a product and creates a department official', async () => {
+  test('the operator adds a product and proposes a department official', async () => {
     const { page } = await visit();
     await signInAndWait(page, 'operator', '系统运维');
     await openMenu(page, '产品目录');
@@ -135,5 +135,7 @@ describe('web app changes', () => {
     await userDialog.getByRole('button', { name: /保\s*存/ }).click();
     await page.getByText(`共 ${demo.userCount + 1} 条`).waitFor();
     await tableRows(page).filter({ hasText: 'ganzhou.iit' }).getByText('地方主管部门工作人员').waitFor();
+    // A department official is a proposal: it waits for Ganzhou's industry & IT bureau (or the one above) to approve.
+    await tableRows(page).filter({ hasText: 'ganzhou.iit' }).getByText('待审批').waitFor();
   });
 });

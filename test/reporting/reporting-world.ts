@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { BoardView, CompilationView, ReportDraft, ReportView } from '../../src/contracts/reporting.ts';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
+import { createApprovedUser } from '../api/api-helpers.ts';
 import type { Client, TestContext } from '../support/app.ts';
 
 /**
@@ -52,7 +53,8 @@ export async function reportingWorld(context: TestContext, period: string): Prom
   const signIn = async (login: string, body: Record<string, unknown>) => {
     const cached = clients.get(login);
     if (cached) return cached;
-    const created = await operator.post('/api/v1/users', {
+    // An official is a proposal since the two-person rule: approved by its authority before it signs in.
+    const created = await createApprovedUser(context, operator, {
       login,
       display_name: login,
       password: DEMO_PASSWORD,

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { AnnualReportContent, AnnualReportView } from '../../src/contracts/supervision-annual.ts';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
-import type { Db } from '../api/api-helpers.ts';
+import { createApprovedUser, type Db } from '../api/api-helpers.ts';
 import type { Client, TestContext } from '../support/app.ts';
 import { key } from './supervision-world.ts';
 
@@ -18,7 +18,7 @@ export const provincialOfficials = { 'nmg.nr': '150000-natural_resources', 'jx.i
 export async function createProvincialOfficials(context: TestContext): Promise<void> {
   const operator = await context.as('operator');
   for (const [login, authority] of Object.entries(provincialOfficials)) {
-    const created = await operator.post('/api/v1/users', {
+    const created = await createApprovedUser(context, operator, {
       login,
       display_name: login,
       password: DEMO_PASSWORD,

@@ -111,7 +111,32 @@ export interface AppUserTable {
   failed_logins: Generated<number>;
   locked_until: Timestamp | null;
   active: Generated<boolean>;
+  /** Two people for privileged accounts: a proposed account signs in only once approved. */
+  grant_status: Generated<GrantStatus>;
   created_at: DefaultTimestamp;
+}
+
+export type GrantStatus = 'pending' | 'approved' | 'refused';
+/** The roles granted only by two people: the operator proposes, an official of the approving authority decides. */
+export type PrivilegedRole = 'ministry_official' | 'department_official' | 'oversight';
+
+export interface AccountGrantTable {
+  id: Generated<string>;
+  user_id: string;
+  kind: 'create' | 'change';
+  role: PrivilegedRole;
+  authority_id: string | null;
+  previous_role: Role | null;
+  previous_authority_id: string | null;
+  previous_enterprise_id: string | null;
+  approver_role: PrivilegedRole;
+  approver_authority_id: string | null;
+  proposed_by: string;
+  proposed_at: DefaultTimestamp;
+  status: Generated<GrantStatus>;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  reason: string | null;
 }
 
 export interface UserSessionTable {
@@ -445,6 +470,7 @@ export interface Database extends EpcisTables, ReportingTables, SupervisionTable
   product: ProductTable;
   registry_revision: RegistryRevisionTable;
   app_user: AppUserTable;
+  account_grant: AccountGrantTable;
   user_session: UserSessionTable;
   login_throttle: LoginThrottleTable;
   api_token: ApiTokenTable;

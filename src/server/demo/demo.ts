@@ -2,7 +2,7 @@ import type { Executor } from '../db/executor.ts';
 import { SYSTEM_ACTOR, type AuditContext } from '../modules/audit/index.ts';
 import type { Actor } from '../modules/auth/index.ts';
 import { findUserByLogin } from '../modules/auth/auth.repository.ts';
-import { createUser } from '../modules/auth/users.service.ts';
+import { seedApprovedUser } from '../modules/auth/users.service.ts';
 import { createDesignation } from '../modules/registry/designations.service.ts';
 import { createEnterprise } from '../modules/registry/enterprises.service.ts';
 import { createProduct } from '../modules/registry/products.service.ts';
@@ -58,7 +58,7 @@ export async function loadDemoData(db: Executor): Promise<DemoSummary> {
   }
   for (const user of demoUsers) {
     if (await findUserByLogin(db, user.login)) continue;
-    await createUser(db, context, {
+    await seedApprovedUser(db, context, {
       login: user.login,
       display_name: user.display_name,
       password: DEMO_PASSWORD,

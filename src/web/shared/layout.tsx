@@ -34,6 +34,7 @@ import {
   PieChartOutlined,
   SafetyCertificateOutlined,
   ScheduleOutlined,
+  SolutionOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
 import { errorText } from './api.ts';
@@ -256,6 +257,13 @@ const navigation: readonly NavigationEntry[] = [
     section: 'system',
   },
   { path: '/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'user.manage', section: 'system' },
+  {
+    path: '/account-grants',
+    label: 'nav.grants',
+    icon: <SolutionOutlined />,
+    permission: 'account.approve',
+    section: 'system',
+  },
 ];
 
 const sectionLabels: Record<NavigationEntry['section'], MessageKey> = {

@@ -1,5 +1,6 @@
 import { dashboardMessages } from './messages-dashboard.ts';
 import { flowMessages } from './messages-flows.ts';
+import { grantMessages } from './messages-grants.ts';
 import { indicatorMessages } from './messages-indicators.ts';
 import { oversightMessages } from './messages-oversight.ts';
 import { reportingMessages } from './messages-reporting.ts';
@@ -16,6 +17,7 @@ export const messages = {
   ...reportingMessages,
   ...oversightMessages,
   ...supervisionMessages,
+  ...grantMessages,
   'app.name': ['稀土开采和冶炼分离总量控制管理系统', 'Rare Earth Total Quantity Control'],
   'app.shortName': ['Monazite 总量控制', 'Monazite'],
   'app.footer': ['Monazite · 稀土产品追溯信息系统', 'Monazite · rare earth product traceability information system'],

@@ -4,7 +4,14 @@
  */
 import type { z } from 'zod';
 import type { auditEntry, auditPage, auditVerification } from '../../contracts/audit.ts';
-import type { CurrentUser, RoleName, User, userCreateBody } from '../../contracts/auth.ts';
+import type {
+  AccountGrant,
+  CurrentUser,
+  GrantStatusName,
+  RoleName,
+  User,
+  userCreateBody,
+} from '../../contracts/auth.ts';
 import type { Page } from '../../contracts/common.ts';
 import type {
   authority,
@@ -29,7 +36,9 @@ import type {
 } from '../../contracts/registry.ts';
 
 export type {
+  AccountGrant,
   CurrentUser,
+  GrantStatusName,
   Designation,
   Division,
   Enterprise,

@@ -10,6 +10,7 @@ const actorColumns = [
   'app_user.authority_id',
   'app_user.enterprise_id',
   'app_user.active',
+  'app_user.grant_status',
   'app_user.password_hash',
   'authority.department',
   'authority.division_code',
@@ -206,6 +207,7 @@ const userColumns = [
   'authority_id',
   'enterprise_id',
   'active',
+  'grant_status',
   'locked_until',
   'created_at',
 ] as const;

@@ -10,6 +10,7 @@ export const permissions = [
   'designation.write',
   'product.write',
   'user.manage',
+  'account.approve', // decide the operator's proposals of privileged accounts for one's own authority (or oversight's)
   'audit.read',
   'oversight.read', // oversight alerts, security events and thresholds (Art. 15): the oversight role
   'oversight.write', // run the alert rules, acknowledge alerts, set thresholds: the oversight role
@@ -102,7 +103,7 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
   switch (actor.role) {
     case 'ministry_official':
       add('enterprise.read', 'designation.read', 'indicator.read', 'allocation.read', 'ledger.read', 'notice.read');
-      add('flow.read', 'anomaly.read', 'anomaly.write', 'certificate.issue');
+      add('flow.read', 'anomaly.read', 'anomaly.write', 'certificate.issue', 'account.approve');
       add('report.read');
       if (actor.department === 'industry_it') add('checks.run', 'reporting.configure');
       if (actor.department !== 'development_reform') add('report.review');
@@ -131,6 +132,7 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
         'anomaly.write',
         'certificate.issue',
         'report.read',
+        'account.approve',
       );
       if (actor.department !== 'development_reform') add('report.review');
       if (actor.department === 'industry_it') add('enterprise.write', 'enterprise.security.write');
@@ -158,6 +160,8 @@ export function permissionsOf(actor: Pick<Actor, 'role' | 'department' | 'divisi
       add('enterprise.read', 'designation.read', 'audit.read', 'indicator.read', 'allocation.read', 'ledger.read');
       // Art. 15: the alert rules only read business data; what oversight writes is its own alerts and thresholds.
       add('oversight.read', 'oversight.write');
+      // Two people for privileged accounts: oversight approves new oversight accounts (docs/security.md).
+      add('account.approve');
       add('flow.read', 'anomaly.read', 'report.read', 'supervision.read');
       break;
     case 'operator':

@@ -4,6 +4,7 @@ import { DomainError, notFound, unauthenticated } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import * as repo from './auth.repository.ts';
 import { permissionsOf, type Actor } from './auth.rules.ts';
+import { accountUsable } from './grants.rules.ts';
 import {
   blockedUntil,
   failedSignInNotice,
@@ -91,7 +92,8 @@ export async function login(
   const waiting = isThrottled(throttle?.blocked_until ?? null, now);
   const matches = await verifyPassword(user?.password_hash ?? (await decoyPasswordHash()), password);
 
-  if (!user || !user.active || !matches || waiting) {
+  // An inactive account, and one whose grant is pending or refused, is answered as a wrong password.
+  if (!user || !user.active || !matches || waiting || !accountUsable(user)) {
     const auditContext: AuditContext = user
       ? { actor: { id: user.id, login: user.login, role: user.role }, ...origin }
       : { actor: ANONYMOUS, ...origin };
@@ -161,7 +163,7 @@ export async function actorFromSession(db: Executor, sessionToken: string) {
   const session = await repo.findLiveSession(db, sha256Hex(sessionToken));
   if (!session) return null;
   const user = await repo.findUserById(db, session.user_id);
-  if (!user?.active) return null;
+  if (!user || !accountUsable(user)) return null;
   return { actor: actorFrom(user, 'session'), csrfToken: session.csrf_token, authorityName: user.authority_name };
 }
 
@@ -169,7 +171,7 @@ export async function actorFromToken(db: Executor, token: string) {
   const owner = await repo.useToken(db, sha256Hex(token));
   if (!owner) return null;
   const user = await repo.findUserById(db, owner.user_id);
-  if (!user?.active) return null;
+  if (!user || !accountUsable(user)) return null;
   return { actor: actorFrom(user, 'token'), csrfToken: null, authorityName: user.authority_name };
 }
 

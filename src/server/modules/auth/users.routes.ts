@@ -1,8 +1,17 @@
-import { role, user, userCreateBody, userPatchBody } from '../../../contracts/auth.ts';
+import {
+  accountGrant,
+  grantQuery,
+  grantRefuseBody,
+  role,
+  user,
+  userCreateBody,
+  userPatchBody,
+} from '../../../contracts/auth.ts';
 import { idParam, pageOf, pageQuery } from '../../../contracts/common.ts';
 import type { Executor } from '../../db/executor.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
-import { auditContextOf } from './auth.hook.ts';
+import { actorOf, auditContextOf } from './auth.hook.ts';
+import * as grants from './grants.service.ts';
 import * as service from './users.service.ts';
 
 export async function userRoutes(api: Api, deps: { db: Executor }): Promise<void> {
@@ -29,7 +38,8 @@ export async function userRoutes(api: Api, deps: { db: Executor }): Promise<void
       config: { access: 'user.manage' },
       schema: {
         tags,
-        summary: 'Create a user account',
+        summary:
+          'Create a user account; a ministry, department or oversight account is a proposal that an official of the approving authority decides',
         body: userCreateBody,
         response: { 201: user, ...problemResponses },
       },
@@ -52,12 +62,62 @@ export async function userRoutes(api: Api, deps: { db: Executor }): Promise<void
       config: { access: 'user.manage' },
       schema: {
         tags,
-        summary: 'Rename, (de)activate, unlock or reset the password of an account',
+        summary:
+          'Rename, (de)activate, unlock, reset the password or change the role of an account; a privileged role is a proposal',
         params: idParam,
         body: userPatchBody,
         response: { 200: user, ...problemResponses },
       },
     },
     async (request) => service.updateUser(db, auditContextOf(request), request.params.id, request.body),
+  );
+
+  api.get(
+    '/users/grants',
+    {
+      config: { access: 'account.approve' },
+      schema: {
+        tags,
+        summary: "Proposals of privileged accounts for the caller's authority to decide (pending by default)",
+        querystring: grantQuery,
+        response: { 200: pageOf(accountGrant), ...problemResponses },
+      },
+    },
+    async (request) =>
+      grants.listGrants(db, actorOf(request), request.query.status, request.query.page, request.query.page_size),
+  );
+
+  api.post(
+    '/users/:id/grant/approve',
+    {
+      config: { access: 'account.approve' },
+      schema: {
+        tags,
+        summary: "Approve the account's pending grant (an official of the approving authority, not the proposer)",
+        params: idParam,
+        response: { 200: accountGrant, ...problemResponses },
+      },
+    },
+    async (request) =>
+      grants.decideGrant(db, auditContextOf(request), actorOf(request), request.params.id, { approve: true }),
+  );
+
+  api.post(
+    '/users/:id/grant/refuse',
+    {
+      config: { access: 'account.approve' },
+      schema: {
+        tags,
+        summary: "Refuse the account's pending grant with a reason; a refused new account never signs in",
+        params: idParam,
+        body: grantRefuseBody,
+        response: { 200: accountGrant, ...problemResponses },
+      },
+    },
+    async (request) =>
+      grants.decideGrant(db, auditContextOf(request), actorOf(request), request.params.id, {
+        approve: false,
+        reason: request.body.reason,
+      }),
   );
 }

@@ -37,6 +37,24 @@ export async function trailsOf(
   return trails;
 }
 
+/** Approved grants of privileged accounts: who proposed and who approved them (two people for privileged accounts). */
+export function approvedGrants(db: Executor) {
+  return db
+    .selectFrom('account_grant')
+    .innerJoin('app_user', 'app_user.id', 'account_grant.user_id')
+    .select([
+      'account_grant.id',
+      'account_grant.role',
+      'account_grant.proposed_by',
+      'account_grant.decided_by',
+      'account_grant.decided_at',
+      'app_user.login',
+    ])
+    .where('account_grant.status', '=', 'approved')
+    .orderBy('account_grant.id')
+    .execute();
+}
+
 /** Batches past approval with their current totals, and who drafted, submitted and recorded the approval. */
 export async function approvedBatches(db: Executor) {
   const batches = await db

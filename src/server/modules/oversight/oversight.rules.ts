@@ -474,7 +474,7 @@ export function largeExports(
 // ---- (6) the same person drafting and approving ------------------------------------------------------------
 
 export interface DutyFacts {
-  readonly subject_type: 'indicator_batch' | 'allocation_run';
+  readonly subject_type: 'indicator_batch' | 'allocation_run' | 'account_grant';
   readonly subject_id: string;
   readonly name: string;
   /** Who drafted, edited, submitted or proposed it: from its columns and its audit entries. */

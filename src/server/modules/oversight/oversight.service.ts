@@ -79,7 +79,7 @@ const is =
   (entry: TrailEntry) =>
     actions.includes(entry.action);
 
-/** Rules (1) and (6): approved batches and runs against their audit trails. */
+/** Rules (1) and (6): approved batches, runs and account grants against their audit trails. */
 async function figureAndDutyAlerts(db: Executor): Promise<AlertCandidate[]> {
   const batches = await repo.approvedBatches(db);
   const runs = (await repo.liveRuns(db)).filter((run) => run.status === 'approved' || run.status === 'issued');
@@ -153,6 +153,33 @@ async function figureAndDutyAlerts(db: Executor): Promise<AlertCandidate[]> {
       };
     }),
   ];
+  // Two people for privileged accounts: the operator proposes, an official approves — never the same person.
+  const grants = await repo.approvedGrants(db);
+  const grantTrails = await repo.trailsOf(
+    db,
+    'account_grant',
+    grants.map((grant) => grant.id),
+  );
+  for (const grant of grants) {
+    const trail = grantTrails.get(grant.id) ?? [];
+    duties.push({
+      subject_type: 'account_grant',
+      subject_id: grant.id,
+      name: `the grant of ${grant.role} to ${grant.login}`,
+      drafters: [
+        { user_id: grant.proposed_by, how: 'proposed' },
+        ...trail
+          .filter(is('grant.propose'))
+          .map((entry) => ({ user_id: entry.actor_id, how: `${entry.action} (audit #${entry.seq})` })),
+      ],
+      approvers: [
+        ...(grant.decided_by ? [{ user_id: grant.decided_by, how: 'approved', at: grant.decided_at }] : []),
+        ...trail
+          .filter(is('grant.approve'))
+          .map((entry) => ({ user_id: entry.actor_id, how: `${entry.action} (audit #${entry.seq})`, at: entry.at })),
+      ],
+    });
+  }
   return [...figures, ...samePersonDraftedAndApproved(duties)];
 }
 

@@ -7,6 +7,7 @@ import { ProblemAlert, showFieldErrors } from '../../shared/page.tsx';
 import { roleLabel, roleNames } from '../../shared/roles.ts';
 import type { Authority, RoleName, User, UserCreate } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
+import { approverName } from './approver-name.ts';
 
 interface UserFormValues {
   login: string;
@@ -68,8 +69,13 @@ export function CreateUserModal({ onClose, onSaved }: { onClose: () => void; onS
       enterprise_id: values.role === 'enterprise_user' ? values.enterprise_id.trim() : null,
     };
     try {
-      await api.post<User>('/users', body);
-      void message.success(t('common.saved'));
+      const created = await api.post<User>('/users', body);
+      // A ministry, department or oversight account is a proposal: say who is to approve it.
+      if (created.grant_status === 'pending' && created.grant) {
+        void message.info(t('users.proposed', { approver: approverName(t, created.grant) }));
+      } else {
+        void message.success(t('common.saved'));
+      }
       onSaved();
     } catch (failure) {
       setError(failure);

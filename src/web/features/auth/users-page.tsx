@@ -7,20 +7,56 @@ import { PageHeader, ProblemAlert } from '../../shared/page.tsx';
 import { roleLabel, roleNames } from '../../shared/roles.ts';
 import type { Page, RoleName, User } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
+import { approverName } from './approver-name.ts';
 import { CreateUserModal } from './create-user-modal.tsx';
 
 function AccountState({ user }: { user: User }) {
   const t = useTranslate();
   const language = useLanguage();
-  if (!user.active) return <Tag>{t('users.inactive')}</Tag>;
-  if (user.locked_until && new Date(user.locked_until) > new Date()) {
+  const grant = user.grant;
+  if (user.grant_status === 'pending' && grant) {
     return (
-      <Tooltip title={formatDateTime(user.locked_until, language)}>
-        <Tag color="red">{t('users.locked')}</Tag>
+      <Tooltip title={t('users.pendingTip', { approver: approverName(t, grant) })}>
+        <Tag color="gold">{t('grants.status.pending')}</Tag>
       </Tooltip>
     );
   }
-  return <Tag color="green">{t('users.active')}</Tag>;
+  if (user.grant_status === 'refused') {
+    return (
+      <Tooltip title={t('users.refusedTip', { reason: grant?.reason ?? '' })}>
+        <Tag color="red">{t('grants.status.refused')}</Tag>
+      </Tooltip>
+    );
+  }
+  const change =
+    grant?.kind === 'change' && grant.status === 'pending' ? (
+      <Tooltip title={t('users.pendingTip', { approver: approverName(t, grant) })}>
+        <Tag color="gold">{t('users.changePending')}</Tag>
+      </Tooltip>
+    ) : null;
+  if (!user.active)
+    return (
+      <>
+        <Tag>{t('users.inactive')}</Tag>
+        {change}
+      </>
+    );
+  if (user.locked_until && new Date(user.locked_until) > new Date()) {
+    return (
+      <>
+        <Tooltip title={formatDateTime(user.locked_until, language)}>
+          <Tag color="red">{t('users.locked')}</Tag>
+        </Tooltip>
+        {change}
+      </>
+    );
+  }
+  return (
+    <>
+      <Tag color="green">{t('users.active')}</Tag>
+      {change}
+    </>
+  );
 }
 
 export function UsersPage() {
