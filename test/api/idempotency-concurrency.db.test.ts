@@ -38,6 +38,8 @@ interface Prepared {
 interface KeyedCase {
   readonly name: string;
   prepare(fx: Fixtures): Promise<Prepared>;
+  /** The same key with one parameter changed, and the field the refusal must name. */
+  readonly changed?: { readonly field: string; readonly value: unknown };
 }
 
 const countWhere = async (db: Db, table: string, column: string, value: string): Promise<number> => {
@@ -118,6 +120,7 @@ const keyedCases: Record<string, KeyedCase> = {
         action: 'inspection.plan',
       };
     },
+    changed: { field: 'planned_on', value: '2026-12-06' },
   },
   'POST /api/v1/supervision/violations': {
     name: 'a violation',
@@ -137,6 +140,7 @@ const keyedCases: Record<string, KeyedCase> = {
         action: 'violation.record',
       };
     },
+    changed: { field: 'type', value: 'false_records' },
   },
   'POST /api/v1/supervision/violations/{id}/decisions': {
     name: 'a decision',
@@ -158,6 +162,7 @@ const keyedCases: Record<string, KeyedCase> = {
         action: 'decision.decide',
       };
     },
+    changed: { field: 'fine_yuan', value: 30_000 },
   },
   'POST /api/v1/supervision/annual-reports/{province}/{year}/submit': {
     name: "a province's annual supervision report",
@@ -175,19 +180,25 @@ const keyedCases: Record<string, KeyedCase> = {
         action: 'supervision.annual_report.submit',
       };
     },
+    changed: { field: 'comment', value: '另一份说明' },
   },
   'POST /api/v1/reports': {
     name: "an enterprise's monthly report",
     prepare: async (fx) => {
+      const client = fx.clients['ent.bayan']!;
+      const draft = await client.get(`/api/v1/reports/draft?period=2026-11&enterprise_id=${fx.enterprises.bayan!.id}`);
+      expect(draft.statusCode, draft.body).toBe(200);
+      const latest = draft.json<{ latest: { id: string } | null }>().latest;
       const key = freshKey('report');
       return {
-        client: fx.clients['ent.bayan']!,
+        client,
         url: '/api/v1/reports',
-        body: { period: '2026-11', figures: [], idempotency_key: key },
+        body: { period: '2026-11', figures: [], ...(latest ? { replaces: latest.id } : {}), idempotency_key: key },
         records: (db) => countWhere(db, 'report', 'idempotency_key', key),
         action: 'report.submit',
       };
     },
+    changed: { field: 'period', value: '2026-10' },
   },
   'POST /api/v1/compilations': {
     name: "a county's compilation",
@@ -195,7 +206,7 @@ const keyedCases: Record<string, KeyedCase> = {
       const client = fx.clients['longnan.iit']!;
       const draft = await client.get('/api/v1/compilations/draft?division_code=360783&period=2026-11');
       expect(draft.statusCode, draft.body).toBe(200);
-      const absent = draft.json<{ absent: { code: string }[] }>().absent;
+      const { absent, latest } = draft.json<{ absent: { code: string }[]; latest: { id: string } | null }>();
       const key = freshKey('compile');
       return {
         client,
@@ -204,12 +215,14 @@ const keyedCases: Record<string, KeyedCase> = {
           division_code: '360783',
           period: '2026-11',
           reasons: Object.fromEntries(absent.map((child) => [child.code, '并发测试：未报'])),
+          ...(latest ? { replaces: latest.id } : {}),
           idempotency_key: key,
         },
         records: (db) => countWhere(db, 'compilation', 'idempotency_key', key),
         action: 'compilation.compile',
       };
     },
+    changed: { field: 'period', value: '2026-10' },
   },
   'POST /api/v1/ledger/adjustments': {
     name: 'an Art. 14 reduction of a quota',
@@ -232,6 +245,8 @@ const keyedCases: Record<string, KeyedCase> = {
         action: 'ledger.reduce',
       };
     },
+    // The ledger names the key it refuses: its entries keep no request to compare field by field.
+    changed: { field: 'reo_kg', value: 11 },
   },
 };
 
@@ -334,4 +349,31 @@ describe('concurrent duplicates answer like a replay', () => {
     },
     120_000,
   );
+
+  it.each(Object.entries(keyedCases).map(([route, item]) => [`${route} (${item.name})`, item] as const))(
+    '%s: the key again with another parameter is refused, naming it, and writes nothing',
+    async (_title, item) => {
+      const db = fx.context.database.db;
+      const prepared = await item.prepare(fx);
+      const first = await prepared.client.request('POST', prepared.url, prepared.body);
+      expect(first.statusCode, first.body).toBe(201);
+      const auditBefore = await auditOf(db, prepared.action);
+      const { field, value } = item.changed!;
+      const changed = { ...(prepared.body as Record<string, unknown>), [field]: value };
+      const refused = await prepared.client.request('POST', prepared.url, changed);
+      expect(refused.statusCode, refused.body).toBe(409);
+      const problem = refused.json<{ code: string; errors?: { field: string }[] }>();
+      expect(problem.code).toBe('conflict');
+      const named = (problem.errors ?? []).map((error) => error.field);
+      expect(named).toEqual([route(prepared) === 'ledger' ? 'key' : field]);
+      expect(await prepared.records(db)).toBe(1);
+      expect(await auditOf(db, prepared.action)).toBe(auditBefore);
+      const replay = await prepared.client.request('POST', prepared.url, prepared.body);
+      expect(replay.statusCode, replay.body).toBe(200);
+      expect(replay.json<unknown>()).toEqual(first.json<unknown>());
+    },
+    120_000,
+  );
 });
+
+const route = (prepared: Prepared) => (prepared.url.startsWith('/api/v1/ledger/') ? 'ledger' : 'other');

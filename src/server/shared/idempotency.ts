@@ -1,5 +1,7 @@
 import type { Executor } from '../db/executor.ts';
+import { conflict } from './errors.ts';
 import { lockIdempotencyKey } from './idempotency.repository.ts';
+import { replayDifferences } from './idempotency.rules.ts';
 
 /**
  * Idempotency under concurrency (docs/api.md): every write that takes a client-made key — or is keyed by its
@@ -47,4 +49,21 @@ export async function idempotentWrite<Stored, Written = Stored>(
     if (stored !== undefined) return { replayed: true as const, value: stored };
     return { replayed: false as const, value: await steps.write(tx) };
   });
+}
+
+/**
+ * Refuses a request that reuses a key with other parameters (409 `conflict`, one field error per parameter that
+ * differs): a key stands for one request, and answering it with the first one's record would hide the change.
+ */
+export function refuseChangedReplay(
+  stored: Readonly<Record<string, unknown>>,
+  sent: Readonly<Record<string, unknown>>,
+  keyField = 'idempotency_key',
+): void {
+  const fields = replayDifferences(stored, sent);
+  if (fields.length === 0) return;
+  throw conflict(
+    `This ${keyField} was used for a request with another ${fields.join(', ')}: send a new key for a new request.`,
+    fields.map((field) => ({ field, message: `differs from the first request with this ${keyField}` })),
+  );
 }

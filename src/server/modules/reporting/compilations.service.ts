@@ -3,7 +3,7 @@ import { NATION_CODE, type compileBody, type CompilationView } from '../../../co
 import type { Executor } from '../../db/executor.ts';
 import { conflict, invalid, invalidField, notFound } from '../../shared/errors.ts';
 import type { Sealer } from '../../shared/signing.ts';
-import { idempotentWrite } from '../../shared/idempotency.ts';
+import { idempotentWrite, refuseChangedReplay } from '../../shared/idempotency.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import type { Actor } from '../auth/index.ts';
 import { compilationViews, gather } from './compilations.gather.ts';
@@ -61,7 +61,12 @@ export async function compile(
     {
       replay: async (tx) => {
         const replay = await repo.compilationByKey(tx, body.division_code, body.idempotency_key);
-        return replay ? (await compilationViews(tx, [replay], tree))[0]! : undefined;
+        if (!replay) return undefined;
+        refuseChangedReplay(
+          { period: periodLabel(replay.period_kind, replay.period), replaces: replay.replaces_id },
+          { period: period.label, replaces: body.replaces },
+        );
+        return (await compilationViews(tx, [replay], tree))[0]!;
       },
       write: (tx) => storeCompilation(tx, sealer, actor, audit, { node, tree, period }, body, now),
     },

@@ -3,7 +3,7 @@ import type { Executor } from '../../db/executor.ts';
 import { dateInShanghai, todayInShanghai } from '../../shared/clock.ts';
 import { conflict, forbidden, invalid, invalidField, notFound } from '../../shared/errors.ts';
 import type { Sealer } from '../../shared/signing.ts';
-import { idempotentWrite } from '../../shared/idempotency.ts';
+import { idempotentWrite, refuseChangedReplay } from '../../shared/idempotency.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { scopeOf, type Actor } from '../auth/index.ts';
 import { monthlyProduction } from '../flows/index.ts';
@@ -126,7 +126,12 @@ export async function submitReport(
     {
       replay: async (tx) => {
         const replay = await repo.reportByKey(tx, enterpriseId, body.idempotency_key);
-        return replay ? (await viewsOf(tx, [replay], names))[0]! : undefined;
+        if (!replay) return undefined;
+        refuseChangedReplay(
+          { period: periodLabel(replay.period_kind, replay.period), replaces: replay.replaces_id },
+          { period: period.label, replaces: body.replaces },
+        );
+        return (await viewsOf(tx, [replay], names))[0]!;
       },
       write: (tx) => storeReport(tx, sealer, actor, audit, { enterprise, period, names }, body, now),
     },

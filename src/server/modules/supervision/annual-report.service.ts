@@ -8,7 +8,7 @@ import { canonicalJson } from '../../shared/canonical-json.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors.ts';
 import type { Sealer } from '../../shared/signing.ts';
-import { idempotentWrite } from '../../shared/idempotency.ts';
+import { idempotentWrite, refuseChangedReplay } from '../../shared/idempotency.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import type { Actor } from '../auth/index.ts';
 import { monthlyProduction } from '../flows/index.ts';
@@ -190,7 +190,15 @@ export async function submitAnnualReport(
     db,
     { scope: 'supervision.annual_report.submit', owner, key: body.idempotency_key },
     {
-      replay: (tx) => repo.submissionByKey(tx, provinceCode, year, actor.login, body.idempotency_key),
+      replay: async (tx) => {
+        const stored = await repo.submissionByKey(tx, provinceCode, year, actor.login, body.idempotency_key);
+        if (stored)
+          refuseChangedReplay(
+            { expected_version: stored.version - 1, comment: stored.comment },
+            { expected_version: body.expected_version, comment: body.comment },
+          );
+        return stored;
+      },
       write: (tx) => storeSubmission(tx, sealer, actor, audit, { province, year, department }, body, now),
     },
   );

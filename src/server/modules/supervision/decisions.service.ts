@@ -8,7 +8,7 @@ import type { Executor } from '../../db/executor.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
 import { conflict, forbidden, invalid, invalidField, notFound } from '../../shared/errors.ts';
 import { toKg } from '../../shared/quantity.ts';
-import { idempotentWrite } from '../../shared/idempotency.ts';
+import { idempotentWrite, refuseChangedReplay } from '../../shared/idempotency.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { scopeOf, type Actor, type Scope } from '../auth/index.ts';
 import { divisionsWithAncestors } from '../registry/index.ts';
@@ -111,7 +111,27 @@ export async function decide(
     db,
     { scope: 'decision.decide', owner: actor.login, key: body.idempotency_key },
     {
-      replay: async (tx) => (await repo.decisionByKey(tx, actor.login, body.idempotency_key))?.id,
+      replay: async (tx) => {
+        const stored = await repo.decisionByKey(tx, actor.login, body.idempotency_key);
+        if (!stored) return undefined;
+        // `final` is left out: it is what the decision is now, and finality may have been recorded since.
+        const fine = stored.fine_yuan === null ? null : Number(stored.fine_yuan);
+        refuseChangedReplay(
+          { ...stored, fine_yuan: fine },
+          {
+            violation_id: violationId,
+            kind: body.kind,
+            document_no: body.document_no,
+            decided_on: body.decided_on,
+            correction_due_on: body.correction_due_on ?? null,
+            fine_yuan: body.fine_yuan ?? null,
+            suspension_from: body.suspension_from ?? null,
+            suspension_to: body.suspension_to ?? null,
+            referred_to: body.referred_to ?? null,
+          },
+        );
+        return stored.id;
+      },
       write: async (tx) => {
         if (problems.length > 0)
           throw invalid(`The ${body.kind.replace('_', ' ')} cannot be decided as it stands.`, problems);

@@ -10,7 +10,7 @@ import type { Page } from '../../../contracts/common.ts';
 import type { Executor } from '../../db/executor.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
 import { conflict, invalid, invalidField, notFound, type FieldError } from '../../shared/errors.ts';
-import { idempotentWrite } from '../../shared/idempotency.ts';
+import { idempotentWrite, refuseChangedReplay } from '../../shared/idempotency.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { isWithinDivision, scopeOf, type Actor } from '../auth/index.ts';
 import { findUserByLogin } from '../auth/auth.repository.ts';
@@ -127,7 +127,21 @@ export async function planInspection(
     db,
     { scope: 'inspection.plan', owner: actor.login, key: body.idempotency_key },
     {
-      replay: async (tx) => (await repo.inspectionByKey(tx, actor.login, body.idempotency_key))?.id,
+      replay: async (tx) => {
+        const stored = await repo.inspectionByKey(tx, actor.login, body.idempotency_key);
+        if (!stored) return undefined;
+        const { idempotency_key: _key, ...sent } = body;
+        // Every field of the plan is required or defaulted, so `sent` names them all.
+        refuseChangedReplay(
+          {
+            ...stored,
+            anomaly_ids: stored.basis.flatMap((item) => (item.kind === 'anomaly' ? [item.anomaly_id] : [])),
+            reasons: stored.basis.flatMap((item) => (item.kind === 'note' ? [item.text] : [])),
+          },
+          sent,
+        );
+        return stored.id;
+      },
       write: async (tx) => {
         const enterprise = await getEnterprise(tx, actor, body.enterprise_id);
         const anomalies = await anomalyBasis(tx, actor, enterprise.id, body.anomaly_ids);

@@ -3,7 +3,7 @@ import type { ViolationCreateBody, ViolationView } from '../../../contracts/supe
 import type { Executor } from '../../db/executor.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
 import { invalid, notFound, type FieldError } from '../../shared/errors.ts';
-import { idempotentWrite } from '../../shared/idempotency.ts';
+import { idempotentWrite, refuseChangedReplay } from '../../shared/idempotency.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { scopeOf, type Actor } from '../auth/index.ts';
 import { getAnomaly } from '../checks/anomalies.service.ts';
@@ -88,7 +88,19 @@ export async function recordViolation(
     db,
     { scope: 'violation.record', owner: actor.login, key: body.idempotency_key },
     {
-      replay: async (tx) => (await repo.violationByKey(tx, actor.login, body.idempotency_key))?.id,
+      replay: async (tx) => {
+        const stored = await repo.violationByKey(tx, actor.login, body.idempotency_key);
+        if (!stored) return undefined;
+        refuseChangedReplay(stored, {
+          enterprise_id: body.enterprise_id,
+          inspection_id: body.inspection_id ?? null,
+          anomaly_id: body.anomaly_id ?? null,
+          type: body.type,
+          description: body.description,
+          found_on: body.found_on,
+        });
+        return stored.id;
+      },
       write: async (tx) => {
         const enterprise = await getEnterprise(tx, actor, body.enterprise_id);
         const problems = await linkProblems(tx, actor, body);
