@@ -186,7 +186,11 @@ export const ledgerEntry = z.object({
 });
 export const adjustmentBody = z.strictObject({
   /** Client-made key: the same adjustment sent again is recorded once. */
-  key: z.string().min(8).max(100),
+  key: z
+    .string()
+    .min(8)
+    .max(100)
+    .describe('Idempotency key (client-made): the same adjustment sent again is recorded once.'),
   year: z.number().int().min(2000).max(2100),
   category: categoryCode,
   enterprise_id: uuid,

@@ -2,7 +2,9 @@ import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import type { Client, TestContext } from '../support/app.ts';
 import { pdfBytes } from '../supervision/supervision-world.ts';
-import { demoEnterpriseIds, nextSerial, type DemoEnterpriseRow } from './api-helpers.ts';
+import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
+import { findUserByLogin } from '../../src/server/modules/auth/auth.repository.ts';
+import { createApprovedUser, demoEnterpriseIds, nextSerial, type DemoEnterpriseRow } from './api-helpers.ts';
 import type { MatrixCase, MatrixFixtures, Prepared } from './route-matrix.ts';
 
 /**
@@ -14,8 +16,15 @@ import type { MatrixCase, MatrixFixtures, Prepared } from './route-matrix.ts';
  * everyone but the operator reads (supervision.read), each within its scope — the ministries and oversight all,
  * an official the enterprises under its division, an enterprise its own; an object outside the scope is 404. The
  * industry & IT and natural resources departments and MIIT and MNR write (supervision.write), within the same
- * scope; NDRC, oversight and enterprises never write (403). Only the deciding division reports a decision upward
- * (403 for the others in scope); enterprises have no upward view (403).
+ * scope; NDRC, oversight and enterprises never write (403); enterprises have no upward view (403).
+ *
+ * Writes belong to the deciding authority (docs/supervision.md): a decision's follow-up (comply, close, reopen), its
+ * finality and its report upward belong to the deciding division and department alone — not the county below, not
+ * the other department of the same division, not the ministries (403 for them in scope). An inspection's visit,
+ * evidence and reassignment, and a decision on a recorded violation, belong to the owning department at its division
+ * or above (its ministry included); the other department is refused (403). `ganzhou.iit` (Ganzhou, industry & IT)
+ * is made for these cases: its decision on the Longnan mine (county 360783, below Ganzhou) is one the Longnan
+ * county department of the same line may read but not close.
  */
 
 export const supervisionLogins = [
@@ -25,6 +34,7 @@ export const supervisionLogins = [
   'nmg.iit',
   'baotou.iit',
   'ganzhou.nr',
+  'ganzhou.iit',
   'longnan.iit',
   'ent.bayan',
   'ent.dingnan',
@@ -61,6 +71,7 @@ const reachOf: Record<SupervisionLogin, Reach | null> = {
   'nmg.iit': { kind: 'prefix', prefix: '15' },
   'baotou.iit': { kind: 'prefix', prefix: '1502' },
   'ganzhou.nr': { kind: 'prefix', prefix: '3607' },
+  'ganzhou.iit': { kind: 'prefix', prefix: '3607' },
   'longnan.iit': { kind: 'prefix', prefix: '360783' },
   'ent.bayan': { kind: 'enterprise', key: 'bayan' },
   'ent.dingnan': { kind: 'enterprise', key: 'dingnan' },
@@ -73,9 +84,28 @@ const divisionOf: Partial<Record<SupervisionLogin, string>> = {
   'nmg.iit': '150000',
   'baotou.iit': '150200',
   'ganzhou.nr': '360700',
+  'ganzhou.iit': '360700',
   'longnan.iit': '360783',
 };
-const writers: readonly SupervisionLogin[] = ['miit', 'mnr', 'nmg.iit', 'baotou.iit', 'ganzhou.nr', 'longnan.iit'];
+const writers: readonly SupervisionLogin[] = [
+  'miit',
+  'mnr',
+  'nmg.iit',
+  'baotou.iit',
+  'ganzhou.nr',
+  'ganzhou.iit',
+  'longnan.iit',
+];
+/** The department each writer acts for. */
+const departmentOf: Partial<Record<SupervisionLogin, 'industry_it' | 'natural_resources'>> = {
+  miit: 'industry_it',
+  mnr: 'natural_resources',
+  'nmg.iit': 'industry_it',
+  'baotou.iit': 'industry_it',
+  'ganzhou.nr': 'natural_resources',
+  'ganzhou.iit': 'industry_it',
+  'longnan.iit': 'industry_it',
+};
 
 function sees(fx: SupervisionFixtures, login: SupervisionLogin, enterpriseId: string): boolean {
   const reach = reachOf[login];
@@ -85,8 +115,10 @@ function sees(fx: SupervisionFixtures, login: SupervisionLogin, enterpriseId: st
   if (reach.kind === 'prefix') return row.domicile_code.startsWith(reach.prefix);
   return row.key === reach.key;
 }
-const domicile: Record<WorldKey, string> = { bayan: '150206', dingnan: '360728' };
-const seesKey = (login: SupervisionLogin, key: WorldKey): boolean => {
+/** Where the enterprises of the world are: and the Longnan mine (county 360783, under Ganzhou). */
+type Place = WorldKey | 'longnan';
+const domicile: Record<Place, string> = { bayan: '150206', dingnan: '360728', longnan: '360783' };
+const seesKey = (login: SupervisionLogin, key: Place): boolean => {
   const reach = reachOf[login];
   if (!reach) return false;
   if (reach.kind === 'national') return true;
@@ -95,16 +127,42 @@ const seesKey = (login: SupervisionLogin, key: WorldKey): boolean => {
 };
 
 /** A read of an object of `key`: 200 in scope, 404 outside, 403 for the operator, 401 anonymous. */
-function readOf(key: WorldKey): Expectation {
+function readOf(key: Place): Expectation {
   const result = { anonymous: 401 } as Expectation;
   for (const login of supervisionLogins) result[login] = login === 'operator' ? 403 : seesKey(login, key) ? 200 : 404;
   return result;
 }
 /** A write on an object of `key`: `ok` for writers in scope, 404 for writers outside, 403 for the rest. */
-function writeOf(key: WorldKey, ok: number): Expectation {
+function writeOf(key: Place, ok: number): Expectation {
   const result = { anonymous: 401 } as Expectation;
   for (const login of supervisionLogins)
     result[login] = !writers.includes(login) ? 403 : seesKey(login, key) ? ok : 404;
+  return result;
+}
+/** The code prefix of a division: a province's two digits, a prefecture's four, a county's six. */
+const prefixOf = (code: string) =>
+  code.endsWith('0000') ? code.slice(0, 2) : code.endsWith('00') ? code.slice(0, 4) : code;
+/**
+ * A write that belongs to the deciding authority alone (`decider`, its division and department): `ok` for it, 403
+ * for every other caller who may see the record (the county below, the other department, the ministries), 404 for
+ * writers who may not.
+ */
+function deciderOnly(key: Place, decider: SupervisionLogin, ok: number): Expectation {
+  return { ...writeOf(key, 403), [decider]: ok };
+}
+/**
+ * A write that belongs to the owning department at its division or above (`owner`): `ok` for that department there
+ * and above it (its ministry included), 403 for the other department and for divisions below, 404 outside the scope.
+ */
+function ownerLine(key: Place, owner: SupervisionLogin, ok: number): Expectation {
+  const result = writeOf(key, ok);
+  const division = divisionOf[owner]!;
+  for (const login of writers) {
+    if (result[login] === 404) continue;
+    const own = divisionOf[login]!;
+    const above = own === '000000' || division.startsWith(prefixOf(own));
+    result[login] = departmentOf[login] === departmentOf[owner] && above ? ok : 403;
+  }
   return result;
 }
 /** A list or view everyone but the operator may open. */
@@ -118,7 +176,7 @@ const login = (caller: SupervisionCaller): SupervisionLogin => {
   if (caller === 'anonymous') throw new Error('anonymous has no scope');
   return caller;
 };
-const idOf = (fx: SupervisionFixtures, key: WorldKey) => fx.enterprises[key]!.id;
+const idOf = (fx: SupervisionFixtures, key: Place) => fx.enterprises[key]!.id;
 const fresh = (tag: string) => `matrix-${tag}-${process.pid}-${nextSerial()}`;
 
 /* Building the world, through the API, as the competent officials. */
@@ -172,7 +230,26 @@ const sendingFile = (client: Client, type: string): Client => ({
   request: (method, url, body, headers = {}) => client.request(method, url, body, { ...headers, 'content-type': type }),
 });
 
+/**
+ * The officials the demo lacks: Ganzhou's industry & IT bureau, over the Longnan county bureau — proposed by the
+ * operator and approved by an official of the authority above, as a department official must be.
+ */
+async function addOfficials(context: TestContext): Promise<void> {
+  const db = context.database.db;
+  if (await findUserByLogin(db, 'ganzhou.iit')) return;
+  const created = await createApprovedUser(context, await context.as('operator'), {
+    login: 'ganzhou.iit',
+    display_name: '赣州市工信局 矩阵测试',
+    password: DEMO_PASSWORD,
+    role: 'department_official',
+    authority_id: '360700-industry_it',
+    enterprise_id: null,
+  });
+  expect(created.statusCode, created.body).toBe(201);
+}
+
 export async function supervisionClients(context: TestContext): Promise<Record<SupervisionCaller, Client>> {
+  await addOfficials(context);
   const clients = { anonymous: context.anonymous } as Record<SupervisionCaller, Client>;
   for (const name of supervisionLogins) clients[name] = await context.as(name);
   return clients;
@@ -220,6 +297,15 @@ const freshDecision = async (fx: SupervisionFixtures): Promise<Prepared> => {
   const violation = await recordViolation(fx.clients['baotou.iit'], idOf(fx, 'bayan'));
   return { url: `/api/v1/supervision/decisions/${await decide(fx.clients['baotou.iit'], violation)}` };
 };
+
+/** A fresh decision of Ganzhou's industry & IT bureau on the Longnan mine (county 360783, below Ganzhou). */
+const ganzhouDecision = async (fx: SupervisionFixtures): Promise<string> => {
+  const violation = await recordViolation(fx.clients['ganzhou.iit'], idOf(fx, 'longnan'));
+  return `/api/v1/supervision/decisions/${await decide(fx.clients['ganzhou.iit'], violation)}`;
+};
+/** A fresh inspection of the Longnan mine planned by Ganzhou's industry & IT bureau. */
+const ganzhouInspection = async (fx: SupervisionFixtures): Promise<string> =>
+  `/api/v1/supervision/inspections/${await planInspection(fx.clients['ganzhou.iit'], idOf(fx, 'longnan'), 'ganzhou.iit')}`;
 
 export function supervisionMatrix(): SupervisionCase[] {
   const base = '/api/v1/supervision';
@@ -316,8 +402,8 @@ function writeCases(): SupervisionCase[] {
     },
     {
       route: 'POST /api/v1/supervision/inspections/{id}/visit',
-      name: "record the visit of an inspection of bayan's",
-      expect: writeOf('bayan', 200),
+      name: "record the visit of Baotou's (industry & IT) inspection of bayan's: that department, at or above Baotou",
+      expect: ownerLine('bayan', 'baotou.iit', 200),
       prepare: async (fx) => ({
         url: `${base}/inspections/${await planInspection(fx.clients['baotou.iit'], idOf(fx, 'bayan'), 'baotou.iit')}/visit`,
       }),
@@ -327,7 +413,7 @@ function writeCases(): SupervisionCase[] {
     {
       route: 'POST /api/v1/supervision/inspections/{id}/inspectors',
       name: "reassign Baotou's (industry & IT) planned inspection of bayan's: that department, at or above Baotou",
-      expect: { ...writeOf('bayan', 200), mnr: 403 },
+      expect: ownerLine('bayan', 'baotou.iit', 200),
       prepare: async (fx) => ({
         url: `${base}/inspections/${await planInspection(fx.clients['baotou.iit'], idOf(fx, 'bayan'), 'baotou.iit')}/inspectors`,
       }),
@@ -336,8 +422,8 @@ function writeCases(): SupervisionCase[] {
     },
     {
       route: 'POST /api/v1/supervision/inspections/{id}/evidence',
-      name: "attach evidence to bayan's inspection",
-      expect: writeOf('bayan', 201),
+      name: "attach evidence to Baotou's (industry & IT) inspection of bayan's: that department, at or above Baotou",
+      expect: ownerLine('bayan', 'baotou.iit', 201),
       prepare: async (fx, caller) => ({ client: sendingFile(fx.clients[caller], 'application/pdf') }),
       url: (fx) => `${base}/inspections/${fx.world.inspection.bayan}/evidence?name=matrix.pdf`,
       body: (_fx, caller) => pdfBytes(`matrix-${caller}-${nextSerial()}`),
@@ -357,8 +443,8 @@ function writeCases(): SupervisionCase[] {
     },
     {
       route: 'POST /api/v1/supervision/violations/{id}/decisions',
-      name: "decide on bayan's violation",
-      expect: writeOf('bayan', 201),
+      name: "decide on Baotou's (industry & IT) violation of bayan's: that department, at or above Baotou",
+      expect: ownerLine('bayan', 'baotou.iit', 201),
       url: (fx) => `${base}/violations/${fx.world.violation.bayan}/decisions`,
       body: () => ({
         kind: 'fine',
@@ -371,8 +457,8 @@ function writeCases(): SupervisionCase[] {
     },
     {
       route: 'POST /api/v1/supervision/decisions/{id}/transitions',
-      name: "close a decision on bayan's",
-      expect: writeOf('bayan', 200),
+      name: "close Baotou's decision on bayan's: only Baotou's industry & IT bureau, the deciding authority",
+      expect: deciderOnly('bayan', 'baotou.iit', 200),
       prepare: async (fx) => {
         const { url } = await freshDecision(fx);
         return { url: `${url!}/transitions` };
@@ -383,7 +469,7 @@ function writeCases(): SupervisionCase[] {
     {
       route: 'POST /api/v1/supervision/decisions/{id}/finality',
       name: 'revoke a decision of Baotou on appeal: only Baotou, the deciding division',
-      expect: { ...writeOf('bayan', 403), 'baotou.iit': 200 },
+      expect: deciderOnly('bayan', 'baotou.iit', 200),
       prepare: async (fx) => {
         const { url } = await freshDecision(fx);
         return { url: `${url!}/finality` };
@@ -394,7 +480,7 @@ function writeCases(): SupervisionCase[] {
     {
       route: 'POST /api/v1/supervision/decisions/{id}/report-upward',
       name: 'report upward a decision of Baotou: only Baotou, the deciding division',
-      expect: { ...writeOf('bayan', 403), 'baotou.iit': 200 },
+      expect: deciderOnly('bayan', 'baotou.iit', 200),
       prepare: async (fx) => {
         const { url } = await freshDecision(fx);
         return { url: `${url!}/report-upward` };
@@ -404,8 +490,8 @@ function writeCases(): SupervisionCase[] {
     },
     {
       route: 'POST /api/v1/supervision/decisions/{id}/report-upward',
-      name: 'report upward a decision of Ganzhou: only Ganzhou',
-      expect: { ...writeOf('dingnan', 403), 'ganzhou.nr': 200 },
+      name: "report upward a decision of Ganzhou's natural resources bureau: only it, not Ganzhou's industry & IT",
+      expect: deciderOnly('dingnan', 'ganzhou.nr', 200),
       prepare: async (fx) => {
         const violation = await recordViolation(fx.clients['ganzhou.nr'], idOf(fx, 'dingnan'));
         return {
@@ -417,8 +503,8 @@ function writeCases(): SupervisionCase[] {
     },
     {
       route: 'POST /api/v1/supervision/inspections/{id}/visit',
-      name: "record the visit of an inspection of dingnan's",
-      expect: writeOf('dingnan', 200),
+      name: "record the visit of Ganzhou's (natural resources) inspection of dingnan's: that department and MNR",
+      expect: ownerLine('dingnan', 'ganzhou.nr', 200),
       prepare: async (fx) => ({
         url: `${base}/inspections/${await planInspection(fx.clients['ganzhou.nr'], idOf(fx, 'dingnan'), 'ganzhou.nr')}/visit`,
       }),
@@ -427,8 +513,8 @@ function writeCases(): SupervisionCase[] {
     },
     {
       route: 'POST /api/v1/supervision/violations/{id}/decisions',
-      name: "decide on dingnan's violation",
-      expect: writeOf('dingnan', 201),
+      name: "decide on Ganzhou's (natural resources) violation of dingnan's: that department and MNR",
+      expect: ownerLine('dingnan', 'ganzhou.nr', 201),
       url: (fx) => `${base}/violations/${fx.world.violation.dingnan}/decisions`,
       body: () => ({
         kind: 'referral',
@@ -438,6 +524,89 @@ function writeCases(): SupervisionCase[] {
         referred_to: '赣州市公安局',
         idempotency_key: fresh('referral'),
       }),
+    },
+    ...deciderCases(),
+  ];
+}
+
+/**
+ * The deciding authority's own writes, on a decision of Ganzhou's industry & IT bureau (a prefecture) on the Longnan
+ * mine: the Longnan county bureau of the same department below it reads it but may not close, comply, settle or
+ * report it; nor may Ganzhou's natural resources bureau (the other department of the same division), nor MIIT.
+ */
+function deciderCases(): SupervisionCase[] {
+  const base = '/api/v1/supervision';
+  const onDecision =
+    (path: string) =>
+    async (fx: SupervisionFixtures): Promise<Prepared> => ({ url: `${await ganzhouDecision(fx)}/${path}` });
+  return [
+    {
+      route: 'POST /api/v1/supervision/decisions/{id}/transitions',
+      name: "close Ganzhou's (prefecture) decision on the Longnan mine: not the Longnan county bureau below it",
+      expect: deciderOnly('longnan', 'ganzhou.iit', 200),
+      prepare: onDecision('transitions'),
+      url: () => '',
+      body: () => ({ expected_version: 1, status: 'closed', note: '越级结案' }),
+    },
+    {
+      route: 'POST /api/v1/supervision/decisions/{id}/transitions',
+      name: "record compliance with Ganzhou's decision on the Longnan mine: only Ganzhou's industry & IT bureau",
+      expect: deciderOnly('longnan', 'ganzhou.iit', 200),
+      prepare: onDecision('transitions'),
+      url: () => '',
+      body: () => ({ expected_version: 1, status: 'complied', note: '已整改' }),
+    },
+    {
+      route: 'POST /api/v1/supervision/decisions/{id}/finality',
+      name: "revoke Ganzhou's decision on the Longnan mine on appeal: only Ganzhou's industry & IT bureau",
+      expect: deciderOnly('longnan', 'ganzhou.iit', 200),
+      prepare: onDecision('finality'),
+      url: () => '',
+      body: () => ({ expected_version: 1, outcome: 'revoked', effective_on: '2026-11-25', note: '复议撤销' }),
+    },
+    {
+      route: 'POST /api/v1/supervision/decisions/{id}/report-upward',
+      name: "report upward Ganzhou's decision on the Longnan mine: only Ganzhou's industry & IT bureau",
+      expect: deciderOnly('longnan', 'ganzhou.iit', 200),
+      prepare: onDecision('report-upward'),
+      url: () => '',
+      body: () => ({ expected_version: 1 }),
+    },
+    {
+      route: 'POST /api/v1/supervision/violations/{id}/decisions',
+      name: "decide on Ganzhou's violation of the Longnan mine: Ganzhou's industry & IT bureau or MIIT, not the county",
+      expect: ownerLine('longnan', 'ganzhou.iit', 201),
+      prepare: async (fx) => ({
+        url: `${base}/violations/${await recordViolation(fx.clients['ganzhou.iit'], idOf(fx, 'longnan'))}/decisions`,
+      }),
+      url: () => '',
+      body: () => ({
+        kind: 'correction_order',
+        document_no: `矩阵责改〔2026〕${nextSerial()}号`,
+        decided_on: '2026-11-21',
+        final: false,
+        correction_due_on: '2026-12-31',
+        idempotency_key: fresh('county-decision'),
+      }),
+    },
+    {
+      route: 'POST /api/v1/supervision/inspections/{id}/visit',
+      name: "record the visit of Ganzhou's inspection of the Longnan mine: not the county bureau below it",
+      expect: ownerLine('longnan', 'ganzhou.iit', 200),
+      prepare: async (fx) => ({ url: `${await ganzhouInspection(fx)}/visit` }),
+      url: () => '',
+      body: () => ({ expected_version: 1, visited_on: '2026-11-20', findings: '未见异常', outcome: 'no_violation' }),
+    },
+    {
+      route: 'POST /api/v1/supervision/inspections/{id}/evidence',
+      name: "attach evidence to Ganzhou's inspection of the Longnan mine: not the county bureau below it",
+      expect: ownerLine('longnan', 'ganzhou.iit', 201),
+      prepare: async (fx, caller) => ({
+        url: `${await ganzhouInspection(fx)}/evidence?name=matrix.pdf`,
+        client: sendingFile(fx.clients[caller], 'application/pdf'),
+      }),
+      url: () => '',
+      body: (_fx, caller) => pdfBytes(`matrix-longnan-${caller}-${nextSerial()}`),
     },
   ];
 }

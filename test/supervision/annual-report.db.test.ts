@@ -512,9 +512,16 @@ describe('submission, freezing, corrections and lateness', () => {
 
     const again = await clients.nmg.post(`${base}/${PROVINCE}/${YEAR}/submit`, {
       expected_version: 0,
+      comment: '2026年度监督检查情况，请审阅。',
       idempotency_key: firstKey,
     });
     expect(again.statusCode, again.body).toBe(200);
+    // The key again with another comment is another request: refused, naming the comment (docs/api.md).
+    const changed = await clients.nmg.post(`${base}/${PROVINCE}/${YEAR}/submit`, {
+      expected_version: 0,
+      idempotency_key: firstKey,
+    });
+    expectFieldError(changed, 409, 'comment', 'conflict');
     expect(again.json<AnnualReportView>().submission!.id).toBe(first.submission!.id);
     expect(await auditCount(db)).toBe(audits + 1);
     // A key is its submitter's own: the natural resources official sending it gets no replay of nmg.iit's version.

@@ -3,6 +3,7 @@ import type { LedgerEntryKind } from '../../db/schema.ts';
 import { todayInShanghai } from '../../shared/clock.ts';
 import { canonicalJson } from '../../shared/canonical-json.ts';
 import { conflict, invalidField, notFound } from '../../shared/errors.ts';
+import { claimIdempotencyKey } from '../../shared/idempotency.ts';
 import * as repo from './ledger.repository.ts';
 import { elapsedShareOfYearPpm, quotaLines, type QuotaLine } from './ledger.rules.ts';
 
@@ -45,6 +46,8 @@ function sameTransfer(entry: LedgerEntry, transfer: Transfer): boolean {
 export async function transfer(tx: Executor, transfer: Transfer): Promise<{ entry: LedgerEntry; replayed: boolean }> {
   if (!Number.isSafeInteger(transfer.reoKg) || transfer.reoKg <= 0)
     throw invalidField('reo_kg', 'must be a whole, positive number of kg');
+  // Under the key's lock: a duplicate sent at the same moment waits, then finds this entry and replays it.
+  await claimIdempotencyKey(tx, { scope: 'ledger.transfer', owner: '', key: transfer.key });
   const existing = await repo.findEntryByKey(tx, transfer.key);
   if (existing) {
     if (!sameTransfer(existing, transfer))

@@ -3,6 +3,7 @@ import { NATION_CODE, type compileBody, type CompilationView } from '../../../co
 import type { Executor } from '../../db/executor.ts';
 import { conflict, invalid, invalidField, notFound } from '../../shared/errors.ts';
 import type { Sealer } from '../../shared/signing.ts';
+import { idempotentWrite, refuseChangedReplay } from '../../shared/idempotency.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import type { Actor } from '../auth/index.ts';
 import { compilationViews, gather } from './compilations.gather.ts';
@@ -54,80 +55,110 @@ export async function compile(
   const tree = await reportingTree(db, period);
   const node = visibleDivision(tree, actor, body.division_code);
   assertCompiler(actor, body.division_code);
-  const replay = await repo.compilationByKey(db, body.division_code, body.idempotency_key);
-  if (replay) return { compilation: (await compilationViews(db, [replay], tree))[0]!, replayed: true };
+  const result = await idempotentWrite(
+    db,
+    { scope: 'compilation.compile', owner: body.division_code, key: body.idempotency_key },
+    {
+      replay: async (tx) => {
+        const replay = await repo.compilationByKey(tx, body.division_code, body.idempotency_key);
+        if (!replay) return undefined;
+        refuseChangedReplay(
+          { period: periodLabel(replay.period_kind, replay.period), replaces: replay.replaces_id },
+          { period: period.label, replaces: body.replaces },
+        );
+        return (await compilationViews(tx, [replay], tree))[0]!;
+      },
+      write: (tx) => storeCompilation(tx, sealer, actor, audit, { node, tree, period }, body, now),
+    },
+  );
+  return { compilation: result.value, replayed: result.replayed };
+}
+
+/** Signs and stores the next version of a division's compilation for an ended period, under the period's lock. */
+async function storeCompilation(
+  tx: Executor,
+  sealer: Sealer,
+  actor: Actor,
+  audit: AuditContext,
+  target: {
+    node: ReturnType<typeof visibleDivision>;
+    tree: Awaited<ReturnType<typeof reportingTree>>;
+    period: ReturnType<typeof parsePeriod>;
+  },
+  body: CompileBody,
+  now: Date,
+): Promise<CompilationView> {
+  const { node, tree, period } = target;
   if (now.getTime() < period.end.getTime())
     throw invalidField('period', `${period.label} has not ended yet (Beijing time): nothing can be compiled for it`);
-  return db.transaction().execute(async (tx) => {
-    await repo.lockSubject(tx, `compilation:${node.code}:${period.kind}:${period.first}`);
-    const gathered = await gather(tx, tree, node, period);
-    if (gathered.returned.length > 0)
-      throw conflict(
-        `${gathered.returned.length} report(s) returned for correction are not back yet: compile when they are.`,
-        gathered.returned.map((child) => ({
-          field: `children.${child.code}`,
-          message: `${child.name}: returned (${child.reason})`,
-        })),
-      );
-    const unexplained = gathered.absent.filter((child) => !body.reasons[child.code]);
-    if (unexplained.length > 0)
-      throw invalid(
-        'Say why each missing or late child is missing or late.',
-        unexplained.map((child) => ({
-          field: `reasons.${child.code}`,
-          message: `${child.name} is ${child.status}: give the reason`,
-        })),
-      );
-    const versions = await repo.compilationsOf(tx, [node.code], period.kind, period.first);
-    const latest = versions.at(-1);
-    if (latest && body.replaces !== latest.id)
-      throw conflict(`Version ${latest.version} is compiled already: a new version names it in "replaces".`, [
-        { field: 'replaces', message: `must be ${latest.id}, the latest version` },
-      ]);
-    if (!latest && body.replaces) throw invalidField('replaces', 'there is no compilation to replace yet');
-    const absent = gathered.absent.map((child) => ({ ...child, reason: body.reasons[child.code]! }));
-    const totals = sumLines(gathered.children.map((child) => child.lines));
-    const content = {
+  await repo.lockSubject(tx, `compilation:${node.code}:${period.kind}:${period.first}`);
+  const gathered = await gather(tx, tree, node, period);
+  if (gathered.returned.length > 0)
+    throw conflict(
+      `${gathered.returned.length} report(s) returned for correction are not back yet: compile when they are.`,
+      gathered.returned.map((child) => ({
+        field: `children.${child.code}`,
+        message: `${child.name}: returned (${child.reason})`,
+      })),
+    );
+  const unexplained = gathered.absent.filter((child) => !body.reasons[child.code]);
+  if (unexplained.length > 0)
+    throw invalid(
+      'Say why each missing or late child is missing or late.',
+      unexplained.map((child) => ({
+        field: `reasons.${child.code}`,
+        message: `${child.name} is ${child.status}: give the reason`,
+      })),
+    );
+  const versions = await repo.compilationsOf(tx, [node.code], period.kind, period.first);
+  const latest = versions.at(-1);
+  if (latest && body.replaces !== latest.id)
+    throw conflict(`Version ${latest.version} is compiled already: a new version names it in "replaces".`, [
+      { field: 'replaces', message: `must be ${latest.id}, the latest version` },
+    ]);
+  if (!latest && body.replaces) throw invalidField('replaces', 'there is no compilation to replace yet');
+  const absent = gathered.absent.map((child) => ({ ...child, reason: body.reasons[child.code]! }));
+  const totals = sumLines(gathered.children.map((child) => child.lines));
+  const content = {
+    division_code: node.code,
+    period: period.label,
+    version: (latest?.version ?? 0) + 1,
+    replaces: latest?.id ?? null,
+    totals,
+    children: gathered.children,
+    absent,
+    compiled_by: actor.login,
+    compiled_at: now.toISOString(),
+  };
+  const signed = await signContent(tx, sealer, `division:${node.code}`, content);
+  const row = await repo.insertCompilation(tx, {
+    division_code: node.code,
+    level: node.level,
+    period_kind: period.kind,
+    period: period.first,
+    version: content.version,
+    replaces_id: content.replaces,
+    idempotency_key: body.idempotency_key,
+    totals: JSON.stringify(totals),
+    children: JSON.stringify(gathered.children),
+    absent: JSON.stringify(absent),
+    ...signed,
+    compiled_by: actor.login,
+    compiled_at: now,
+  });
+  await recordAudit(tx, audit, {
+    action: 'compilation.compile',
+    objectType: 'compilation',
+    objectId: row.id,
+    after: {
       division_code: node.code,
       period: period.label,
-      version: (latest?.version ?? 0) + 1,
-      replaces: latest?.id ?? null,
+      version: row.version,
+      content_sm3: signed.content_sm3,
       totals,
-      children: gathered.children,
-      absent,
-      compiled_by: actor.login,
-      compiled_at: now.toISOString(),
-    };
-    const signed = await signContent(tx, sealer, `division:${node.code}`, content);
-    const row = await repo.insertCompilation(tx, {
-      division_code: node.code,
-      level: node.level,
-      period_kind: period.kind,
-      period: period.first,
-      version: content.version,
-      replaces_id: content.replaces,
-      idempotency_key: body.idempotency_key,
-      totals: JSON.stringify(totals),
-      children: JSON.stringify(gathered.children),
-      absent: JSON.stringify(absent),
-      ...signed,
-      compiled_by: actor.login,
-      compiled_at: now,
-    });
-    await recordAudit(tx, audit, {
-      action: 'compilation.compile',
-      objectType: 'compilation',
-      objectId: row.id,
-      after: {
-        division_code: node.code,
-        period: period.label,
-        version: row.version,
-        content_sm3: signed.content_sm3,
-        totals,
-      },
-    });
-    return { compilation: (await compilationViews(tx, [row], tree))[0]!, replayed: false };
+    },
   });
+  return (await compilationViews(tx, [row], tree))[0]!;
 }
 
 async function visibleCompilation(db: Executor, actor: Actor, id: string) {

@@ -3,6 +3,7 @@ import type { Executor } from '../../db/executor.ts';
 import { dateInShanghai, todayInShanghai } from '../../shared/clock.ts';
 import { conflict, forbidden, invalid, invalidField, notFound } from '../../shared/errors.ts';
 import type { Sealer } from '../../shared/signing.ts';
+import { idempotentWrite, refuseChangedReplay } from '../../shared/idempotency.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { scopeOf, type Actor } from '../auth/index.ts';
 import { monthlyProduction } from '../flows/index.ts';
@@ -119,62 +120,93 @@ export async function submitReport(
   const enterprise = await getEnterprise(db, actor, enterpriseId);
   const names = new Map([[enterpriseId, enterprise.name]]);
   const period = parsePeriod(body.period);
-  const replay = await repo.reportByKey(db, enterpriseId, body.idempotency_key);
-  if (replay) return { report: (await viewsOf(db, [replay], names))[0]!, replayed: true };
+  const result = await idempotentWrite(
+    db,
+    { scope: 'report.submit', owner: enterpriseId, key: body.idempotency_key },
+    {
+      replay: async (tx) => {
+        const replay = await repo.reportByKey(tx, enterpriseId, body.idempotency_key);
+        if (!replay) return undefined;
+        refuseChangedReplay(
+          { period: periodLabel(replay.period_kind, replay.period), replaces: replay.replaces_id },
+          { period: period.label, replaces: body.replaces },
+        );
+        return (await viewsOf(tx, [replay], names))[0]!;
+      },
+      write: (tx) => storeReport(tx, sealer, actor, audit, { enterprise, period, names }, body, now),
+    },
+  );
+  return { report: result.value, replayed: result.replayed };
+}
+
+/** Signs and stores the next version of an enterprise's report for an ended period, under the period's lock. */
+async function storeReport(
+  tx: Executor,
+  sealer: Sealer,
+  actor: Actor,
+  audit: AuditContext,
+  target: {
+    enterprise: { id: string; domicile_code: string };
+    period: ReturnType<typeof parsePeriod>;
+    names: Map<string, string>;
+  },
+  body: ReportSubmitBody,
+  now: Date,
+): Promise<ReportView> {
+  const { enterprise, period, names } = target;
+  const enterpriseId = enterprise.id;
   assertEnded(period, now, 'it can be reported');
-  return db.transaction().execute(async (tx) => {
-    await repo.lockSubject(tx, `report:${enterpriseId}:${period.kind}:${period.first}`);
-    const versions = await repo.reportsOf(tx, [enterpriseId], period.kind, period.first);
-    const latest = versions.at(-1);
-    if (latest && body.replaces !== latest.id)
-      throw conflict(
-        `Your ${period.label} report is in already (version ${latest.version}): a correction names it in "replaces".`,
-        [{ field: 'replaces', message: `must be ${latest.id}, the latest version` }],
-      );
-    if (!latest && body.replaces) throw invalidField('replaces', `there is no ${period.label} report to replace yet`);
-    const facts = await reportFacts(tx, enterpriseId, period, dateInShanghai(now));
-    const lines = facts.map((fact) =>
-      reportLine(
-        fact,
-        body.figures.find((figure) => figure.category === fact.category),
-        period.kind,
-      ),
+  await repo.lockSubject(tx, `report:${enterpriseId}:${period.kind}:${period.first}`);
+  const versions = await repo.reportsOf(tx, [enterpriseId], period.kind, period.first);
+  const latest = versions.at(-1);
+  if (latest && body.replaces !== latest.id)
+    throw conflict(
+      `Your ${period.label} report is in already (version ${latest.version}): a correction names it in "replaces".`,
+      [{ field: 'replaces', message: `must be ${latest.id}, the latest version` }],
     );
-    const problems = figureProblems(lines, body.figures);
-    if (problems.length > 0) throw invalid(`The ${period.label} report cannot be submitted as it stands.`, problems);
-    const deadline = (await deadlines(tx))('enterprise', period);
-    const content = {
-      enterprise_id: enterpriseId,
-      period: period.label,
-      version: (latest?.version ?? 0) + 1,
-      replaces: latest?.id ?? null,
-      lines,
-      submitted_by: actor.login,
-      submitted_at: now.toISOString(),
-    };
-    const signed = await signContent(tx, sealer, `enterprise:${enterpriseId}`, content);
-    const row = await repo.insertReport(tx, {
-      enterprise_id: enterpriseId,
-      domicile_code: enterprise.domicile_code,
-      period_kind: period.kind,
-      period: period.first,
-      version: content.version,
-      replaces_id: content.replaces,
-      idempotency_key: body.idempotency_key,
-      lines: JSON.stringify(lines),
-      late: (versions[0]?.submitted_at ?? now).getTime() > deadline.getTime(),
-      ...signed,
-      submitted_by: actor.login,
-      submitted_at: now,
-    });
-    await recordAudit(tx, audit, {
-      action: 'report.submit',
-      objectType: 'report',
-      objectId: row.id,
-      after: { ...content, content_sm3: signed.content_sm3 },
-    });
-    return { report: (await viewsOf(tx, [row], names))[0]!, replayed: false };
+  if (!latest && body.replaces) throw invalidField('replaces', `there is no ${period.label} report to replace yet`);
+  const facts = await reportFacts(tx, enterpriseId, period, dateInShanghai(now));
+  const lines = facts.map((fact) =>
+    reportLine(
+      fact,
+      body.figures.find((figure) => figure.category === fact.category),
+      period.kind,
+    ),
+  );
+  const problems = figureProblems(lines, body.figures);
+  if (problems.length > 0) throw invalid(`The ${period.label} report cannot be submitted as it stands.`, problems);
+  const deadline = (await deadlines(tx))('enterprise', period);
+  const content = {
+    enterprise_id: enterpriseId,
+    period: period.label,
+    version: (latest?.version ?? 0) + 1,
+    replaces: latest?.id ?? null,
+    lines,
+    submitted_by: actor.login,
+    submitted_at: now.toISOString(),
+  };
+  const signed = await signContent(tx, sealer, `enterprise:${enterpriseId}`, content);
+  const row = await repo.insertReport(tx, {
+    enterprise_id: enterpriseId,
+    domicile_code: enterprise.domicile_code,
+    period_kind: period.kind,
+    period: period.first,
+    version: content.version,
+    replaces_id: content.replaces,
+    idempotency_key: body.idempotency_key,
+    lines: JSON.stringify(lines),
+    late: (versions[0]?.submitted_at ?? now).getTime() > deadline.getTime(),
+    ...signed,
+    submitted_by: actor.login,
+    submitted_at: now,
   });
+  await recordAudit(tx, audit, {
+    action: 'report.submit',
+    objectType: 'report',
+    objectId: row.id,
+    after: { ...content, content_sm3: signed.content_sm3 },
+  });
+  return (await viewsOf(tx, [row], names))[0]!;
 }
 
 /** A report the actor may see, or 404. */

@@ -8,6 +8,7 @@ import { canonicalJson } from '../../shared/canonical-json.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
 import { conflict, forbidden, invalidField, notFound } from '../../shared/errors.ts';
 import type { Sealer } from '../../shared/signing.ts';
+import { idempotentWrite, refuseChangedReplay } from '../../shared/idempotency.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import type { Actor } from '../auth/index.ts';
 import { monthlyProduction } from '../flows/index.ts';
@@ -15,6 +16,7 @@ import { enterpriseQuotaLinesOfYear } from '../ledger/ledger.service.ts';
 import { publicKeys } from '../reporting/reporting.repository.ts';
 import { signatureView, signContent } from '../reporting/signing.service.ts';
 import * as repo from './annual-report.repository.ts';
+import { assertWriter } from './supervision.shared.ts';
 import {
   ADDRESSEES,
   annualDeadline,
@@ -46,18 +48,10 @@ function assertReader(actor: Actor, provinceCode: string): void {
   throw forbidden(`The annual supervision report of ${provinceCode} is not yours to read.`);
 }
 
-/** Who submits: the province's own industry & IT or natural resources department (Art. 12 ¶3). */
+/** Who submits: the province's own industry & IT or natural resources department (Art. 12 ¶3), not a ministry. */
 function assertSubmitter(actor: Actor, provinceCode: string): 'industry_it' | 'natural_resources' {
-  const department = actor.department;
-  if (
-    actor.role === 'department_official' &&
-    actor.divisionCode === provinceCode &&
-    (department === 'industry_it' || department === 'natural_resources')
-  )
-    return department;
-  throw forbidden(
-    `Only the industry & IT or natural resources department of province ${provinceCode} submits its annual supervision report.`,
-  );
+  const owner = { division_code: provinceCode, department: null };
+  return assertWriter(actor, owner, 'owner', `The annual supervision report of ${provinceCode}`).department;
 }
 
 async function provinceOf(db: Executor, code: string): Promise<Province> {
@@ -190,65 +184,91 @@ export async function submitAnnualReport(
   const department = assertSubmitter(actor, provinceCode);
   const province = await provinceOf(db, provinceCode);
   assertYear('params.year', year, now);
-  const replay = await repo.submissionByKey(db, provinceCode, year, actor.login, body.idempotency_key);
-  if (replay) return { report: await storedView(db, province, year, replay), replayed: true };
+  // A key is its submitter's own, for one province and year (the unique index of the table).
+  const owner = `${provinceCode}:${year}:${actor.login}`;
+  const stored = await idempotentWrite(
+    db,
+    { scope: 'supervision.annual_report.submit', owner, key: body.idempotency_key },
+    {
+      replay: async (tx) => {
+        const stored = await repo.submissionByKey(tx, provinceCode, year, actor.login, body.idempotency_key);
+        if (stored)
+          refuseChangedReplay(
+            { expected_version: stored.version - 1, comment: stored.comment },
+            { expected_version: body.expected_version, comment: body.comment },
+          );
+        return stored;
+      },
+      write: (tx) => storeSubmission(tx, sealer, actor, audit, { province, year, department }, body, now),
+    },
+  );
+  return { report: await storedView(db, province, year, stored.value), replayed: stored.replayed };
+}
+
+/** Freezes, signs and stores the next version, under the province and year's lock. */
+async function storeSubmission(
+  tx: Executor,
+  sealer: Sealer,
+  actor: Actor,
+  audit: AuditContext,
+  target: { province: Province; year: number; department: 'industry_it' | 'natural_resources' },
+  body: AnnualReportSubmitBody,
+  now: Date,
+): Promise<repo.SubmissionRow> {
+  const { province, year, department } = target;
+  const provinceCode = province.code;
   if (now.getTime() < submissionOpens(year).getTime())
     throw invalidField(
       'params.year',
       `the ${year} report falls due in December: it can be submitted from ${year}-12-01 (Beijing time)`,
     );
-  const stored = await db.transaction().execute(async (tx) => {
-    await repo.lockProvinceYear(tx, provinceCode, year);
-    const again = await repo.submissionByKey(tx, provinceCode, year, actor.login, body.idempotency_key);
-    if (again) return { row: again, replayed: true };
-    const rows = await repo.submissionsOf(tx, provinceCode, year);
-    const latest = rows.at(-1);
-    const current = latest?.version ?? 0;
-    if (body.expected_version !== current)
-      throw conflict(
-        latest
-          ? `Version ${current} was submitted already (by ${latest.submitted_by}): to correct it, submit with expected_version ${current} and a comment.`
-          : 'Nothing has been submitted for this year yet: submit with expected_version 0.',
-        [{ field: 'expected_version', message: `is ${body.expected_version}, the latest version is ${current}` }],
-      );
-    if (latest && body.comment.length === 0)
-      throw invalidField('comment', `is required for a correction of version ${current}: say what it corrects and why`);
-    const content = await generateAnnualReport(tx, province, year, now);
-    const signed = await signContent(tx, sealer, `division:${provinceCode}`, content);
-    const deadline = annualDeadline(year);
-    const row = await repo.insertSubmission(tx, {
+  await repo.lockProvinceYear(tx, provinceCode, year);
+  const rows = await repo.submissionsOf(tx, provinceCode, year);
+  const latest = rows.at(-1);
+  const current = latest?.version ?? 0;
+  if (body.expected_version !== current)
+    throw conflict(
+      latest
+        ? `Version ${current} was submitted already (by ${latest.submitted_by}): to correct it, submit with expected_version ${current} and a comment.`
+        : 'Nothing has been submitted for this year yet: submit with expected_version 0.',
+      [{ field: 'expected_version', message: `is ${body.expected_version}, the latest version is ${current}` }],
+    );
+  if (latest && body.comment.length === 0)
+    throw invalidField('comment', `is required for a correction of version ${current}: say what it corrects and why`);
+  const content = await generateAnnualReport(tx, province, year, now);
+  const signed = await signContent(tx, sealer, `division:${provinceCode}`, content);
+  const deadline = annualDeadline(year);
+  const row = await repo.insertSubmission(tx, {
+    province_code: provinceCode,
+    year,
+    version: current + 1,
+    replaces_id: latest?.id ?? null,
+    content: canonicalJson(content),
+    ...signed,
+    comment: body.comment,
+    deadline,
+    late: rows[0]?.late ?? now.getTime() > deadline.getTime(),
+    department,
+    submitted_by: actor.login,
+    submitted_at: now,
+    idempotency_key: body.idempotency_key,
+  });
+  await recordAudit(tx, audit, {
+    action: 'supervision.annual_report.submit',
+    objectType: 'supervision_annual_report',
+    objectId: row.id,
+    after: {
       province_code: provinceCode,
       year,
-      version: current + 1,
-      replaces_id: latest?.id ?? null,
-      content: canonicalJson(content),
-      ...signed,
-      comment: body.comment,
-      deadline,
-      late: rows[0]?.late ?? now.getTime() > deadline.getTime(),
-      department,
-      submitted_by: actor.login,
-      submitted_at: now,
-      idempotency_key: body.idempotency_key,
-    });
-    await recordAudit(tx, audit, {
-      action: 'supervision.annual_report.submit',
-      objectType: 'supervision_annual_report',
-      objectId: row.id,
-      after: {
-        province_code: provinceCode,
-        year,
-        version: row.version,
-        replaces: row.replaces_id,
-        content_sm3: row.content_sm3,
-        late: row.late,
-        comment: row.comment,
-        addressed_to: ADDRESSEES,
-      },
-    });
-    return { row, replayed: false };
+      version: row.version,
+      replaces: row.replaces_id,
+      content_sm3: row.content_sm3,
+      late: row.late,
+      comment: row.comment,
+      addressed_to: ADDRESSEES,
+    },
   });
-  return { report: await storedView(db, province, year, stored.row), replayed: stored.replayed };
+  return row;
 }
 
 async function storedView(db: Executor, province: Province, year: number, row: repo.SubmissionRow) {

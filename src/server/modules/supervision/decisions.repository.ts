@@ -61,10 +61,11 @@ export function findViolation(db: Executor, scope: Scope, id: string) {
   return violations(db, scope).select(violationColumns).where('violation.id', '=', id).executeTakeFirst();
 }
 
+/** The violation an earlier request with the key stored, with what was asked. */
 export function violationByKey(db: Executor, recordedBy: string, key: string) {
   return db
     .selectFrom('violation')
-    .select('id')
+    .select(['id', 'enterprise_id', 'inspection_id', 'anomaly_id', 'type', 'description', 'found_on'])
     .where('recorded_by', '=', recordedBy)
     .where('idempotency_key', '=', key)
     .executeTakeFirst();
@@ -186,10 +187,22 @@ export function findDecision(db: Executor, scope: Scope, id: string) {
   return decisions(db, scope).select(decisionColumns).where('decision.id', '=', id).executeTakeFirst();
 }
 
+/** The decision an earlier request with the key stored, with what was asked (its amounts as text). */
 export function decisionByKey(db: Executor, decidedBy: string, key: string) {
   return db
     .selectFrom('decision')
-    .select('id')
+    .select([
+      'id',
+      'violation_id',
+      'kind',
+      'document_no',
+      'decided_on',
+      'correction_due_on',
+      sql<string | null>`fine_yuan::text`.as('fine_yuan'),
+      'suspension_from',
+      'suspension_to',
+      'referred_to',
+    ])
     .where('decided_by', '=', decidedBy)
     .where('idempotency_key', '=', key)
     .executeTakeFirst();

@@ -8,6 +8,7 @@ import type { Executor } from '../../db/executor.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
 import { conflict, forbidden, invalid, invalidField, notFound } from '../../shared/errors.ts';
 import { toKg } from '../../shared/quantity.ts';
+import { idempotentWrite, refuseChangedReplay } from '../../shared/idempotency.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { scopeOf, type Actor, type Scope } from '../auth/index.ts';
 import { divisionsWithAncestors } from '../registry/index.ts';
@@ -21,7 +22,7 @@ import {
   isOverdue,
   NATION,
 } from './supervision.rules.ts';
-import { actingUnit, iso, transitionView } from './supervision.shared.ts';
+import { actingUnit, assertWriter, iso, transitionView } from './supervision.shared.ts';
 import { visibleViolation } from './violations.service.ts';
 
 /** Decisions (Arts. 13, 16), their follow-up until closed, and the report of results upward (Art. 12 ¶2). */
@@ -96,56 +97,83 @@ export async function decide(
   body: DecisionCreateBody,
   now: Date,
 ) {
-  const unit = actingUnit(actor);
+  actingUnit(actor);
   const violation = await visibleViolation(db, actor, violationId);
-  const replay = await repo.decisionByKey(db, actor.login, body.idempotency_key);
-  if (replay) return { decision: await getDecision(db, actor, replay.id, now), replayed: true };
+  // A higher level of the recording department may take the case up; the decision is then the decider's own.
+  const unit = assertWriter(actor, violation, 'line', 'Deciding on this violation');
   const problems = decisionProblems(body);
   if (body.decided_on < violation.found_on)
     problems.push({ field: 'decided_on', message: `is before the violation was found (${violation.found_on})` });
   const today = dateInShanghai(now);
   if (body.decided_on > today) problems.push({ field: 'decided_on', message: `is after today (${today})` });
-  if (problems.length > 0)
-    throw invalid(`The ${body.kind.replace('_', ' ')} cannot be decided as it stands.`, problems);
   const legalBasis = `${violation.type}: ${decisionBasis[body.kind]}`;
-  const id = await db.transaction().execute(async (tx) => {
-    const created = await repo.insertDecision(tx, {
-      violation_id: violation.id,
-      enterprise_id: violation.enterprise_id,
-      ...unit,
-      kind: body.kind,
-      document_no: body.document_no,
-      legal_basis: legalBasis,
-      decided_on: body.decided_on,
-      final: body.final,
-      final_on: body.final ? body.decided_on : null,
-      correction_due_on: body.correction_due_on ?? null,
-      fine_yuan: body.fine_yuan ?? null,
-      suspension_from: body.suspension_from ?? null,
-      suspension_to: body.suspension_to ?? null,
-      referred_to: body.referred_to ?? null,
-      status: 'open',
-      reported_to_code: null,
-      reported_upward_at: null,
-      reported_upward_by: null,
-      idempotency_key: body.idempotency_key,
-      decided_by: actor.login,
-    });
-    await recordAudit(tx, audit, {
-      action: 'decision.decide',
-      objectType: 'decision',
-      objectId: created,
-      after: {
-        ...body,
-        violation_id: violation.id,
-        enterprise_id: violation.enterprise_id,
-        ...unit,
-        legal_basis: legalBasis,
+  const result = await idempotentWrite(
+    db,
+    { scope: 'decision.decide', owner: actor.login, key: body.idempotency_key },
+    {
+      replay: async (tx) => {
+        const stored = await repo.decisionByKey(tx, actor.login, body.idempotency_key);
+        if (!stored) return undefined;
+        // `final` is left out: it is what the decision is now, and finality may have been recorded since.
+        const fine = stored.fine_yuan === null ? null : Number(stored.fine_yuan);
+        refuseChangedReplay(
+          { ...stored, fine_yuan: fine },
+          {
+            violation_id: violationId,
+            kind: body.kind,
+            document_no: body.document_no,
+            decided_on: body.decided_on,
+            correction_due_on: body.correction_due_on ?? null,
+            fine_yuan: body.fine_yuan ?? null,
+            suspension_from: body.suspension_from ?? null,
+            suspension_to: body.suspension_to ?? null,
+            referred_to: body.referred_to ?? null,
+          },
+        );
+        return stored.id;
       },
-    });
-    return created;
-  });
-  return { decision: await getDecision(db, actor, id, now), replayed: false };
+      write: async (tx) => {
+        if (problems.length > 0)
+          throw invalid(`The ${body.kind.replace('_', ' ')} cannot be decided as it stands.`, problems);
+        const created = await repo.insertDecision(tx, {
+          violation_id: violation.id,
+          enterprise_id: violation.enterprise_id,
+          ...unit,
+          kind: body.kind,
+          document_no: body.document_no,
+          legal_basis: legalBasis,
+          decided_on: body.decided_on,
+          final: body.final,
+          final_on: body.final ? body.decided_on : null,
+          correction_due_on: body.correction_due_on ?? null,
+          fine_yuan: body.fine_yuan ?? null,
+          suspension_from: body.suspension_from ?? null,
+          suspension_to: body.suspension_to ?? null,
+          referred_to: body.referred_to ?? null,
+          status: 'open',
+          reported_to_code: null,
+          reported_upward_at: null,
+          reported_upward_by: null,
+          idempotency_key: body.idempotency_key,
+          decided_by: actor.login,
+        });
+        await recordAudit(tx, audit, {
+          action: 'decision.decide',
+          objectType: 'decision',
+          objectId: created,
+          after: {
+            ...body,
+            violation_id: violation.id,
+            enterprise_id: violation.enterprise_id,
+            ...unit,
+            legal_basis: legalBasis,
+          },
+        });
+        return created;
+      },
+    },
+  );
+  return { decision: await getDecision(db, actor, result.value, now), replayed: result.replayed };
 }
 
 const versionConflict = (current: number, expected: number) =>
@@ -163,7 +191,8 @@ export async function moveDecision(
   now: Date,
 ) {
   actingUnit(actor);
-  await visibleDecision(db, actor, id);
+  const decision = await visibleDecision(db, actor, id);
+  assertWriter(actor, decision, 'owner', 'The follow-up of this decision');
   await db.transaction().execute(async (tx) => {
     const current = await repo.lockDecision(tx, id);
     if (!current) throw notFound(`Decision ${id}`);
@@ -207,12 +236,9 @@ export async function settleFinality(
   body: FinalityBody,
   now: Date,
 ) {
-  const unit = actingUnit(actor);
+  actingUnit(actor);
   const decision = await visibleDecision(db, actor, id);
-  if (decision.division_code !== unit.division_code || decision.department !== unit.department)
-    throw forbidden(
-      `Only the deciding department (${decision.division_code}, ${decision.department}) records what became of its decision.`,
-    );
+  assertWriter(actor, decision, 'owner', 'Recording what became of this decision');
   const today = dateInShanghai(now);
   if (body.effective_on < decision.decided_on)
     throw invalidField('effective_on', `is before the decision was made (${decision.decided_on})`);
@@ -264,10 +290,9 @@ export async function reportUpward(
   expectedVersion: number,
   now: Date,
 ) {
-  const unit = actingUnit(actor);
+  actingUnit(actor);
   const decision = await visibleDecision(db, actor, id);
-  if (decision.division_code !== unit.division_code)
-    throw forbidden(`Only the deciding division (${decision.division_code}) reports its handling upward.`);
+  assertWriter(actor, decision, 'owner', 'Reporting the handling of this decision upward');
   if (decision.division_code === NATION) throw conflict('A ministry decision has no higher level to be reported to.');
   const to = await parentDivision(db, decision.division_code);
   await db.transaction().execute(async (tx) => {

@@ -4,13 +4,14 @@ import type { EvidenceView } from '../../../contracts/supervision.ts';
 import type { Executor } from '../../db/executor.ts';
 import { limitedBody } from '../../shared/body.ts';
 import { conflict, DomainError, invalid, notFound } from '../../shared/errors.ts';
+import { idempotentWrite } from '../../shared/idempotency.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { scopeOf, type Actor } from '../auth/index.ts';
 import { evidenceViewOf, visibleInspection } from './inspections.service.ts';
 import * as repo from './supervision.repository.ts';
 import { evidenceTypeOf } from './evidence.types.ts';
 import { declarableEvidenceTypes, MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES } from './supervision.rules.ts';
-import { actingUnit } from './supervision.shared.ts';
+import { actingUnit, assertWriter } from './supervision.shared.ts';
 
 /** Evidence files of inspections: size-limited, typed by their bytes, hashed (SHA-256, SM3), stored once. */
 
@@ -45,7 +46,8 @@ export async function attachEvidence(
   file: { name: string; declaredType: string | undefined; bytes: Buffer },
 ): Promise<{ evidence: EvidenceView; replayed: boolean }> {
   actingUnit(actor);
-  await visibleInspection(db, actor, inspectionId);
+  const inspection = await visibleInspection(db, actor, inspectionId);
+  assertWriter(actor, inspection, 'line', 'Attaching evidence to this inspection');
   const { bytes } = file;
   if (bytes.length === 0) throw invalid('The file is empty: send the file as the request body.');
   if (bytes.length > MAX_EVIDENCE_BYTES) throw evidenceTooLarge();
@@ -61,35 +63,41 @@ export async function attachEvidence(
     throw refusedType(`The file was declared as ${declared}, but its content is ${sniffed}.`);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const sm3 = createHash('sm3').update(bytes).digest('hex');
-  const existing = await repo.attachedEvidence(db, inspectionId, sm3);
-  if (existing) return { evidence: evidenceViewOf(existing), replayed: true };
-  if ((await repo.evidenceOf(db, inspectionId)).length >= MAX_EVIDENCE_FILES)
-    throw conflict(`An inspection holds at most ${MAX_EVIDENCE_FILES} evidence files.`);
-  await db.transaction().execute(async (tx) => {
-    await repo.storeContent(tx, { sm3, sha256, content_type: sniffed, size_bytes: bytes.length, content: bytes });
-    const id = await repo.attachEvidence(tx, {
-      inspection_id: inspectionId,
-      content_sm3: sm3,
-      file_name: file.name,
-      uploaded_by: actor.login,
-    });
-    await recordAudit(tx, audit, {
-      action: 'inspection.evidence',
-      objectType: 'evidence_file',
-      objectId: id,
-      after: {
-        inspection_id: inspectionId,
-        file_name: file.name,
-        content_type: sniffed,
-        size_bytes: bytes.length,
-        sha256,
-        sm3,
+  const result = await idempotentWrite(
+    db,
+    { scope: 'inspection.evidence', owner: inspectionId, key: sm3 },
+    {
+      replay: (tx) => repo.attachedEvidence(tx, inspectionId, sm3),
+      write: async (tx) => {
+        if ((await repo.evidenceOf(tx, inspectionId)).length >= MAX_EVIDENCE_FILES)
+          throw conflict(`An inspection holds at most ${MAX_EVIDENCE_FILES} evidence files.`);
+        await repo.storeContent(tx, { sm3, sha256, content_type: sniffed, size_bytes: bytes.length, content: bytes });
+        const id = await repo.attachEvidence(tx, {
+          inspection_id: inspectionId,
+          content_sm3: sm3,
+          file_name: file.name,
+          uploaded_by: actor.login,
+        });
+        await recordAudit(tx, audit, {
+          action: 'inspection.evidence',
+          objectType: 'evidence_file',
+          objectId: id,
+          after: {
+            inspection_id: inspectionId,
+            file_name: file.name,
+            content_type: sniffed,
+            size_bytes: bytes.length,
+            sha256,
+            sm3,
+          },
+        });
+        const stored = await repo.attachedEvidence(tx, inspectionId, sm3);
+        if (!stored) throw notFound(`Evidence of inspection ${inspectionId}`);
+        return stored;
       },
-    });
-  });
-  const stored = await repo.attachedEvidence(db, inspectionId, sm3);
-  if (!stored) throw notFound(`Evidence of inspection ${inspectionId}`);
-  return { evidence: evidenceViewOf(stored), replayed: false };
+    },
+  );
+  return { evidence: evidenceViewOf(result.value), replayed: result.replayed };
 }
 
 /** An evidence file's bytes, for a caller who may see its inspection; 404 otherwise. */

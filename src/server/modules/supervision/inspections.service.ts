@@ -9,15 +9,15 @@ import type {
 import type { Page } from '../../../contracts/common.ts';
 import type { Executor } from '../../db/executor.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
-import { conflict, forbidden, invalid, invalidField, notFound, type FieldError } from '../../shared/errors.ts';
+import { conflict, invalid, invalidField, notFound, type FieldError } from '../../shared/errors.ts';
+import { idempotentWrite, refuseChangedReplay } from '../../shared/idempotency.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { isWithinDivision, scopeOf, type Actor } from '../auth/index.ts';
 import { findUserByLogin } from '../auth/auth.repository.ts';
 import { getAnomaly } from '../checks/anomalies.service.ts';
 import { getEnterprise } from '../registry/index.ts';
 import * as repo from './supervision.repository.ts';
-import { NATION } from './supervision.rules.ts';
-import { actingUnit, transitionView } from './supervision.shared.ts';
+import { actingUnit, assertWriter, transitionView } from './supervision.shared.ts';
 
 /** Inspections (Art. 12): planned from risk reasons, assigned to competent officials, visited, with evidence. */
 
@@ -123,39 +123,73 @@ export async function planInspection(
   body: InspectionCreateBody,
 ): Promise<{ inspection: Awaited<ReturnType<typeof getInspection>>; replayed: boolean }> {
   const unit = actingUnit(actor);
-  const replay = await repo.inspectionByKey(db, actor.login, body.idempotency_key);
-  if (replay) return { inspection: await getInspection(db, actor, replay.id), replayed: true };
-  const enterprise = await getEnterprise(db, actor, body.enterprise_id);
-  const anomalies = await anomalyBasis(db, actor, enterprise.id, body.anomaly_ids);
-  const problems = [...anomalies.problems, ...(await inspectorProblems(db, body.inspectors, enterprise.domicile_code))];
-  if (body.anomaly_ids.length === 0 && body.reasons.length === 0)
-    problems.push({ field: 'reasons', message: 'name at least one risk reason or anomaly the inspection rests on' });
-  if (problems.length > 0) throw invalid('The inspection cannot be planned as it stands.', problems);
-  const basis: BasisItem[] = [...anomalies.items, ...body.reasons.map((text) => ({ kind: 'note' as const, text }))];
-  const id = await db.transaction().execute(async (tx) => {
-    const created = await repo.insertInspection(tx, {
-      enterprise_id: enterprise.id,
-      ...unit,
-      planned_on: body.planned_on,
-      purpose: body.purpose,
-      basis: JSON.stringify(basis),
-      inspectors: body.inspectors,
-      status: 'planned',
-      visited_on: null,
-      findings: null,
-      outcome: null,
-      idempotency_key: body.idempotency_key,
-      created_by: actor.login,
-    });
-    await recordAudit(tx, audit, {
-      action: 'inspection.plan',
-      objectType: 'inspection',
-      objectId: created,
-      after: { enterprise_id: enterprise.id, ...unit, planned_on: body.planned_on, basis, inspectors: body.inspectors },
-    });
-    return created;
-  });
-  return { inspection: await getInspection(db, actor, id), replayed: false };
+  const result = await idempotentWrite(
+    db,
+    { scope: 'inspection.plan', owner: actor.login, key: body.idempotency_key },
+    {
+      replay: async (tx) => {
+        const stored = await repo.inspectionByKey(tx, actor.login, body.idempotency_key);
+        if (!stored) return undefined;
+        const { idempotency_key: _key, ...sent } = body;
+        // Every field of the plan is required or defaulted, so `sent` names them all.
+        refuseChangedReplay(
+          {
+            ...stored,
+            anomaly_ids: stored.basis.flatMap((item) => (item.kind === 'anomaly' ? [item.anomaly_id] : [])),
+            reasons: stored.basis.flatMap((item) => (item.kind === 'note' ? [item.text] : [])),
+          },
+          sent,
+        );
+        return stored.id;
+      },
+      write: async (tx) => {
+        const enterprise = await getEnterprise(tx, actor, body.enterprise_id);
+        const anomalies = await anomalyBasis(tx, actor, enterprise.id, body.anomaly_ids);
+        const problems = [
+          ...anomalies.problems,
+          ...(await inspectorProblems(tx, body.inspectors, enterprise.domicile_code)),
+        ];
+        if (body.anomaly_ids.length === 0 && body.reasons.length === 0)
+          problems.push({
+            field: 'reasons',
+            message: 'name at least one risk reason or anomaly the inspection rests on',
+          });
+        if (problems.length > 0) throw invalid('The inspection cannot be planned as it stands.', problems);
+        const basis: BasisItem[] = [
+          ...anomalies.items,
+          ...body.reasons.map((text) => ({ kind: 'note' as const, text })),
+        ];
+        const created = await repo.insertInspection(tx, {
+          enterprise_id: enterprise.id,
+          ...unit,
+          planned_on: body.planned_on,
+          purpose: body.purpose,
+          basis: JSON.stringify(basis),
+          inspectors: body.inspectors,
+          status: 'planned',
+          visited_on: null,
+          findings: null,
+          outcome: null,
+          idempotency_key: body.idempotency_key,
+          created_by: actor.login,
+        });
+        await recordAudit(tx, audit, {
+          action: 'inspection.plan',
+          objectType: 'inspection',
+          objectId: created,
+          after: {
+            enterprise_id: enterprise.id,
+            ...unit,
+            planned_on: body.planned_on,
+            basis,
+            inspectors: body.inspectors,
+          },
+        });
+        return created;
+      },
+    },
+  );
+  return { inspection: await getInspection(db, actor, result.value), replayed: result.replayed };
 }
 
 /** Records the visit: when, what was found, the outcome. Checked against the version the official saw. */
@@ -169,6 +203,7 @@ export async function recordVisit(
 ) {
   actingUnit(actor);
   const visible = await visibleInspection(db, actor, id);
+  assertWriter(actor, visible, 'line', 'Recording the visit of this inspection');
   if (body.visited_on < visible.planned_on)
     throw invalidField('visited_on', `is before the planned date ${visible.planned_on}`);
   const today = dateInShanghai(now);
@@ -214,14 +249,10 @@ export async function reassignInspectors(
   id: string,
   body: ReassignBody,
 ) {
-  const unit = actingUnit(actor);
+  actingUnit(actor);
   const visible = await visibleInspection(db, actor, id);
   // The plan is its department's: that department, at its division or above, reassigns it.
-  const above = unit.division_code === NATION || isWithinDivision(unit.division_code, visible.division_code);
-  if (unit.department !== visible.department || !above)
-    throw forbidden(
-      `The inspection is planned by ${visible.division_code} (${visible.department}): only that department, at its division or above, reassigns it.`,
-    );
+  assertWriter(actor, visible, 'line', 'Reassigning this inspection');
   const enterprise = await getEnterprise(db, actor, visible.enterprise_id);
   const problems = await inspectorProblems(db, body.inspectors, enterprise.domicile_code);
   if (problems.length > 0) throw invalid('The inspection cannot be reassigned as asked.', problems);

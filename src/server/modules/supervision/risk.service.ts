@@ -33,7 +33,7 @@ import {
   type FilingMonth,
   type RiskFacts,
 } from './risk.rules.ts';
-import { actingUnit } from './supervision.shared.ts';
+import { assertWriter } from './supervision.shared.ts';
 
 /**
  * The risk-ranked inspection list (Art. 12): every designated enterprise of a jurisdiction scored from its open
@@ -92,12 +92,9 @@ export async function setRiskWeights(
   audit: AuditContext,
   body: RiskWeightsBody,
 ): Promise<RiskWeightsView> {
-  const unit = actingUnit(actor);
   const code = body.division_code;
-  if (unit.division_code !== NATION_CODE && (code === NATION_CODE || !isWithinDivision(unit.division_code, code)))
-    throw forbidden(
-      `Division ${code} is outside your jurisdiction: set the weights of ${unit.division_code} or below.`,
-    );
+  // A division's weights are either department's, at that division or above (the ministries: any, and the nation).
+  assertWriter(actor, { division_code: code, department: null }, 'line', `Setting the risk weights of ${code}`);
   const problems: FieldError[] = weightProblems(body.weights);
   if (!(await divisionKnown(db, code)))
     problems.unshift({ field: 'division_code', message: `${code} is not a division of the GB/T 2260 register` });

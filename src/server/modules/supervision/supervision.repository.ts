@@ -64,10 +64,11 @@ export function findInspection(db: Executor, scope: Scope, id: string) {
   return inspections(db, scope).select(inspectionColumns).where('inspection.id', '=', id).executeTakeFirst();
 }
 
+/** The plan an earlier request with the key stored, with what was asked (to tell a replay from a changed request). */
 export function inspectionByKey(db: Executor, createdBy: string, key: string) {
   return db
     .selectFrom('inspection')
-    .select('id')
+    .select(['id', 'enterprise_id', 'planned_on', 'purpose', 'basis', 'inspectors'])
     .where('created_by', '=', createdBy)
     .where('idempotency_key', '=', key)
     .executeTakeFirst();

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
-import type { DecisionKind, DecisionStatus } from '../../db/schema-supervision.ts';
+import type { DecisionKind, DecisionStatus, SupervisingDepartment } from '../../db/schema-supervision.ts';
+import { isWithinDivision } from '../auth/auth.rules.ts';
 
 /**
  * The pure rules of supervision (Arts. 12–16): the violation types and the law each rests on, which decision
@@ -232,3 +233,58 @@ export function sniffEvidenceType(bytes: Uint8Array): EvidenceType | 'zip' | nul
 
 /** The division a division reports to: county → prefecture, prefecture → province, province → the nation. */
 export const NATION = '000000';
+
+/** A unit that supervises: a division (the nation, 000000, for MIIT and MNR) and its department. */
+export interface SupervisionUnit {
+  readonly division_code: string;
+  readonly department: SupervisingDepartment;
+}
+
+/** Whose a record or a setting is: a division and department, or either department of a division (null). */
+export interface WriteOwner {
+  readonly division_code: string;
+  readonly department: SupervisingDepartment | null;
+}
+
+/**
+ * How far a write reaches beyond its owner (docs/supervision.md, "Writes belong to the deciding authority"):
+ * - `owner`: the owning unit itself — its division and its department, nobody above or below, not the other
+ *   department (a decision's follow-up, its finality, its report upward; a province's annual report);
+ * - `line`: the owning department at the owning division or above it, up to its ministry (MIIT for industry & IT,
+ *   MNR for natural resources): an inspection's visit, evidence and reassignment, a decision on a recorded violation,
+ *   and (with either department) a division's risk weights.
+ */
+export type WriteReach = 'owner' | 'line';
+
+/** The division's code is the owner's or one above it; the nation is above every division. */
+function atOrAbove(actorDivision: string, ownerDivision: string): boolean {
+  if (actorDivision === ownerDivision || actorDivision === NATION) return true;
+  return ownerDivision !== NATION && isWithinDivision(actorDivision, ownerDivision);
+}
+
+/**
+ * Whether a supervising unit may write on what `owner` holds. Reading is wider (every official whose jurisdiction
+ * covers the enterprise): whoever may read but not write is refused (403), not shown the record's absence.
+ */
+export function mayWrite(actor: SupervisionUnit, owner: WriteOwner, reach: WriteReach): boolean {
+  if (owner.department !== null && actor.department !== owner.department) return false;
+  return reach === 'owner'
+    ? actor.division_code === owner.division_code
+    : atOrAbove(actor.division_code, owner.division_code);
+}
+
+/** Who may write, in words, for the refusal. */
+export function writerDescription(owner: WriteOwner, reach: WriteReach): string {
+  const names: Record<SupervisingDepartment, string> = {
+    industry_it: 'industry & IT',
+    natural_resources: 'natural resources',
+  };
+  const department =
+    owner.department === null
+      ? 'its industry & IT or natural resources department'
+      : `its ${names[owner.department]} department`;
+  const division = owner.division_code === NATION ? 'the nation' : owner.division_code;
+  return reach === 'owner'
+    ? `${division}, ${department}, alone`
+    : `${division}, ${department}, or the same department above it`;
+}

@@ -1,7 +1,7 @@
 import type { Actor } from '../auth/index.ts';
 import type { SupervisingDepartment } from '../../db/schema-supervision.ts';
 import { forbidden } from '../../shared/errors.ts';
-import { NATION } from './supervision.rules.ts';
+import { mayWrite, NATION, writerDescription, type WriteOwner, type WriteReach } from './supervision.rules.ts';
 
 /** Who acts for supervision: the caller's division (the nation for a ministry) and department. */
 export interface ActingUnit {
@@ -18,6 +18,16 @@ export function actingUnit(actor: Actor): ActingUnit {
   )
     throw forbidden('Only the industry & IT and natural resources departments supervise and inspect (Art. 12).');
   return { division_code: actor.divisionCode ?? NATION, department };
+}
+
+/**
+ * The acting unit of a write on what `owner` holds, or 403 when the rule of supervision.rules.ts (`mayWrite`) gives
+ * it to another unit. Call after the record was found in the caller's scope (outside it: 404).
+ */
+export function assertWriter(actor: Actor, owner: WriteOwner, reach: WriteReach, what: string): ActingUnit {
+  const unit = actingUnit(actor);
+  if (!mayWrite(unit, owner, reach)) throw forbidden(`${what} belongs to ${writerDescription(owner, reach)}.`);
+  return unit;
 }
 
 export const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);

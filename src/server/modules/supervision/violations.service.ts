@@ -3,6 +3,7 @@ import type { ViolationCreateBody, ViolationView } from '../../../contracts/supe
 import type { Executor } from '../../db/executor.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
 import { invalid, notFound, type FieldError } from '../../shared/errors.ts';
+import { idempotentWrite, refuseChangedReplay } from '../../shared/idempotency.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { scopeOf, type Actor } from '../auth/index.ts';
 import { getAnomaly } from '../checks/anomalies.service.ts';
@@ -83,34 +84,51 @@ export async function recordViolation(
   now: Date = new Date(),
 ): Promise<{ violation: ViolationView; replayed: boolean }> {
   const unit = actingUnit(actor);
-  const replay = await repo.violationByKey(db, actor.login, body.idempotency_key);
-  if (replay) return { violation: await getViolation(db, actor, replay.id), replayed: true };
-  const enterprise = await getEnterprise(db, actor, body.enterprise_id);
-  const problems = await linkProblems(db, actor, body);
-  const today = dateInShanghai(now);
-  if (body.found_on > today) problems.push({ field: 'found_on', message: `is after today (${today})` });
-  if (problems.length > 0) throw invalid('The violation cannot be recorded as it stands.', problems);
-  const basis = legalBasisOf(body.type)!;
-  const id = await db.transaction().execute(async (tx) => {
-    const created = await repo.insertViolation(tx, {
-      enterprise_id: enterprise.id,
-      inspection_id: body.inspection_id ?? null,
-      anomaly_id: body.anomaly_id ?? null,
-      ...unit,
-      type: body.type,
-      legal_basis: basis.citation,
-      description: body.description,
-      found_on: body.found_on,
-      idempotency_key: body.idempotency_key,
-      recorded_by: actor.login,
-    });
-    await recordAudit(tx, audit, {
-      action: 'violation.record',
-      objectType: 'violation',
-      objectId: created,
-      after: { ...body, ...unit, legal_basis: basis.citation },
-    });
-    return created;
-  });
-  return { violation: await getViolation(db, actor, id), replayed: false };
+  const result = await idempotentWrite(
+    db,
+    { scope: 'violation.record', owner: actor.login, key: body.idempotency_key },
+    {
+      replay: async (tx) => {
+        const stored = await repo.violationByKey(tx, actor.login, body.idempotency_key);
+        if (!stored) return undefined;
+        refuseChangedReplay(stored, {
+          enterprise_id: body.enterprise_id,
+          inspection_id: body.inspection_id ?? null,
+          anomaly_id: body.anomaly_id ?? null,
+          type: body.type,
+          description: body.description,
+          found_on: body.found_on,
+        });
+        return stored.id;
+      },
+      write: async (tx) => {
+        const enterprise = await getEnterprise(tx, actor, body.enterprise_id);
+        const problems = await linkProblems(tx, actor, body);
+        const today = dateInShanghai(now);
+        if (body.found_on > today) problems.push({ field: 'found_on', message: `is after today (${today})` });
+        if (problems.length > 0) throw invalid('The violation cannot be recorded as it stands.', problems);
+        const basis = legalBasisOf(body.type)!;
+        const created = await repo.insertViolation(tx, {
+          enterprise_id: enterprise.id,
+          inspection_id: body.inspection_id ?? null,
+          anomaly_id: body.anomaly_id ?? null,
+          ...unit,
+          type: body.type,
+          legal_basis: basis.citation,
+          description: body.description,
+          found_on: body.found_on,
+          idempotency_key: body.idempotency_key,
+          recorded_by: actor.login,
+        });
+        await recordAudit(tx, audit, {
+          action: 'violation.record',
+          objectType: 'violation',
+          objectId: created,
+          after: { ...body, ...unit, legal_basis: basis.citation },
+        });
+        return created;
+      },
+    },
+  );
+  return { violation: await getViolation(db, actor, result.value), replayed: result.replayed };
 }
