@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { creditCode, month, type RowError, type SubmissionResult } from '../contracts/flows.ts';
 import { loadConfig } from '../server/config.ts';
 import { migrate } from '../server/db/migrate.ts';
+import { keepStatistics } from '../server/db/statistics.ts';
 import { openConfiguredDatabase } from '../server/main.ts';
 import { importFlowFile, inspectFile } from '../server/modules/flows/flow-files.service.ts';
 import { findByCreditCode } from '../server/modules/registry/enterprises.repository.ts';
@@ -43,6 +44,10 @@ export async function runImportCommand(file: string, raw: ImportCommandOptions):
   }
   const options = parsed.data;
   const database = await openConfiguredDatabase(loadConfig());
+  // As the server does: a large import gets its tables analysed after it commits (ADR 0009), before the exit.
+  const statistics = keepStatistics(database, {
+    log: { info: () => undefined, warn: (message, error) => console.error(`${message}: ${String(error)}`) },
+  });
   try {
     await migrate(database.db);
     const enterprise = await findByCreditCode(database.db, options.enterprise);
@@ -83,6 +88,8 @@ export async function runImportCommand(file: string, raw: ImportCommandOptions):
     refused(file, error, options.json);
     return 1;
   } finally {
+    await statistics.idle();
+    await statistics.stop();
     await database.close();
   }
 }
