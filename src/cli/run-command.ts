@@ -3,6 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../server/config.ts';
 import { DataDirLockedError } from '../server/db/data-dir-lock.ts';
+import { keepStatistics } from '../server/db/statistics.ts';
 import { openConfiguredDatabase } from '../server/main.ts';
 import {
   adminCommands,
@@ -50,11 +51,17 @@ export async function runDatabaseCommand(name: AdminCommandName, args: Record<st
       );
     return 1;
   }
+  // As the server does: a large import gets its tables analysed after it commits (ADR 0009), before the exit.
+  const statistics = keepStatistics(database, {
+    log: { info: () => undefined, warn: (message, error) => console.error(`${message}: ${String(error)}`) },
+  });
   try {
     const context = commandLineContext(client, 'direct');
     if (name !== 'migrate') await migrateAudited(database.db, context);
     return await adminCommands[name].run({ database, config, context, io: consoleIo, path: 'direct' }, args);
   } finally {
+    await statistics.idle();
+    await statistics.stop();
     await database.close();
   }
 }

@@ -26,6 +26,7 @@ import {
 import { sql } from 'kysely';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
+import { keepStatistics } from './db/statistics.ts';
 import { allocationRoutes } from './modules/allocation/allocation.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { createAnchorScheduler } from './modules/audit/index.ts';
@@ -128,6 +129,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   installAuth(app, database.db);
   installMetrics(app);
+  // Large submissions get their tables analysed after commit, in the background (ADR 0009).
+  const statistics = keepStatistics(database, {
+    log: {
+      info: (message) => app.log.info(message),
+      warn: (message, error) => app.log.warn({ err: error }, message),
+    },
+  });
+  app.addHook('onClose', async () => statistics.stop());
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {

@@ -37,12 +37,24 @@ describe('monazite bench (flows)', () => {
         'trace_vs_reach',
         'checks_month_s',
         'checks_vs_scan',
+        'board_ms',
+        'dashboard_ms',
+        'api_trace_back_p50_ms',
+        'api_trace_back_p99_ms',
+        'api_trace_forward_p99_ms',
+        'api_checks_s',
+        'api_board_ms',
+        'api_dashboard_ms',
         'peak_rss_mb',
       ] as const;
       for (const key of positive) {
         expect(typeof result[key], key).toBe('number');
         expect(Number.isFinite(result[key]) && result[key] > 0, `${key} = ${result[key]}`).toBe(true);
       }
+      // Measured again once statistics settle, in-process and through HTTP.
+      for (const key of ['trace_back_p99_ms', 'api_trace_back_p99_ms', 'api_checks_s', 'api_dashboard_ms'] as const)
+        expect(result.settled[key], `settled.${key}`).toBeGreaterThan(0);
+      expect(progress.some((line) => line.includes('after statistics settle'))).toBe(true);
       expect(result.events).toBeGreaterThan(1_500);
       expect(result.copy_rows).toBe(result.lines);
       expect(result.trace_samples).toBe(30);

@@ -89,6 +89,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       max: target.poolSize ?? 10,
       statement_timeout: target.statementTimeoutMs ?? 30_000,
       application_name: 'monazite',
+      // No JIT on the request path: compiling costs more than these short queries run (ADR 0009).
+      options: '-c jit=off',
     });
     // An idle connection the server closed (restart, failover, a dropped database) must not crash the
     // process: the pool replaces it on next use.

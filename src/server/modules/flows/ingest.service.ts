@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RowError, SubmissionResult } from '../../../contracts/flows.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
 import type { Executor } from '../../db/executor.ts';
+import { noteWrites, type TableChanges } from '../../db/statistics.ts';
 import { conflict, DomainError, invalid } from '../../shared/errors.ts';
 import { enterpriseCategories, postConsumption, returnConsumption } from '../ledger/ledger.service.ts';
 import { ledgerCategory, replayDifferences, type SubmissionParameters } from './flows.rules.ts';
@@ -60,8 +61,21 @@ export async function ingestFlows(
   const previous = await repo.findSubmission(handle.db, options.enterpriseId, options.contentSm3);
   if (previous) return replayOf(previous, options);
   const context = await loadContext(handle.db, options);
+  const written: Required<TableChanges> = {
+    flow_line: 0,
+    flow_batch: 0,
+    batch_edge: 0,
+    batch_origin: 0,
+    batch_holding: 0,
+    flow_superseded: 0,
+  };
   try {
-    return await handle.copyTransaction((tx, copy) => ingestInTransaction(tx, copy, context, options, rows));
+    const result = await handle.copyTransaction((tx, copy) =>
+      ingestInTransaction(tx, copy, context, options, rows, written),
+    );
+    // Committed: the statistics keeper (if the app runs one) may analyse the touched tables in the background.
+    noteWrites(handle, written);
+    return result;
   } catch (error) {
     // The same submission committed by another request while this one ran: answer as a replay.
     if ((error as { code?: string }).code !== '23505') throw error;
@@ -130,6 +144,7 @@ async function ingestInTransaction(
   context: IngestContext,
   options: IngestOptions,
   rows: Iterable<IngestRow> | AsyncIterable<IngestRow>,
+  written: Required<TableChanges>,
 ): Promise<SubmissionResult> {
   const proceed = options.errorBehaviour === 'proceed';
   const submissionId = randomUUID();
@@ -156,7 +171,10 @@ async function ingestInTransaction(
     tally.accepted += outcome.accepted;
     tally.unchanged += outcome.unchanged;
     tally.rejected += prepared.length - outcome.accepted - outcome.unchanged;
-    if (proceed || tally.errorCount === 0) await repo.writeChunk(tx, copy, outcome.writes);
+    if (proceed || tally.errorCount === 0) {
+      await repo.writeChunk(tx, copy, outcome.writes);
+      countWrites(written, outcome.writes);
+    }
     options.onProgress?.(tally.received);
   }
   if (tally.errorCount > 0 && !proceed) {
@@ -193,6 +211,17 @@ async function ingestInTransaction(
   if (!inserted) throw Object.assign(new Error('submission stored concurrently'), { code: '23505' });
   await options.alsoWrite?.(tx, result);
   return result;
+}
+
+/** Rows a chunk wrote per table (re-made batches count on each table they rewrite). */
+function countWrites(written: Required<TableChanges>, writes: repo.ChunkWrites): void {
+  const remade = writes.remadeBatchIds.length;
+  written.flow_line += writes.lines.length;
+  written.flow_batch += writes.batches.length + remade;
+  written.batch_edge += writes.edges.length + remade;
+  written.batch_origin += writes.origins.length + remade;
+  written.batch_holding += writes.holdings.size;
+  written.flow_superseded += writes.superseded.length;
 }
 
 async function* chunksOf(

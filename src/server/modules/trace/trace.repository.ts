@@ -47,13 +47,21 @@ export async function findBatch(db: Executor, makerCode: string | undefined, cod
   return rows.rows;
 }
 
+/*
+ * The edge walks look up each frontier batch's edges by index, whatever the planner believes about the table:
+ * the LATERAL subquery with OFFSET 0 cannot be flattened into a join, so the recursive step is a nested loop of
+ * indexed lookups. Written as a plain join, a table never analysed was planned as a merge join over the whole
+ * edge index (ADR 0009).
+ */
+
 /** The edges above a batch (to its ancestors), each once. */
 export async function edgesUp(db: Executor, batchId: number): Promise<EdgeRow[]> {
   const rows = await sql<EdgeRow>`
     WITH RECURSIVE up (child_id, parent_id, reo_kg) AS (
       SELECT child_id, parent_id, reo_kg FROM batch_edge WHERE child_id = ${batchId}
       UNION
-      SELECT e.child_id, e.parent_id, e.reo_kg FROM batch_edge e JOIN up ON e.child_id = up.parent_id)
+      SELECT e.child_id, e.parent_id, e.reo_kg FROM up CROSS JOIN LATERAL (
+        SELECT x.child_id, x.parent_id, x.reo_kg FROM batch_edge x WHERE x.child_id = up.parent_id OFFSET 0) e)
     SELECT parent_id::float8 AS parent_id, child_id::float8 AS child_id, reo_kg::float8 AS reo_kg FROM up`.execute(db);
   return rows.rows;
 }
@@ -64,7 +72,8 @@ export async function edgesDown(db: Executor, batchId: number): Promise<EdgeRow[
     WITH RECURSIVE down (child_id, parent_id, reo_kg) AS (
       SELECT child_id, parent_id, reo_kg FROM batch_edge WHERE parent_id = ${batchId}
       UNION
-      SELECT e.child_id, e.parent_id, e.reo_kg FROM batch_edge e JOIN down ON e.parent_id = down.child_id)
+      SELECT e.child_id, e.parent_id, e.reo_kg FROM down CROSS JOIN LATERAL (
+        SELECT x.child_id, x.parent_id, x.reo_kg FROM batch_edge x WHERE x.parent_id = down.child_id OFFSET 0) e)
     SELECT parent_id::float8 AS parent_id, child_id::float8 AS child_id, reo_kg::float8 AS reo_kg FROM down`.execute(
     db,
   );

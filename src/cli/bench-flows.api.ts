@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { buildApp, type App } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import type { DatabaseHandle } from '../server/db/database.ts';
+import { SYSTEM_ACTOR } from '../server/modules/audit/audit.service.ts';
+import { actorFromToken, createToken } from '../server/modules/auth/auth.service.ts';
+import type { Actor } from '../server/modules/auth/index.ts';
+import { createUser } from '../server/modules/auth/users.service.ts';
+import { dashboard } from '../server/modules/dashboard/dashboard.service.ts';
+import { board } from '../server/modules/reporting/board.service.ts';
+import { percentile } from './bench-flows.measure.ts';
+
+/**
+ * What an official meets: the app built on the bench database (`buildApp`, as `npm start` runs it), listening on
+ * a loopback port, called over real HTTP with a ministry user's API token; and the board and the dashboard
+ * in-process as their routes call them.
+ */
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+const median = (values: readonly number[]) => round2(percentile(values, 0.5));
+
+export interface BenchApi {
+  readonly url: string;
+  readonly token: string;
+  readonly actor: Actor;
+  close(): Promise<void>;
+}
+
+/** A MIIT official with an API token, and the app listening on 127.0.0.1 (a free port). */
+export async function startBenchApi(handle: DatabaseHandle): Promise<BenchApi> {
+  const context = { actor: SYSTEM_ACTOR, requestId: 'bench' };
+  const user = await createUser(handle.db, context, {
+    login: 'bench.miit',
+    display_name: '基准 工业和信息化部',
+    password: randomBytes(18).toString('base64url'),
+    role: 'ministry_official',
+    authority_id: 'MIIT',
+    enterprise_id: null,
+  });
+  const { token } = await createToken(handle.db, context, user.id, 'bench', 1);
+  const actor = (await actorFromToken(handle.db, token))?.actor;
+  if (!actor) throw new Error('the bench token does not authenticate');
+  // The bench sends thousands of requests a minute from one address: no rate limit, no request log.
+  const config = { ...loadConfig(), LOG_LEVEL: 'silent' as const, RATE_LIMIT_PER_MINUTE: 100_000_000 };
+  const app: App = await buildApp({ config, database: handle });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (typeof address !== 'object' || !address) throw new Error('the bench API is not listening');
+  return { url: `http://127.0.0.1:${address.port}/api/v1`, token, actor, close: () => app.close() };
+}
+
+async function call(api: BenchApi, method: 'GET' | 'POST', path: string, body?: unknown): Promise<number> {
+  const began = performance.now();
+  const response = await fetch(`${api.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${api.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  await response.arrayBuffer();
+  const ms = performance.now() - began;
+  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}`);
+  return ms;
+}
+
+export interface ApiFigures {
+  back_p50_ms: number;
+  back_p99_ms: number;
+  forward_p50_ms: number;
+  forward_p99_ms: number;
+  checks_s: number;
+  board_ms: number;
+  dashboard_ms: number;
+}
+
+/**
+ * Through HTTP: each sampled batch traced back and forward (the routes, with the token's scope), then the month's
+ * checks (POST /checks/runs), the reporting board of the month and the dashboard of the year (median of 5).
+ */
+export async function measureApi(
+  api: BenchApi,
+  backIds: readonly number[],
+  forwardIds: readonly number[],
+  period: string,
+): Promise<ApiFigures> {
+  for (let index = 0; index < Math.min(20, backIds.length); index += 1) {
+    await call(api, 'GET', `/batches/${backIds[index]}/trace/back`);
+    await call(api, 'GET', `/batches/${forwardIds[index % forwardIds.length]}/trace/forward`);
+  }
+  const back: number[] = [];
+  const forward: number[] = [];
+  for (let index = 0; index < backIds.length; index += 1) {
+    back.push(await call(api, 'GET', `/batches/${backIds[index]}/trace/back`));
+    forward.push(await call(api, 'GET', `/batches/${forwardIds[index % forwardIds.length]}/trace/forward`));
+  }
+  const checksMs = await call(api, 'POST', '/checks/runs', { period });
+  const boards: number[] = [];
+  const dashboards: number[] = [];
+  for (let run = 0; run < 5; run += 1) {
+    boards.push(await call(api, 'GET', `/reporting/board?period=${period}`));
+    dashboards.push(await call(api, 'GET', `/dashboard?year=${period.slice(0, 4)}`));
+  }
+  return {
+    back_p50_ms: median(back),
+    back_p99_ms: round2(percentile(back, 0.99)),
+    forward_p50_ms: median(forward),
+    forward_p99_ms: round2(percentile(forward, 0.99)),
+    checks_s: round2(checksMs / 1000),
+    board_ms: median(boards),
+    dashboard_ms: median(dashboards),
+  };
+}
+
+/** The board of the month and the dashboard of the year in-process, as their routes call them (median of 5). */
+export async function measureBoardAndDashboard(
+  handle: DatabaseHandle,
+  actor: Actor,
+  period: string,
+): Promise<{ board_ms: number; dashboard_ms: number }> {
+  const boards: number[] = [];
+  const dashboards: number[] = [];
+  for (let run = 0; run < 5; run += 1) {
+    let began = performance.now();
+    await board(handle.db, actor, period, undefined);
+    boards.push(performance.now() - began);
+    began = performance.now();
+    await dashboard(handle.db, actor, { year: Number(period.slice(0, 4)) }, new Date());
+    dashboards.push(performance.now() - began);
+  }
+  return { board_ms: median(boards), dashboard_ms: median(dashboards) };
+}

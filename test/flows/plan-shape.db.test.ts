@@ -1,0 +1,172 @@
+import { sql, type KyselyPlugin, type RootOperationNode } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchRegister } from '../../src/cli/bench-flows.data.ts';
+import {
+  countiesByProvince,
+  insertRegister,
+  loadMonths,
+  openBenchDatabase,
+  prepareSchema,
+  type BenchDatabase,
+} from '../../src/cli/bench-flows.load.ts';
+import { FlowSimulation } from '../../src/cli/bench-flows.sim.ts';
+import type { Executor } from '../../src/server/db/executor.ts';
+import { KEPT_TABLES } from '../../src/server/db/statistics.ts';
+import * as checks from '../../src/server/modules/checks/checks.repository.ts';
+import { monthDigest, sealsOf } from '../../src/server/modules/flows/declarations.repository.ts';
+import { monthlyProduction } from '../../src/server/modules/flows/production.repository.ts';
+import * as trace from '../../src/server/modules/trace/trace.repository.ts';
+import { testEngine } from '../support/database.ts';
+
+/**
+ * Plans that cannot collapse (ADR 0009): ~10^5 rows (all flow tables together) filed through the ingest into a fresh database whose flow
+ * tables were never analysed (autovacuum off on them, no ANALYZE, no statistics keeper), then each hot read
+ * EXPLAINed as the application sends it. Every read of a big flow table must go through an index with a
+ * condition (no sequential scan, no walk of a whole index), and no plan may be JIT-compiled. No timing.
+ */
+
+type PlanNode = Record<string, unknown> & { 'Node Type': string; Plans?: PlanNode[] };
+interface Explained {
+  Plan: PlanNode;
+  JIT?: unknown;
+}
+
+// flow_superseded is left out: it holds a row per amended event only, so hashing all of it is the right plan.
+const BIG = new Set<string>(['flow_line', 'flow_batch', 'batch_edge', 'batch_origin', 'batch_holding']);
+
+/** Every read of a big table in the plan, with what is wrong with it (if anything). */
+function bigTableReads(node: PlanNode, found: { table: string; node: string; problem: string | null }[] = []) {
+  const table = node['Relation Name'];
+  if (typeof table === 'string' && BIG.has(table)) {
+    const type = node['Node Type'];
+    let problem: string | null = null;
+    if (type === 'Index Scan' || type === 'Index Only Scan') {
+      if (!node['Index Cond']) problem = `${type} without an index condition (a walk of the whole index)`;
+    } else if (type === 'Bitmap Heap Scan') {
+      const conditions = (node.Plans ?? []).flatMap(function walk(child: PlanNode): PlanNode[] {
+        return child['Node Type'] === 'Bitmap Index Scan' ? [child] : (child.Plans ?? []).flatMap(walk);
+      });
+      if (conditions.length === 0 || conditions.some((child) => !child['Index Cond']))
+        problem = 'bitmap scan without an index condition';
+    } else problem = type;
+    found.push({ table, node: type, problem });
+  }
+  for (const child of node.Plans ?? []) bigTableReads(child, found);
+  return found;
+}
+
+/** The executor the repositories get: every raw SQL statement is EXPLAINed instead of run, its plan kept. */
+function explaining(db: Executor, plans: Explained[]): Executor {
+  const plugin: KyselyPlugin = {
+    transformQuery: ({ node }): RootOperationNode => {
+      if (node.kind !== 'RawNode') return node;
+      const [first = '', ...rest] = node.sqlFragments;
+      return { ...node, sqlFragments: [`EXPLAIN (FORMAT JSON) ${first}`, ...rest] };
+    },
+    transformResult: async ({ result }) => {
+      const row = result.rows[0] as Record<string, unknown> | undefined;
+      const raw = row?.['QUERY PLAN'];
+      const [plan] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Explained[];
+      plans.push(plan!);
+      return { ...result, rows: [] };
+    },
+  };
+  return db.withPlugin(plugin);
+}
+
+let bench: BenchDatabase;
+const ids = { metal: 0, mine: 0, period: '2025-02-01', previous: '2025-01-01', enterprise: '' };
+let rows: Record<string, number> = {};
+
+beforeAll(async () => {
+  bench = await openBenchDatabase(testEngine === 'postgres' ? process.env.DATABASE_URL : undefined);
+  const { handle } = bench;
+  await prepareSchema(handle.db);
+  // As on a server with autovacuum off (and PGlite, which has none): nothing analyses these tables.
+  for (const table of KEPT_TABLES)
+    await sql`ALTER TABLE ${sql.table(table)} SET (autovacuum_enabled = false)`.execute(handle.db);
+  const counties = await countiesByProvince(handle.db);
+  const shape = { events: 14_000, months: 2, seed: 11 };
+  const register = benchRegister(shape, (province) => counties.get(province) ?? []);
+  const enterpriseIds = await insertRegister(handle.db, register);
+  await loadMonths(handle, enterpriseIds, new FlowSimulation(register, shape), shape.months, shape.seed, () => {});
+  const one = async (query: ReturnType<typeof sql<{ id: number }>>) => (await query.execute(handle.db)).rows[0]!.id;
+  ids.metal = await one(sql`SELECT max(b.id)::float8 AS id FROM flow_batch b
+    WHERE b.origin_kind = 'transform' AND EXISTS (SELECT 1 FROM batch_edge e WHERE e.child_id = b.id)`);
+  ids.mine = await one(sql`SELECT min(id)::float8 AS id FROM flow_batch WHERE origin_kind = 'mine'`);
+  ids.enterprise = enterpriseIds[0]!;
+  const counted = await sql<{ table: string; n: number }>`
+    SELECT 'flow_line' AS table, count(*)::float8 AS n FROM flow_line UNION ALL
+    SELECT 'flow_batch', count(*)::float8 FROM flow_batch UNION ALL
+    SELECT 'batch_edge', count(*)::float8 FROM batch_edge UNION ALL
+    SELECT 'batch_origin', count(*)::float8 FROM batch_origin UNION ALL
+    SELECT 'batch_holding', count(*)::float8 FROM batch_holding`.execute(handle.db);
+  rows = Object.fromEntries(counted.rows.map((row) => [row.table, row.n]));
+}, 600_000);
+
+afterAll(async () => {
+  await bench?.dispose(false);
+});
+
+/** The application's hot reads, each as the repositories send it. */
+const hotReads: [string, (db: Executor) => Promise<unknown>][] = [
+  ['trace: the batch', (db) => trace.nodes(db, [ids.metal])],
+  ['trace: batches by code', (db) => trace.findBatch(db, undefined, 'no-such-code')],
+  ['trace: edge walk up', (db) => trace.edgesUp(db, ids.metal)],
+  ['trace: edge walk down', (db) => trace.edgesDown(db, ids.mine)],
+  ['trace: origins', (db) => trace.origins(db, ids.metal)],
+  ['trace: nodes of a lineage', (db) => trace.nodes(db, [ids.metal, ids.mine, ids.mine + 1, ids.mine + 2])],
+  ['trace: movements', (db) => trace.movements(db, [ids.mine, ids.mine + 1, ids.mine + 2])],
+  ['trace: holders', (db) => trace.holders(db, ids.metal)],
+  ['certificate: month digest', (db) => monthDigest(db, ids.enterprise, ids.period)],
+  ['certificate: seals', (db) => sealsOf(db, [ids.enterprise], [ids.period])],
+  ['checks: mass balance', (db) => checks.balances(db, ids.period, ids.previous)],
+  ['checks: shipment matching', (db) => checks.shipmentMatches(db, ids.period)],
+  ['checks: Art. 7 parties', (db) => checks.undesignatedParties(db, ids.period)],
+  ['checks: yields', (db) => checks.transformYields(db, ids.period)],
+  ['checks: sample events', (db) => checks.sampleEvents(db, ids.period, [ids.enterprise], ['ship'])],
+  ['dashboard: production of the month', (db) => monthlyProduction(db, ids.period, ids.period, null)],
+];
+
+describe(`plans of the hot reads on never-analysed flow tables (${testEngine})`, () => {
+  it('has about 10^5 rows in the flow tables, none of them analysed', async () => {
+    const total = Object.values(rows).reduce((sum, n) => sum + n, 0);
+    expect(total).toBeGreaterThan(40_000);
+    expect(rows.batch_edge).toBeGreaterThan(5_000);
+    const analysed = await sql<{ relname: string }>`
+      SELECT relname FROM pg_stat_user_tables
+      WHERE relname = ANY(${[...KEPT_TABLES]}::text[]) AND (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL)`.execute(
+      bench.handle.db,
+    );
+    expect(analysed.rows).toEqual([]);
+  });
+
+  if (testEngine === 'postgres')
+    it("runs the application's connections without JIT", async () => {
+      const shown = await sql<{ jit: string }>`SHOW jit`.execute(bench.handle.db);
+      expect(shown.rows[0]?.jit).toBe('off');
+    });
+
+  it.each(hotReads)('%s: big tables read by index with a condition only, no JIT', async (_name, read) => {
+    const plans: Explained[] = [];
+    await read(explaining(bench.handle.db, plans));
+    expect(plans.length).toBeGreaterThan(0);
+    for (const plan of plans) {
+      expect(plan.JIT, JSON.stringify(plan.JIT)).toBeUndefined();
+      const reads = bigTableReads(plan.Plan);
+      expect(
+        reads.filter((read) => read.problem !== null),
+        JSON.stringify(plan.Plan, null, 1),
+      ).toEqual([]);
+    }
+  });
+
+  it('reads the big tables in every trace query (the rule is not vacuous)', async () => {
+    const plans: Explained[] = [];
+    await trace.edgesUp(explaining(bench.handle.db, plans), ids.metal);
+    await trace.movements(explaining(bench.handle.db, plans), [ids.mine]);
+    expect(plans.flatMap((plan) => bigTableReads(plan.Plan).map((read) => read.table))).toEqual(
+      expect.arrayContaining(['batch_edge', 'flow_line']),
+    );
+  });
+});
