@@ -30,11 +30,11 @@ import {
  * compared after it; an accepted write (2xx) starts a new batch, the refused requests of the batch it cut being
  * sent again in the new one, so each is checked against an unchanged world.
  *
- * FUZZ_CASES (default 250) bounds the run for CI; FUZZ_SEED reproduces one (the seed is printed).
+ * FUZZ_CASES (default 200) bounds the run for CI; FUZZ_SEED reproduces one (the seed is printed).
  * `npm run fuzz -- --cases N [--seed S]` runs more.
  */
 
-const CASES = Number(process.env.FUZZ_CASES ?? 250);
+const CASES = Number(process.env.FUZZ_CASES ?? 200);
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_207);
 /** Refused requests checked by one pair of digests. */
 const BATCH = 12;
