@@ -4,7 +4,11 @@
  * comes in — every string value and every object key of a body, query or path — before any route sees it.
  */
 
-export type BadTextKind = 'text_nul' | 'text_lone_surrogate' | 'text_bad_encoding';
+/**
+ * `number_not_finite` is a JSON number too large for a double (`1e400`): JSON.parse makes it ±Infinity, which
+ * no column, no JSON and no arithmetic on quantities holds, so it is refused with the text.
+ */
+export type BadTextKind = 'text_nul' | 'text_lone_surrogate' | 'text_bad_encoding' | 'number_not_finite';
 
 export interface BadText {
   /** The value's path from its root: `name`, `licences.0.number`, `epcisBody.eventList.3.ex:note`. */
@@ -54,6 +58,10 @@ export function findBadText(value: unknown, root = ''): BadText[] {
     if (typeof current === 'string') {
       const kind = badTextKind(current);
       if (kind) found.push({ path: item.path, kind, inKey: item.isKey === true });
+      continue;
+    }
+    if (typeof current === 'number' && !Number.isFinite(current)) {
+      found.push({ path: item.path, kind: 'number_not_finite', inKey: false });
       continue;
     }
     if (current === null || typeof current !== 'object' || !isData(current)) continue;
@@ -120,4 +128,5 @@ export const badTextMessages: Record<BadTextKind, string> = {
   text_nul: 'contains a NUL character (U+0000), which text may not hold',
   text_lone_surrogate: 'contains a lone UTF-16 surrogate (U+D800–U+DFFF without its pair), which is not Unicode text',
   text_bad_encoding: 'is percent-encoded bytes that are not UTF-8 text',
+  number_not_finite: 'is a number too large to hold (beyond ±1.8e308)',
 };

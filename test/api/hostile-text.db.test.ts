@@ -21,7 +21,8 @@ import {
  * field and a key of its JSON body — as a caller the route lets in, for every operation of the OpenAPI
  * document. /api answers problem+json with the code `text_nul` / `text_lone_surrogate` and the field; /epcis
  * answers the binding's ValidationException with the same field errors. Nothing is written. A PATCH that
- * changes nothing is a 422 `empty_change` on every PATCH route.
+ * changes nothing (`{}`, or only the `expected_version` its schema requires) is a 422 `empty_change` on every
+ * PATCH route.
  */
 
 const NUL = '\u0000';
@@ -252,6 +253,46 @@ describe('bad text is a 400 on every route, and an empty change a 422', () => {
     });
   });
 
+  it('refuses a JSON number beyond a double (1e400, parsed as Infinity) where flows and EPCIS read quantities', async () => {
+    await unchangedAfter(async () => {
+      const wrong: string[] = [];
+      const cases = [
+        {
+          route: 'POST /api/v1/flows',
+          url: '/api/v1/flows',
+          text: '{"events":[{"mass_kg":1e400}]}',
+          field: 'events.0.mass_kg',
+        },
+        {
+          route: 'POST /epcis/capture',
+          url: '/epcis/capture',
+          text: JSON.stringify(epcisDocument('example:note', 'a')).replace(
+            '"epcList":[]',
+            '"epcList":[],"quantityList":[{"epcClass":"x","quantity":-1e400}]',
+          ),
+          field: 'epcisBody.eventList.0.quantityList.0.quantity',
+        },
+      ];
+      for (const item of cases) {
+        const operation = operations.find((candidate) => candidate.route === item.route);
+        if (!operation) throw new Error(`no route ${item.route}`);
+        const response = await callerOf(operation).request('POST', item.url, item.text, {
+          'content-type': 'application/json',
+        });
+        if (response.statusCode !== 400) {
+          wrong.push(`${item.route}: ${response.statusCode} ${response.body.slice(0, 200)}`);
+          continue;
+        }
+        const problem = expectRefusalShape(response, isEpcis(operation));
+        if (!isEpcis(operation) && problem.code !== 'number_not_finite')
+          wrong.push(`${item.route}: ${problem.code ?? ''}`);
+        if (!(problem.errors ?? []).some((error) => error.field === item.field))
+          wrong.push(`${item.route}: fields ${JSON.stringify(problem.errors)}`);
+      }
+      return wrong;
+    });
+  });
+
   it('answers every PATCH that changes nothing with 422 empty_change', async () => {
     const patches = operations.filter((item) => item.method === 'PATCH');
     expect(patches.map((item) => item.route).sort()).toEqual([
@@ -260,28 +301,42 @@ describe('bad text is a 400 on every route, and an empty change a 422', () => {
       'PATCH /api/v1/users/{id}',
     ]);
     const db = context.database.db;
-    const targets: Record<string, string> = {
-      'PATCH /api/v1/enterprises/{id}': (await db.selectFrom('enterprise').select('id').executeTakeFirstOrThrow()).id,
-      'PATCH /api/v1/products/{code}': 'ND2O3',
-      'PATCH /api/v1/users/{id}': (
-        await db.selectFrom('app_user').select('id').where('login', '=', 'ent.bayan').executeTakeFirstOrThrow()
-      ).id,
+    const enterprise = await db.selectFrom('enterprise').select(['id', 'version']).executeTakeFirstOrThrow();
+    const product = await db.selectFrom('product').select(['code', 'version']).executeTakeFirstOrThrow();
+    const user = await db
+      .selectFrom('app_user')
+      .select('id')
+      .where('login', '=', 'ent.bayan')
+      .executeTakeFirstOrThrow();
+    const targets: Record<string, { value: string; version: number }> = {
+      'PATCH /api/v1/enterprises/{id}': { value: enterprise.id, version: enterprise.version },
+      'PATCH /api/v1/products/{code}': { value: product.code, version: product.version },
+      'PATCH /api/v1/users/{id}': { value: user.id, version: 0 },
     };
     await unchangedAfter(async () => {
       const wrong: string[] = [];
       for (const operation of patches) {
         const client = callerOf(operation);
-        const target = targets[operation.route] ?? '';
-        const url = urlOf(operation, { [operation.pathParams[0] ?? 'id']: target });
-        for (const body of [{}, { expected_version: 1 }]) {
-          const response = await client.patch(url, body);
-          const where = `${operation.route} ${JSON.stringify(body)}`;
-          if (response.statusCode !== 422) {
-            wrong.push(`${where}: ${response.statusCode} ${response.body.slice(0, 200)}`);
-            continue;
-          }
-          const problem = expectRefusalShape(response, false);
-          if (problem.code !== 'empty_change') wrong.push(`${where}: code ${problem.code ?? ''}`);
+        const target = targets[operation.route];
+        if (!target) throw new Error(`no target for ${operation.route}`);
+        const url = urlOf(operation, { [operation.pathParams[0] ?? 'id']: target.value });
+        // `{}` with what the schema requires to say which version is changed: the current version.
+        const versioned = operation.body?.required?.includes('expected_version') === true;
+        const body = versioned ? { expected_version: target.version } : {};
+        const response = await client.patch(url, body);
+        const where = `${operation.route} ${JSON.stringify(body)}`;
+        if (response.statusCode !== 422) {
+          wrong.push(`${where}: ${response.statusCode} ${response.body.slice(0, 200)}`);
+          continue;
+        }
+        const problem = expectRefusalShape(response, false);
+        if (problem.code !== 'empty_change') wrong.push(`${where}: code ${problem.code ?? ''}`);
+        if (versioned) {
+          // Without the version the schema refuses first: a 400 naming the field, not a 500.
+          const bare = await client.patch(url, {});
+          const fields = (expectRefusalShape(bare, false).errors ?? []).map((item) => item.field);
+          if (bare.statusCode !== 400 || !fields.includes('expected_version'))
+            wrong.push(`${operation.route} {}: ${bare.statusCode} ${bare.body.slice(0, 200)}`);
         }
       }
       return wrong;

@@ -26,6 +26,11 @@ describe('text the database cannot hold', () => {
     ]);
     expect(findBadText('\u0000', 'params')).toEqual([{ path: 'params', kind: 'text_nul', inKey: false }]);
     expect(findBadText(Buffer.from([0, 0xed, 0xa0, 0x80]))).toEqual([]);
+    // A JSON number beyond a double parses as Infinity: refused with the text, never stored or summed.
+    expect(findBadText(JSON.parse('{"events":[{"mass_kg":1e400},-1e400,1e308]}'))).toEqual([
+      { path: 'events.0.mass_kg', kind: 'number_not_finite', inKey: false },
+      { path: 'events.1', kind: 'number_not_finite', inKey: false },
+    ]);
   });
 
   it('is found under a body nested far deeper than the call stack goes, without exhausting it', () => {

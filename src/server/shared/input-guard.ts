@@ -16,8 +16,9 @@ import { DomainError, type FieldError } from './errors.ts';
  *   header or JSON body — values and object keys alike, however deep: 400 `text_nul` / `text_lone_surrogate`,
  *   with a field error naming where (body fields bare, `params.code`, `querystring.q`, `headers.user-agent`);
  *   a query string whose percent-encoding is not UTF-8 (`%ED%A0%80`, `%FF`) likewise (`text_bad_encoding`);
- * - a PATCH that changes nothing (`{}`, or only `expected_version`): 422 `empty_change`, checked on the body as
- *   sent and again on the body as the schema parsed it (a schema that strips unknown keys can leave nothing).
+ * - a PATCH that changes nothing (`{}`, or only `expected_version`): 422 `empty_change`, checked once the schema
+ *   has accepted the request, on the body as the schema parsed it (so a schema that strips unknown keys cannot
+ *   leave an UPDATE of nothing).
  *
  * Bodies read as bytes (flow files, evidence) are not text here: their own parsers read them.
  */
@@ -32,8 +33,8 @@ export function installInputGuard(app: FastifyInstance): void {
       ...findBadText(request.body),
     ];
     if (found.length > 0) throw badText(found);
-    if (request.method === 'PATCH' && isEmptyChange(request.body)) throw emptyChange(request);
   });
+  // After the schema: a request it refuses (a bad id, a missing expected_version) is told that first.
   app.addHook('preHandler', async (request) => {
     if (request.method === 'PATCH' && isEmptyChange(request.body)) throw emptyChange(request);
   });
