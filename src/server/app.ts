@@ -15,7 +15,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -34,6 +34,7 @@ import { oversightRoutes } from './modules/oversight/oversight.routes.ts';
 import { installAuth } from './modules/auth/auth.hook.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { userRoutes } from './modules/auth/users.routes.ts';
+import { handleEpcisError } from './modules/epcis/epcis.errors.ts';
 import { epcisRoutes } from './modules/epcis/epcis.routes.ts';
 import { indicatorRoutes } from './modules/indicators/indicators.routes.ts';
 import { checksRoutes } from './modules/checks/checks.routes.ts';
@@ -44,6 +45,7 @@ import { traceRoutes } from './modules/trace/trace.routes.ts';
 import { ledgerRoutes } from './modules/ledger/ledger.routes.ts';
 import { registryRoutes } from './modules/registry/registry.routes.ts';
 import { installMetrics } from './shared/metrics.ts';
+import { badUrlError, installInputGuard } from './shared/input-guard.ts';
 import { handleError, handleNotFound } from './shared/problem.ts';
 import { apiJsonLimits, limitedJsonParser } from './shared/json-limits.ts';
 import { bodyLimitExceeded } from './shared/body.ts';
@@ -73,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     requestIdHeader: false,
     // Forwarded headers only from the configured proxies; with none, the client address is the socket's.
     trustProxy: config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false,
+    frameworkErrors: handleFrameworkError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -84,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     { parseAs: 'string' },
     limitedJsonParser(app, apiJsonLimits, bodyLimitExceeded),
   );
+  installInputGuard(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // API answers are personal (scoped to the caller): no shared or browser cache may keep them.
@@ -204,6 +208,12 @@ function scheduleAuditAnchors(app: App, deps: AppDeps): void {
   });
   app.addHook('onReady', async () => anchors.start());
   app.addHook('onClose', async () => anchors.stop());
+}
+
+/** An error the router raises before any route (a path that does not decode): in the form of where it was sent. */
+function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const handler = request.url.startsWith('/epcis/') ? handleEpcisError : handleError;
+  void handler(badUrlError(error, request.url) ?? error, request, reply);
 }
 
 /** The built single-page app at `/`, with every unknown non-API GET falling back to index.html. */

@@ -8,6 +8,7 @@ import { PageHeader, ProblemAlert, showFieldErrors } from '../../shared/page.tsx
 import type { Enterprise, EnterpriseCreate, EnterprisePatch } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
 import { EnterpriseFormFields, type EnterpriseFormValues } from './enterprise-form-fields.tsx';
+import { isEmptyChange } from '../../../contracts/change.rules.ts';
 
 /** API field → form field, where the form differs (tonnes typed, kg sent). */
 const renamedFields = {
@@ -91,8 +92,12 @@ function EnterpriseForm({ original }: { original: Enterprise | null }) {
     setError(undefined);
     try {
       const body = bodyOf(values);
+      const patch = original ? patchOf(original, body) : null;
+      // Nothing changed: nothing to send (the server refuses an empty change).
       const saved = original
-        ? await api.patch<Enterprise>(`/enterprises/${original.id}`, patchOf(original, body))
+        ? patch && !isEmptyChange(patch)
+          ? await api.patch<Enterprise>(`/enterprises/${original.id}`, patch)
+          : original
         : await api.post<Enterprise>('/enterprises', body);
       void message.success(t('common.saved'));
       void navigate(`/enterprises/${saved.id}`);

@@ -5,6 +5,7 @@ import { factorToPpm, formatFactor } from '../../shared/format.ts';
 import { useTranslate } from '../../shared/i18n.ts';
 import { ProblemAlert, showFieldErrors } from '../../shared/page.tsx';
 import type { OreType, Product, ProductCreate, ProductForm } from '../../shared/types.ts';
+import { isEmptyChange } from '../../../contracts/change.rules.ts';
 
 interface ProductFormValues {
   code: string;
@@ -75,9 +76,11 @@ export function ProductModal({
     setSaving(true);
     setError(undefined);
     try {
-      if (original)
-        await api.patch<Product>(`/products/${encodeURIComponent(original.code)}`, patchOf(original, values));
-      else await api.post<Product>('/products', bodyOf(values));
+      if (original) {
+        const patch = patchOf(original, values);
+        // Nothing changed: nothing to send (the server refuses an empty change).
+        if (!isEmptyChange(patch)) await api.patch<Product>(`/products/${encodeURIComponent(original.code)}`, patch);
+      } else await api.post<Product>('/products', bodyOf(values));
       void message.success(t('common.saved'));
       onSaved();
     } catch (failure) {
