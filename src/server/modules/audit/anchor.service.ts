@@ -17,7 +17,8 @@ import {
   type AnchorFinding,
   type AuditAnchor,
 } from './audit.rules.ts';
-import { chainHead, ensureSigningKeyOf, hashesAt, lastSeq, signingKeyOf } from './audit.repository.ts';
+import { ensureSigningKeyOf, signingKeyOf } from '../../shared/signing.repository.ts';
+import { chainHead, hashesAt, lastSeq } from './audit.repository.ts';
 import { recordAudit, SYSTEM_ACTOR, verifyAuditChain, type AuditContext, type VerifyResult } from './audit.service.ts';
 
 /**

@@ -109,18 +109,3 @@ export async function hashesAt(db: Executor, seqs: readonly number[]): Promise<M
   }
   return hashes;
 }
-
-/** The SM2 key an owner signs with (the server's audit key among them), if made. */
-export async function signingKeyOf(db: Executor, owner: string) {
-  return db.selectFrom('signing_key').selectAll().where('owner', '=', owner).executeTakeFirst();
-}
-
-/** Stores a key unless one exists (the first one made stays), and returns the stored one. */
-export async function ensureSigningKeyOf(tx: Executor, owner: string, publicKeyPem: string, sealed: string) {
-  await tx
-    .insertInto('signing_key')
-    .values({ owner, public_key_pem: publicKeyPem, private_key_sealed: sealed })
-    .onConflict((conflict) => conflict.column('owner').doNothing())
-    .execute();
-  return tx.selectFrom('signing_key').selectAll().where('owner', '=', owner).executeTakeFirstOrThrow();
-}

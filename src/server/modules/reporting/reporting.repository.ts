@@ -29,20 +29,6 @@ export async function insertDeadlineRule(tx: Executor, rule: Insertable<ReportDe
   return tx.insertInto('report_deadline_rule').values(rule).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function signingKey(db: Executor, owner: string) {
-  return db.selectFrom('signing_key').selectAll().where('owner', '=', owner).executeTakeFirst();
-}
-
-/** Stores a key unless one exists (two first signatures at once keep the first key), and returns the stored one. */
-export async function ensureSigningKey(tx: Executor, owner: string, publicKeyPem: string, sealed: string) {
-  await tx
-    .insertInto('signing_key')
-    .values({ owner, public_key_pem: publicKeyPem, private_key_sealed: sealed })
-    .onConflict((conflict) => conflict.column('owner').doNothing())
-    .execute();
-  return tx.selectFrom('signing_key').selectAll().where('owner', '=', owner).executeTakeFirstOrThrow();
-}
-
 export async function publicKeys(db: Executor, owners: readonly string[]): Promise<Map<string, string>> {
   if (owners.length === 0) return new Map();
   const rows = await db

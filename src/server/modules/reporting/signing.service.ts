@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/executor.ts';
 import { canonicalJson, sm3Hex } from '../../shared/canonical-json.ts';
 import { generateSm2KeyPair, SIGNATURE_ALGORITHM, signText, verifyText, type Sealer } from '../../shared/signing.ts';
-import * as repo from './reporting.repository.ts';
+import { ensureSigningKeyOf, signingKeyOf } from '../../shared/signing.repository.ts';
 
 /**
  * Signing submitted reports and compilations (Art. 9): the SM3 of the canonical content is stored, and the
@@ -15,10 +15,10 @@ export interface Signed {
 }
 
 export async function signContent(tx: Executor, sealer: Sealer, signer: string, content: unknown): Promise<Signed> {
-  let key = await repo.signingKey(tx, signer);
+  let key = await signingKeyOf(tx, signer);
   if (!key) {
     const pair = generateSm2KeyPair(sealer);
-    key = await repo.ensureSigningKey(tx, signer, pair.publicKeyPem, pair.privateKeySealed);
+    key = await ensureSigningKeyOf(tx, signer, pair.publicKeyPem, pair.privateKeySealed);
   }
   const text = canonicalJson(content);
   return { content_sm3: sm3Hex(text), signature: signText(text, key.private_key_sealed, sealer), signer };
