@@ -142,6 +142,22 @@ describe('XLSX bombs', () => {
     expect(refusal).toMatchObject({ status: 413, params: { limit: 'columns', max: flowFileLimits.columns, row: 1 } });
   });
 
+  it('refuses text XML does not allow — a NUL or a lone surrogate by reference, a control character raw or in CDATA', async () => {
+    const parts = unzipEntries(await xlsxOf([produce('X-1')]));
+    const table = parts.find((part) => part.name === 'xl/sharedStrings.xml')!;
+    const reason = '<t>首批 X-1</t>';
+    expect(table.data.toString('utf8')).toContain(reason);
+    for (const text of ['N&#0;UL', 'half &#xD800;', 'bell \u0007', '<![CDATA[N\u0000UL]]>']) {
+      const data = table.data.toString('utf8').replace(reason, `<t>${text}</t>`);
+      const bytes = zipOf(parts.map((part) => (part === table ? { ...part, data } : part)));
+      expect((await parseFailure(bytes)) as unknown as Refusal, text).toMatchObject({
+        status: 422,
+        code: 'invalid',
+        errors: [{ field: '(file)' }],
+      });
+    }
+  });
+
   it('refuses a sheet with rows beyond the row limit, naming the limit', async () => {
     const parts = unzipEntries(await xlsxOf([produce('R-1')]));
     const far = `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="${flowFileLimits.rows + 1}"><c r="A${flowFileLimits.rows + 1}"><v>1</v></c></row></sheetData></worksheet>`;

@@ -29,13 +29,28 @@ export class XmlMarkupTooLong extends Error {
 
 const predefined: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/**
+ * XML 1.0's Char: tab, line feed, carriage return, and from U+0020 on, without the surrogates, U+FFFE and U+FFFF.
+ * Nothing else may come out of the scanner, written raw or as a reference (`&#0;`, `&#xD800;`): a NUL or a lone
+ * surrogate would otherwise reach the database, which refuses both.
+ */
+const isXmlChar = (code: number): boolean =>
+  code === 0x9 ||
+  code === 0xa ||
+  code === 0xd ||
+  (code >= 0x20 && code <= 0xd7ff) ||
+  (code >= 0xe000 && code <= 0xfffd) ||
+  (code >= 0x10000 && code <= 0x10ffff);
+// eslint-disable-next-line no-control-regex
+const notXmlText = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+
 function decodeEntities(text: string): string {
+  if (notXmlText.test(text)) throw new XmlSyntaxError('a character XML does not allow');
   if (!text.includes('&')) return text;
   return text.replace(/&([^;&<]{0,12});/g, (match, name: string) => {
     if (name.startsWith('#')) {
       const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
-      if (!Number.isInteger(code) || code < 0 || code > 0x10ffff)
-        throw new XmlSyntaxError(`bad character reference ${match}`);
+      if (!Number.isInteger(code) || !isXmlChar(code)) throw new XmlSyntaxError(`bad character reference ${match}`);
       return String.fromCodePoint(code);
     }
     const value = predefined[name];
@@ -143,7 +158,9 @@ export class XmlScanner {
   private markup(input: string, start: number, end: number): void {
     if (input.startsWith('<!--', start) || input.startsWith('<?', start)) return;
     if (input.startsWith('<![CDATA[', start)) {
-      this.handler.text(input.slice(start + 9, end - 3));
+      const text = input.slice(start + 9, end - 3);
+      if (notXmlText.test(text)) throw new XmlSyntaxError('a character XML does not allow');
+      this.handler.text(text);
       return;
     }
     if (input[start + 1] === '/') {
