@@ -1,5 +1,5 @@
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
-import { resolvePdfFont } from './modules/reporting/exports.font.ts';
+import { resolvePdfFont, type FontChoice } from './modules/reporting/exports.font.ts';
 import { reportingExportRoutes } from './modules/reporting/exports.routes.ts';
 import { reportingRoutes } from './modules/reporting/reporting.routes.ts';
 import { supervisionRoutes } from './modules/supervision/supervision.routes.ts';
@@ -57,6 +57,8 @@ export interface AppDeps {
   readonly webRoot?: string;
   /** The time reporting deadlines are judged by (tests fix it); defaults to the system clock. */
   readonly clock?: () => Date;
+  /** The PDF font, when the caller has already resolved it (the server does, before it opens the database). */
+  readonly pdfFont?: FontChoice;
 }
 
 export type App = FastifyInstance;
@@ -67,7 +69,7 @@ const defaultWebRoot = fileURLToPath(new URL('../../dist/web/', import.meta.url)
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database } = deps;
   // Checked before anything listens: a PDF_FONT_PATH that cannot make the forms stops the start, saying why.
-  const pdfFont = resolvePdfFont(config.PDF_FONT_PATH);
+  const pdfFont = deps.pdfFont ?? resolvePdfFont(config.PDF_FONT_PATH);
   const app = Fastify({
     logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
     bodyLimit: config.BODY_LIMIT_BYTES,

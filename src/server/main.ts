@@ -36,8 +36,8 @@ export async function openConfiguredDatabase(
 
 /** Migrates and loads reference data (and demo data into an empty database), then listens. */
 export async function startServer(config: Config): Promise<{ app: App; database: DatabaseHandle; url: string }> {
-  // A setting the server cannot work with stops it before it opens anything (buildApp checks it again).
-  resolvePdfFont(config.PDF_FONT_PATH);
+  // A setting the server cannot work with stops it before it opens anything; the app is given the font it chose.
+  const pdfFont = resolvePdfFont(config.PDF_FONT_PATH);
   const database = await openConfiguredDatabase(config, { server: true });
   await migrateAudited(database.db, { actor: SYSTEM_ACTOR, requestId: 'start' });
   const empty = (await database.db.selectFrom('app_user').select('id').limit(1).execute()).length === 0;
@@ -47,7 +47,7 @@ export async function startServer(config: Config): Promise<{ app: App; database:
     await loadDemoReports(database, createSealer(config.SIGNING_KEY_SECRET));
     await loadDemoSupervision(database.db);
   }
-  const app = await buildApp({ config, database });
+  const app = await buildApp({ config, database, pdfFont });
   // On PGlite the server is the data directory's one owner: CLI commands reach it through this socket.
   const admin: AdminSocket | null = onDisk(config)
     ? await openAdminSocket(socketPathOf(config.PGLITE_DATA_DIR), {
