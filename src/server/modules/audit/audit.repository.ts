@@ -100,12 +100,12 @@ export async function lastSeq(db: Executor): Promise<number> {
 
 /** The stored hash of each of these sequences that exists. */
 export async function hashesAt(db: Executor, seqs: readonly number[]): Promise<Map<number, string>> {
-  const hashes = new Map<number, string>();
-  const unique = [...new Set(seqs)];
-  for (let index = 0; index < unique.length; index += 1000) {
-    const page = unique.slice(index, index + 1000).map(String);
-    const rows = await db.selectFrom('audit_entry').select(['seq', 'hash']).where('seq', 'in', page).execute();
-    for (const row of rows) hashes.set(Number(row.seq), row.hash);
-  }
-  return hashes;
+  if (seqs.length === 0) return new Map();
+  const wanted = [...new Set(seqs)].map(String);
+  const rows = await db
+    .selectFrom('audit_entry')
+    .select(['seq', 'hash'])
+    .where('seq', '=', sql<string>`ANY(${wanted}::bigint[])`)
+    .execute();
+  return new Map(rows.map((row) => [Number(row.seq), row.hash]));
 }
