@@ -53,12 +53,12 @@ export async function latestGrants(db: Executor, userIds: readonly string[]): Pr
   if (userIds.length === 0) return new Map();
   const rows = await grantsWithNames(db)
     .where('account_grant.user_id', 'in', [...new Set(userIds)])
+    .distinctOn('account_grant.user_id')
+    .orderBy('account_grant.user_id')
     .orderBy('account_grant.proposed_at', 'desc')
     .orderBy('account_grant.id')
     .execute();
-  const latest = new Map<string, GrantRow>();
-  for (const row of rows) if (!latest.has(row.user_id)) latest.set(row.user_id, row);
-  return latest;
+  return new Map(rows.map((row) => [row.user_id, row]));
 }
 
 /** An account's open proposal, locked for the decision. */
