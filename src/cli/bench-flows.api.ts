@@ -9,7 +9,7 @@ import type { Actor } from '../server/modules/auth/index.ts';
 import { seedApprovedUser } from '../server/modules/auth/users.service.ts';
 import { dashboard } from '../server/modules/dashboard/dashboard.service.ts';
 import { board } from '../server/modules/reporting/board.service.ts';
-import { percentile } from './bench-flows.measure.ts';
+import { percentile, round2 } from './bench-flows.measure.ts';
 
 /**
  * What an official meets: the app built on the bench database (`buildApp`, as `npm start` runs it), listening on
@@ -17,7 +17,6 @@ import { percentile } from './bench-flows.measure.ts';
  * in-process as their routes call them.
  */
 
-const round2 = (value: number) => Math.round(value * 100) / 100;
 const median = (values: readonly number[]) => round2(percentile(values, 0.5));
 
 export interface BenchApi {

@@ -14,7 +14,7 @@ import { Rng } from './bench-flows.data.ts';
  * in the same run: ingest vs a raw COPY, traces vs a plain reachability query, checks vs one scan of the month.
  */
 
-const round2 = (value: number) => Math.round(value * 100) / 100;
+export const round2 = (value: number) => Math.round(value * 100) / 100;
 
 export function percentile(values: readonly number[], share: number): number {
   const sorted = [...values].sort((a, b) => a - b);

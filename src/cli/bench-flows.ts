@@ -17,6 +17,7 @@ import {
   copyBaseline,
   measureChecks,
   measureTraces,
+  round2,
   traceSamples,
   type CheckFigures,
   type TraceFigures,
@@ -106,7 +107,6 @@ export interface FlowBenchResult {
   peak_rss_mb: number;
 }
 
-const round2 = (value: number) => Math.round(value * 100) / 100;
 const ratio = (value: number, base: number) => (base > 0 ? round2(value / base) : Number.NaN);
 
 /** One round of what users meet: traces, checks, board and dashboard, in-process and through HTTP. */
