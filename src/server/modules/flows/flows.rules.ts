@@ -1,4 +1,5 @@
 import type { FlowEventInput, FlowKind, FlowLine } from '../../../contracts/flows.ts';
+import { replayDifferences } from '../../shared/idempotency.rules.ts';
 import { apportion } from '../../shared/quantity.ts';
 
 /**
@@ -265,16 +266,15 @@ export interface SubmissionParameters {
 }
 
 /**
- * The parameters in which a replay differs from the submission it repeats, in a fixed order. A first
- * submission stored before parameters were kept (null) is matched by content alone.
+ * The parameters in which a replay differs from the submission it repeats (the keyed writes' rule, with a flow
+ * submission's defaults for what the first one left out). A first submission stored before parameters were kept
+ * (null) is matched by content alone.
  */
-export function replayDifferences(
+export function submissionReplayDifferences(
   first: Partial<SubmissionParameters> | null,
   again: SubmissionParameters,
 ): (keyof SubmissionParameters)[] {
   if (first === null || typeof first !== 'object') return [];
-  const differences: (keyof SubmissionParameters)[] = [];
-  if ((first.period ?? null) !== again.period) differences.push('period');
-  if ((first.on_error ?? 'rollback') !== again.on_error) differences.push('on_error');
-  return differences;
+  const stored = { period: first.period ?? null, on_error: first.on_error ?? 'rollback' };
+  return replayDifferences(stored, { ...again }) as (keyof SubmissionParameters)[];
 }

@@ -5,7 +5,7 @@ import type { Executor } from '../../db/executor.ts';
 import { noteWrites, type TableChanges } from '../../db/statistics.ts';
 import { conflict, DomainError, invalid } from '../../shared/errors.ts';
 import { enterpriseCategories, postConsumption, returnConsumption } from '../ledger/ledger.service.ts';
-import { ledgerCategory, replayDifferences, type SubmissionParameters } from './flows.rules.ts';
+import { ledgerCategory, submissionReplayDifferences, type SubmissionParameters } from './flows.rules.ts';
 import * as repo from './flows.repository.ts';
 import { newChunkState, processChunk, type ConsumptionDeltas } from './ingest.chunk.ts';
 import { prepareEvent, type IngestContext, type PreparedEvent } from './ingest.prepare.ts';
@@ -97,7 +97,7 @@ const parametersOf = (options: IngestOptions): SubmissionParameters => ({
 function replayOf(first: { result: unknown; parameters: unknown }, options: IngestOptions): SubmissionResult {
   const again = parametersOf(options);
   const recorded = first.parameters as Partial<SubmissionParameters> | null;
-  const differences = replayDifferences(recorded, again);
+  const differences = submissionReplayDifferences(recorded, again);
   if (differences.length === 0) return { ...(first.result as SubmissionResult), replayed: true };
   const prefix = options.parameterPrefix ?? '';
   const shown = (value: string | null | undefined) => value ?? '(none)';
