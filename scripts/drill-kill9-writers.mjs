@@ -1,3 +1,4 @@
+/* global process, setTimeout, fetch, AbortSignal, console */
 // Writers for the kill -9 drill: W writers, each S submissions of E produce events for ent.bayan; writers
 // W/2.. send the same submissions as writers 0.. at the same moment. Every request is retried (same body)
 // until the server answers with a status below 500.
@@ -35,7 +36,9 @@ async function send(payload) {
         stats.statuses[r.status] = (stats.statuses[r.status] ?? 0) + 1;
         return { status: r.status, text };
       }
-    } catch {}
+    } catch {
+      // the server is down (killed): retry
+    }
     stats.retries++;
     await sleep(300);
   }
