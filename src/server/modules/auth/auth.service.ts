@@ -168,9 +168,7 @@ export async function actorFromSession(db: Executor, sessionToken: string) {
 }
 
 export async function actorFromToken(db: Executor, token: string) {
-  const owner = await repo.useToken(db, sha256Hex(token));
-  if (!owner) return null;
-  const user = await repo.findUserById(db, owner.user_id);
+  const user = await repo.userByToken(db, sha256Hex(token), new Date());
   if (!user || !accountUsable(user)) return null;
   return { actor: actorFrom(user, 'token'), csrfToken: null, authorityName: user.authority_name };
 }
