@@ -5,8 +5,7 @@ import type { Executor } from '../server/db/executor.ts';
 import { runChecks } from '../server/modules/checks/checks.service.ts';
 import { lineColumns } from '../server/modules/flows/flows.repository.ts';
 import * as trace from '../server/modules/trace/trace.repository.ts';
-import { pathsFrom } from '../server/modules/trace/trace.rules.ts';
-import { backwardOf } from '../server/modules/trace/trace.service.ts';
+import { backwardView, forwardView, lineageUp } from '../server/modules/trace/trace.service.ts';
 import { Rng } from './bench-flows.data.ts';
 
 /**
@@ -84,30 +83,20 @@ async function reach(db: Executor, direction: 'up' | 'down', batchId: number): P
   return (await query.execute(db)).rows.length;
 }
 
-/** The backward trace as the API answers it for the ministries: the batch, then origins, edge walk and nodes. */
+const NATIONAL = { kind: 'national' } as const;
+
+/** The backward trace as the API answers it for the ministries: one statement, then origin shares and paths. */
 async function traceBack(db: Executor, batchId: number): Promise<{ edges: number; origins: number }> {
-  const [node] = await trace.nodes(db, [batchId]);
-  if (!node) throw new Error(`batch ${batchId} not found`);
-  const result = await backwardOf(db, node);
+  const result = backwardView(await lineageUp(db, NATIONAL, batchId));
   return { edges: result.edges.length, origins: result.origins.length };
 }
 
-/** The forward trace as `traceForwardOf` does it, without the caller's scope: edge walk, nodes, movements, paths. */
-async function traceForward(
-  db: Executor,
-  batchId: number,
-): Promise<{ edges: number; nodes: number; movements: number }> {
-  const [node] = await trace.nodes(db, [batchId]);
-  if (!node) throw new Error(`batch ${batchId} not found`);
-  const edges = await trace.edgesDown(db, node.id);
-  const ids = [...new Set([node.id, ...edges.map((edge) => edge.child_id)])];
-  const [nodes, moves] = await Promise.all([trace.nodes(db, ids), trace.movements(db, ids)]);
-  const paths = pathsFrom(
-    node.id,
-    edges.map((edge) => ({ from: edge.parent_id, to: edge.child_id, reoKg: edge.reo_kg })),
-  );
-  const movements = moves.map((move) => ({ ...move, path: paths.get(move.batch_id) ?? [node.id] }));
-  return { edges: edges.length, nodes: nodes.length, movements: movements.length };
+/** The forward trace as the API answers it for the ministries: one statement, then paths and movements. */
+async function traceForward(db: Executor, batchId: number): Promise<{ edges: number; movements: number }> {
+  const lineage = await trace.lineageDown(db, NATIONAL, batchId);
+  if (!lineage) throw new Error(`batch ${batchId} not found`);
+  const result = forwardView(lineage, null);
+  return { edges: result.edges.length, movements: result.movements.length };
 }
 
 /** `count` ids drawn from `pool` with a seed: without repeats when the pool is large enough. */
@@ -131,8 +120,6 @@ export interface TraceFigures {
   back_origins_mean: number;
   forward_edges_mean: number;
   forward_movements_mean: number;
-  /** Median time of each query of the backward trace on its own (where the time goes). */
-  back_parts_p50_ms: Record<string, number>;
 }
 
 /**
@@ -199,29 +186,7 @@ export async function measureTraces(
     back_origins_mean: round2(sizes.origins / n),
     forward_edges_mean: round2(sizes.forwardEdges / n),
     forward_movements_mean: round2(sizes.movements / n),
-    back_parts_p50_ms: await backParts(db, backIds.slice(0, 200)),
   };
-}
-
-/** Each query of the backward trace timed alone, one after the other (no overlap), for the diagnosis. */
-async function backParts(db: Executor, ids: readonly number[]): Promise<Record<string, number>> {
-  const parts: Record<string, number[]> = { node: [], edges_up: [], origins: [], nodes: [] };
-  for (const id of ids) {
-    const [nodeMs] = await timed(() => trace.nodes(db, [id]));
-    const [edgesMs, edges] = await timed(() => trace.edgesUp(db, id));
-    const [originsMs, origins] = await timed(() => trace.origins(db, id));
-    const all = new Set<number>([
-      id,
-      ...origins.map((origin) => origin.origin_id),
-      ...edges.map((edge) => edge.parent_id),
-    ]);
-    const [nodesMs] = await timed(() => trace.nodes(db, [...all]));
-    parts.node!.push(nodeMs);
-    parts.edges_up!.push(edgesMs);
-    parts.origins!.push(originsMs);
-    parts.nodes!.push(nodesMs);
-  }
-  return Object.fromEntries(Object.entries(parts).map(([name, values]) => [name, round2(percentile(values, 0.5))]));
 }
 
 /** Batches to trace: backward from what the metal makers made, forward from what the mines produced. */

@@ -75,7 +75,6 @@ export interface FlowBenchResult {
   trace_back_origins_mean: number;
   trace_forward_edges_mean: number;
   trace_forward_movements_mean: number;
-  trace_back_parts_p50_ms: Record<string, number>;
   checks_period: string;
   checks_rows: number;
   checks_month_s: number;
@@ -249,7 +248,6 @@ export async function runFlowBench(options: FlowBenchOptions): Promise<FlowBench
       trace_back_origins_mean: traces.back_origins_mean,
       trace_forward_edges_mean: traces.forward_edges_mean,
       trace_forward_movements_mean: traces.forward_movements_mean,
-      trace_back_parts_p50_ms: traces.back_parts_p50_ms,
       checks_period: checks.period,
       checks_rows: checks.rows,
       scan_forced_seq_s: checks.scan_forced_seq_s,
@@ -295,9 +293,6 @@ export function describeFlowBench(result: FlowBenchResult, kept: boolean): strin
     `  baseline     ${n(result.copy_rows_per_s)} rows/s: raw COPY of the same ${n(result.copy_rows)} rows into a bare table, ${result.copy_s} s`,
     `  ratio        ${result.ingest_vs_copy}× the COPY rate (target ≥ 0.7)`,
     ...describePhase('right after the load, no manual ANALYZE', result, result),
-    `  parts (p50)  ${Object.entries(result.trace_back_parts_p50_ms)
-      .map(([name, ms]) => `${name} ${ms} ms`)
-      .join(', ')}`,
     `  statistics   analysed by the system during the load: ${result.analysed_during_load.join(', ') || 'none'}`,
     ...describePhase('after statistics settle', result, result.settled),
     `  peak RSS     ${n(result.peak_rss_mb)} MB; generating ${result.generate_s} s, sealing ${result.seal_s} s, all ${result.wall_s} s`,

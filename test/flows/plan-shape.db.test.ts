@@ -108,16 +108,22 @@ afterAll(async () => {
   await bench?.dispose(false);
 });
 
+const national = { kind: 'national' } as const;
+const province = { kind: 'division', divisionCode: '150000', prefix: '15' } as const;
+const enterprise = () => ({ kind: 'enterprise', enterpriseId: ids.enterprise }) as const;
+
 /** The application's hot reads, each as the repositories send it. */
 const hotReads: [string, (db: Executor) => Promise<unknown>][] = [
-  ['trace: the batch', (db) => trace.nodes(db, [ids.metal])],
-  ['trace: batches by code', (db) => trace.findBatch(db, undefined, 'no-such-code')],
-  ['trace: edge walk up', (db) => trace.edgesUp(db, ids.metal)],
-  ['trace: edge walk down', (db) => trace.edgesDown(db, ids.mine)],
-  ['trace: origins', (db) => trace.origins(db, ids.metal)],
+  ['trace: the batch (a ministry)', (db) => trace.visibleNode(db, national, ids.metal)],
+  ['trace: the batch (an enterprise)', (db) => trace.visibleNode(db, enterprise(), ids.metal)],
+  ['trace: batches by code (a province)', (db) => trace.findBatch(db, province, undefined, 'no-such-code')],
   ['trace: nodes of a lineage', (db) => trace.nodes(db, [ids.metal, ids.mine, ids.mine + 1, ids.mine + 2])],
-  ['trace: movements', (db) => trace.movements(db, [ids.mine, ids.mine + 1, ids.mine + 2])],
-  ['trace: holders', (db) => trace.holders(db, ids.metal)],
+  ['trace: lineage up (a ministry)', (db) => trace.lineageUp(db, national, ids.metal)],
+  ['trace: lineage up (an enterprise)', (db) => trace.lineageUp(db, enterprise(), ids.metal)],
+  ['trace: lineage up (a province)', (db) => trace.lineageUp(db, province, ids.metal)],
+  ['trace: lineage down (a ministry)', (db) => trace.lineageDown(db, national, ids.mine)],
+  ['trace: lineage down (an enterprise)', (db) => trace.lineageDown(db, enterprise(), ids.mine)],
+  ['trace: lineage down (a province)', (db) => trace.lineageDown(db, province, ids.mine)],
   ['certificate: month digest', (db) => monthDigest(db, ids.enterprise, ids.period)],
   ['certificate: seals', (db) => sealsOf(db, [ids.enterprise], [ids.period])],
   ['checks: mass balance', (db) => checks.balances(db, ids.period, ids.previous)],
@@ -163,10 +169,10 @@ describe(`plans of the hot reads on never-analysed flow tables (${testEngine})`,
 
   it('reads the big tables in every trace query (the rule is not vacuous)', async () => {
     const plans: Explained[] = [];
-    await trace.edgesUp(explaining(bench.handle.db, plans), ids.metal);
-    await trace.movements(explaining(bench.handle.db, plans), [ids.mine]);
+    await trace.lineageUp(explaining(bench.handle.db, plans), province, ids.metal);
+    await trace.lineageDown(explaining(bench.handle.db, plans), enterprise(), ids.mine);
     expect(plans.flatMap((plan) => bigTableReads(plan.Plan).map((read) => read.table))).toEqual(
-      expect.arrayContaining(['batch_edge', 'flow_line']),
+      expect.arrayContaining(['batch_edge', 'batch_origin', 'batch_holding', 'flow_batch', 'flow_line']),
     );
   });
 });

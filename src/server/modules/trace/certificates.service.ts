@@ -4,11 +4,10 @@ import type { Executor } from '../../db/executor.ts';
 import { canonicalJson, sm3Hex } from '../../shared/canonical-json.ts';
 import { notFound } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
-import type { Actor } from '../auth/index.ts';
+import { scopeOf, type Actor } from '../auth/index.ts';
 import { monthDigest, periodOf, sealsOf } from '../flows/index.ts';
-import * as repo from './trace.repository.ts';
 import { shareOfPpm } from './trace.rules.ts';
-import { backwardOf, getBatch } from './trace.service.ts';
+import { backwardView, lineageUp } from './trace.service.ts';
 
 /**
  * Provenance certificates: a batch, its origins with their exact REO kg, and the declarations (sealed months)
@@ -17,20 +16,20 @@ import { backwardOf, getBatch } from './trace.service.ts';
  */
 
 export async function issueCertificate(db: Executor, actor: Actor, audit: AuditContext, batchId: number) {
-  await getBatch(db, actor, batchId); // 404 outside scope
-  const [node] = await repo.nodes(db, [batchId]);
-  const trace = await backwardOf(db, node!);
+  const lineage = await lineageUp(db, scopeOf(actor), batchId); // 404 outside scope
+  const trace = backwardView(lineage);
+  const node = lineage.nodes[0]!;
+  const byId = new Map(lineage.nodes.map((batch) => [batch.id, batch]));
   const makers = new Map<string, { id: string; code: string; period: string }>();
   const addMaker = (id: string, code: string, madeAt: Date) => {
     const period = periodOf(madeAt);
     makers.set(`${id}|${period}`, { id, code, period });
   };
-  addMaker(node!.maker_id, node!.maker_code, node!.made_at);
-  const originNodes = await repo.nodes(
-    db,
-    trace.origins.map((origin) => origin.batch.id),
-  );
-  for (const origin of originNodes) addMaker(origin.maker_id, origin.maker_code, origin.made_at);
+  addMaker(node.maker_id, node.maker_code, node.made_at);
+  for (const { origin_id } of lineage.origins) {
+    const origin = byId.get(origin_id)!;
+    addMaker(origin.maker_id, origin.maker_code, origin.made_at);
+  }
   const declarations: CertificateContent['declarations'] = [];
   for (const maker of [...makers.values()].sort((a, b) =>
     `${a.code}${a.period}`.localeCompare(`${b.code}${b.period}`),

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/executor.ts';
+import type { Scope } from '../auth/index.ts';
 
 /**
  * The SQL of traceability. Origin shares are carried forward when a batch is made (batch_origin), so a
@@ -31,6 +32,28 @@ const nodeColumns = sql`b.id::float8 AS id, b.code, b.product_code, b.origin_kin
   m.credit_code AS maker_code, m.domicile_code AS maker_domicile, b.made_by_event, b.made_at,
   b.mass_kg::float8 AS mass_kg, b.reo_kg::float8 AS reo_kg`;
 
+/**
+ * Who may trace a batch `b` made by `m`, as a condition in the statement that reads it: the ministries; officials
+ * whose division holds its maker or one of its holders; an enterprise that made or held it. The holders are looked
+ * up per batch (OFFSET 0 keeps the EXISTS from being turned into a hash of every holding).
+ */
+function mayTrace(scope: Scope) {
+  switch (scope.kind) {
+    case 'national':
+      return sql`true`;
+    case 'none':
+      return sql`false`;
+    case 'enterprise':
+      return sql`(b.maker_id = ${scope.enterpriseId}
+        OR EXISTS (SELECT 1 FROM batch_holding h WHERE h.batch_id = b.id AND h.enterprise_id = ${scope.enterpriseId}
+                   OFFSET 0))`;
+    case 'division':
+      return sql`(starts_with(m.domicile_code, ${scope.prefix})
+        OR EXISTS (SELECT 1 FROM batch_holding h JOIN enterprise he ON he.id = h.enterprise_id
+                   WHERE h.batch_id = b.id AND starts_with(he.domicile_code, ${scope.prefix}) OFFSET 0))`;
+  }
+}
+
 export async function nodes(db: Executor, ids: readonly number[]): Promise<BatchNode[]> {
   if (ids.length === 0) return [];
   const rows = await sql<BatchNode>`
@@ -39,57 +62,140 @@ export async function nodes(db: Executor, ids: readonly number[]): Promise<Batch
   return rows.rows;
 }
 
-export async function findBatch(db: Executor, makerCode: string | undefined, code: string): Promise<BatchNode[]> {
+/** The batch, if the scope may trace it. */
+export async function visibleNode(db: Executor, scope: Scope, id: number): Promise<BatchNode | undefined> {
   const rows = await sql<BatchNode>`
     SELECT ${nodeColumns} FROM flow_batch b JOIN enterprise m ON m.id = b.maker_id
-    WHERE b.code = ${code} ${makerCode ? sql`AND m.credit_code = ${makerCode}` : sql``}
+    WHERE b.id = ${id} AND ${mayTrace(scope)}`.execute(db);
+  return rows.rows[0];
+}
+
+/** Batches of a code (optionally of one maker) the scope may trace, the first 20. */
+export async function findBatch(
+  db: Executor,
+  scope: Scope,
+  makerCode: string | undefined,
+  code: string,
+): Promise<BatchNode[]> {
+  const rows = await sql<BatchNode>`
+    SELECT ${nodeColumns} FROM flow_batch b JOIN enterprise m ON m.id = b.maker_id
+    WHERE b.code = ${code} ${makerCode ? sql`AND m.credit_code = ${makerCode}` : sql``} AND ${mayTrace(scope)}
     ORDER BY b.id LIMIT 20`.execute(db);
   return rows.rows;
 }
 
 /*
- * The edge walks look up each frontier batch's edges by index, whatever the planner believes about the table:
- * the LATERAL subquery with OFFSET 0 cannot be flattened into a join, so the recursive step is a nested loop of
- * indexed lookups. Written as a plain join, a table never analysed was planned as a merge join over the whole
- * edge index (ADR 0009).
+ * A trace is one statement: the batch with the scope's condition, the edge walk, the origins (or the movements)
+ * and the nodes' details, returned as JSON in one row, so a trace costs one round trip whatever its size.
+ *
+ * Every lookup of a big table is a LATERAL subquery with OFFSET 0 keyed on the row before it: it cannot be
+ * flattened into a join, so each step is an indexed lookup whatever the planner believes about the table. Written
+ * as a plain join, a table never analysed was planned as a merge join over the whole edge index (ADR 0009).
  */
 
-/** The edges above a batch (to its ancestors), each once. */
-export async function edgesUp(db: Executor, batchId: number): Promise<EdgeRow[]> {
-  const rows = await sql<EdgeRow>`
-    WITH RECURSIVE up (child_id, parent_id, reo_kg) AS (
-      SELECT child_id, parent_id, reo_kg FROM batch_edge WHERE child_id = ${batchId}
+const nodeJson = sql`json_build_object('id', b.id, 'code', b.code, 'product_code', b.product_code,
+  'origin_kind', b.origin_kind, 'maker_id', b.maker_id, 'maker_name', m.name, 'maker_code', m.credit_code,
+  'maker_domicile', m.domicile_code, 'made_by_event', b.made_by_event, 'made_at', b.made_at,
+  'mass_kg', b.mass_kg, 'reo_kg', b.reo_kg)`;
+
+/** The traced batch if the scope may trace it, then its edges one way (`up`: to ancestors), each once. */
+function walk(scope: Scope, batchId: number, direction: 'up' | 'down') {
+  const [from, to] = direction === 'up' ? [sql`child_id`, sql`parent_id`] : [sql`parent_id`, sql`child_id`];
+  return sql`target AS (
+      SELECT b.id FROM flow_batch b JOIN enterprise m ON m.id = b.maker_id WHERE b.id = ${batchId} AND ${mayTrace(scope)}),
+    edge (child_id, parent_id, reo_kg) AS (
+      SELECT x.child_id, x.parent_id, x.reo_kg FROM target CROSS JOIN LATERAL (
+        SELECT child_id, parent_id, reo_kg FROM batch_edge WHERE ${from} = target.id OFFSET 0) x
       UNION
-      SELECT e.child_id, e.parent_id, e.reo_kg FROM up CROSS JOIN LATERAL (
-        SELECT x.child_id, x.parent_id, x.reo_kg FROM batch_edge x WHERE x.child_id = up.parent_id OFFSET 0) e)
-    SELECT parent_id::float8 AS parent_id, child_id::float8 AS child_id, reo_kg::float8 AS reo_kg FROM up`.execute(db);
-  return rows.rows;
+      SELECT x.child_id, x.parent_id, x.reo_kg FROM edge CROSS JOIN LATERAL (
+        SELECT y.child_id, y.parent_id, y.reo_kg FROM batch_edge y WHERE y.${from} = edge.${to} OFFSET 0) x)`;
 }
 
-/** The edges below a batch (to its descendants), each once. */
-export async function edgesDown(db: Executor, batchId: number): Promise<EdgeRow[]> {
-  const rows = await sql<EdgeRow>`
-    WITH RECURSIVE down (child_id, parent_id, reo_kg) AS (
-      SELECT child_id, parent_id, reo_kg FROM batch_edge WHERE parent_id = ${batchId}
-      UNION
-      SELECT e.child_id, e.parent_id, e.reo_kg FROM down CROSS JOIN LATERAL (
-        SELECT x.child_id, x.parent_id, x.reo_kg FROM batch_edge x WHERE x.parent_id = down.child_id OFFSET 0) e)
-    SELECT parent_id::float8 AS parent_id, child_id::float8 AS child_id, reo_kg::float8 AS reo_kg FROM down`.execute(
+/** The details of the batches in `ids` (a CTE of one column `id`), as a JSON array. */
+const nodesOf = sql`(SELECT json_agg(${nodeJson}) FROM ids CROSS JOIN LATERAL (
+    SELECT * FROM flow_batch x WHERE x.id = ids.id OFFSET 0) b JOIN enterprise m ON m.id = b.maker_id)`;
+
+const edgesJson = sql`(SELECT coalesce(json_agg(json_build_object('parent_id', parent_id, 'child_id', child_id,
+    'reo_kg', reo_kg)), '[]') FROM edge)`;
+
+interface NodeJson extends Omit<BatchNode, 'made_at'> {
+  made_at: string;
+}
+
+const fromJson = (node: NodeJson): BatchNode => ({ ...node, made_at: new Date(node.made_at) });
+
+export interface Lineage {
+  /** The traced batch first, then every other batch of the lineage. */
+  nodes: BatchNode[];
+  edges: EdgeRow[];
+}
+
+export interface LineageUp extends Lineage {
+  /** Origin shares, heaviest first. */
+  origins: OriginRow[];
+}
+
+/** The batch's lineage up to its mines and imports, with its origin shares; undefined if not there or not visible. */
+export async function lineageUp(db: Executor, scope: Scope, batchId: number): Promise<LineageUp | undefined> {
+  const rows = await sql<{ nodes: NodeJson[] | null; edges: EdgeRow[]; origins: OriginRow[] }>`
+    WITH RECURSIVE ${walk(scope, batchId, 'up')},
+    origin AS (
+      SELECT o.origin_id, o.reo_kg FROM target CROSS JOIN LATERAL (
+        SELECT origin_id, reo_kg FROM batch_origin WHERE batch_id = target.id OFFSET 0) o),
+    ids (id) AS (SELECT id FROM target UNION SELECT origin_id FROM origin UNION SELECT parent_id FROM edge)
+    SELECT ${nodesOf} AS nodes, ${edgesJson} AS edges,
+      (SELECT coalesce(json_agg(json_build_object('origin_id', origin_id, 'reo_kg', reo_kg)
+         ORDER BY reo_kg DESC, origin_id), '[]') FROM origin) AS origins`.execute(db);
+  const row = rows.rows[0];
+  if (!row?.nodes) return undefined;
+  return { nodes: ordered(row.nodes.map(fromJson), batchId), edges: row.edges, origins: row.origins };
+}
+
+export interface LineageDown extends Lineage {
+  /** Shipments, receipts and exports of the lineage's batches (not superseded), in time order. */
+  movements: MovementRow[];
+}
+
+/** The batch's lineage down to what was made of it, with where it went; undefined if not there or not visible. */
+export async function lineageDown(db: Executor, scope: Scope, batchId: number): Promise<LineageDown | undefined> {
+  const rows = await sql<{
+    nodes: NodeJson[] | null;
+    edges: EdgeRow[];
+    movements: (Omit<MovementRow, 'event_time'> & { event_time: string })[];
+  }>`
+    WITH RECURSIVE ${walk(scope, batchId, 'down')},
+    ids (id) AS (SELECT id FROM target UNION SELECT child_id FROM edge),
+    moves AS (
+      SELECT l.batch_id, l.enterprise_id, e.name AS enterprise_name, e.credit_code AS enterprise_code, l.kind,
+             l.event_id, l.event_time, l.mass_kg, l.reo_kg, l.counterparty_id,
+             coalesce(c.name, l.counterparty_name) AS counterparty_name, l.country
+      FROM ids CROSS JOIN LATERAL (
+        SELECT x.batch_id, x.enterprise_id, x.kind, x.event_id, x.event_time, x.mass_kg, x.reo_kg, x.counterparty_id,
+               x.counterparty_name, x.country
+        FROM flow_line x WHERE x.batch_id = ids.id AND x.kind IN ('ship', 'receive', 'export') OFFSET 0) l
+      JOIN enterprise e ON e.id = l.enterprise_id LEFT JOIN enterprise c ON c.id = l.counterparty_id
+      WHERE NOT EXISTS (SELECT 1 FROM flow_superseded s WHERE s.enterprise_id = l.enterprise_id AND s.event_id = l.event_id))
+    SELECT ${nodesOf} AS nodes, ${edgesJson} AS edges,
+      (SELECT coalesce(json_agg(row_to_json(moves) ORDER BY event_time, event_id), '[]') FROM moves) AS movements`.execute(
     db,
   );
-  return rows.rows;
+  const row = rows.rows[0];
+  if (!row?.nodes) return undefined;
+  return {
+    nodes: ordered(row.nodes.map(fromJson), batchId),
+    edges: row.edges,
+    movements: row.movements.map((move) => ({ ...move, event_time: new Date(move.event_time) })),
+  };
+}
+
+/** The traced batch first, the others by id. */
+function ordered(list: BatchNode[], first: number): BatchNode[] {
+  return list.sort((a, b) => (a.id === first ? -1 : b.id === first ? 1 : a.id - b.id));
 }
 
 export interface OriginRow {
   origin_id: number;
   reo_kg: number;
-}
-
-export async function origins(db: Executor, batchId: number): Promise<OriginRow[]> {
-  const rows = await sql<OriginRow>`
-    SELECT origin_id::float8 AS origin_id, reo_kg::float8 AS reo_kg FROM batch_origin WHERE batch_id = ${batchId}
-    ORDER BY reo_kg DESC, origin_id`.execute(db);
-  return rows.rows;
 }
 
 export interface MovementRow {
@@ -105,29 +211,4 @@ export interface MovementRow {
   counterparty_id: string | null;
   counterparty_name: string | null;
   country: string | null;
-}
-
-/** Where batches went: shipments, receipts and exports of them (not superseded). */
-export async function movements(db: Executor, batchIds: readonly number[]): Promise<MovementRow[]> {
-  if (batchIds.length === 0) return [];
-  const rows = await sql<MovementRow>`
-    SELECT l.batch_id::float8 AS batch_id, l.enterprise_id, e.name AS enterprise_name, e.credit_code AS enterprise_code,
-           l.kind, l.event_id, l.event_time, l.mass_kg::float8 AS mass_kg, l.reo_kg::float8 AS reo_kg,
-           l.counterparty_id, coalesce(c.name, l.counterparty_name) AS counterparty_name, l.country
-    FROM flow_line l JOIN enterprise e ON e.id = l.enterprise_id LEFT JOIN enterprise c ON c.id = l.counterparty_id
-    WHERE l.batch_id = ANY(${batchIds}::bigint[]) AND l.kind IN ('ship', 'receive', 'export')
-      AND NOT EXISTS (SELECT 1 FROM flow_superseded s WHERE s.enterprise_id = l.enterprise_id AND s.event_id = l.event_id)
-    ORDER BY l.event_time, l.event_id`.execute(db);
-  return rows.rows;
-}
-
-/** Enterprises that hold or held a batch (for scope: who may see its trace). */
-export async function holders(
-  db: Executor,
-  batchId: number,
-): Promise<{ enterprise_id: string; domicile_code: string }[]> {
-  const rows = await sql<{ enterprise_id: string; domicile_code: string }>`
-    SELECT h.enterprise_id, e.domicile_code FROM batch_holding h JOIN enterprise e ON e.id = h.enterprise_id
-    WHERE h.batch_id = ${batchId}`.execute(db);
-  return rows.rows;
 }

@@ -27,28 +27,9 @@ function view(node: repo.BatchNode): BatchNodeView {
 }
 
 async function visibleBatch(db: Executor, scope: Scope, batchId: number): Promise<repo.BatchNode> {
-  const [node] = await repo.nodes(db, [batchId]);
-  if (!node || !(await mayTrace(db, scope, node))) throw notFound(`Batch ${batchId}`);
+  const node = await repo.visibleNode(db, scope, batchId);
+  if (!node) throw notFound(`Batch ${batchId}`);
   return node;
-}
-
-async function mayTrace(db: Executor, scope: Scope, node: repo.BatchNode): Promise<boolean> {
-  switch (scope.kind) {
-    case 'national':
-      return true;
-    case 'none':
-      return false;
-    case 'enterprise':
-      return (
-        node.maker_id === scope.enterpriseId ||
-        (await repo.holders(db, node.id)).some((h) => h.enterprise_id === scope.enterpriseId)
-      );
-    case 'division':
-      return (
-        node.maker_domicile.startsWith(scope.prefix) ||
-        (await repo.holders(db, node.id)).some((holder) => holder.domicile_code.startsWith(scope.prefix))
-      );
-  }
 }
 
 /** Batches of a code (optionally of one maker) the caller may trace. */
@@ -58,28 +39,29 @@ export async function findBatches(
   code: string,
   makerCode?: string,
 ): Promise<BatchNodeView[]> {
-  const scope = scopeOf(actor);
-  const found = await repo.findBatch(db, makerCode, code);
-  const visible: BatchNodeView[] = [];
-  for (const node of found) if (await mayTrace(db, scope, node)) visible.push(view(node));
-  return visible;
+  return (await repo.findBatch(db, scopeOf(actor), makerCode, code)).map(view);
 }
 
 export async function getBatch(db: Executor, actor: Actor, batchId: number): Promise<BatchNodeView> {
   return view(await visibleBatch(db, scopeOf(actor), batchId));
 }
 
-/** Back to the mines and imports: each origin's exact kg of REO, and the path that brought it. */
-export async function traceBackward(db: Executor, actor: Actor, batchId: number): Promise<z.infer<typeof traceBack>> {
-  const batch = await visibleBatch(db, scopeOf(actor), batchId);
-  return backwardOf(db, batch);
+/** The lineage up from a batch the scope may trace (one statement), or 404. */
+export async function lineageUp(db: Executor, scope: Scope, batchId: number): Promise<repo.LineageUp> {
+  const lineage = await repo.lineageUp(db, scope, batchId);
+  if (!lineage) throw notFound(`Batch ${batchId}`);
+  return lineage;
 }
 
-export async function backwardOf(db: Executor, batch: repo.BatchNode): Promise<z.infer<typeof traceBack>> {
-  const [edges, origins] = await Promise.all([repo.edgesUp(db, batch.id), repo.origins(db, batch.id)]);
-  const ids = new Set<number>([batch.id, ...origins.map((origin) => origin.origin_id)]);
-  for (const edge of edges) ids.add(edge.parent_id);
-  const byId = new Map((await repo.nodes(db, [...ids])).map((node) => [node.id, node]));
+/** Back to the mines and imports: each origin's exact kg of REO, and the path that brought it. */
+export async function traceBackward(db: Executor, actor: Actor, batchId: number): Promise<z.infer<typeof traceBack>> {
+  return backwardView(await lineageUp(db, scopeOf(actor), batchId));
+}
+
+export function backwardView(lineage: repo.LineageUp): z.infer<typeof traceBack> {
+  const { nodes, edges, origins } = lineage;
+  const batch = nodes[0]!;
+  const byId = new Map(nodes.map((node) => [node.id, node]));
   const paths = pathsFrom(
     batch.id,
     edges.map((edge) => ({ from: edge.child_id, to: edge.parent_id, reoKg: edge.reo_kg })),
@@ -92,7 +74,7 @@ export async function backwardOf(db: Executor, batch: repo.BatchNode): Promise<z
       share_ppm: shareOfPpm(origin.reo_kg, batch.reo_kg),
       path: paths.get(origin.origin_id) ?? [batch.id],
     })),
-    nodes: [...byId.values()].map(view),
+    nodes: nodes.map(view),
     edges,
   };
 }
@@ -106,17 +88,20 @@ export async function traceForwardOf(
   batchId: number,
 ): Promise<z.infer<typeof traceForward>> {
   const scope = scopeOf(actor);
-  const batch = await visibleBatch(db, scope, batchId);
-  const edges = await repo.edgesDown(db, batch.id);
-  const ids = new Set<number>([batch.id]);
-  for (const edge of edges) ids.add(edge.child_id);
-  const [nodes, moves] = await Promise.all([repo.nodes(db, [...ids]), repo.movements(db, [...ids])]);
+  const lineage = await repo.lineageDown(db, scope, batchId);
+  if (!lineage) throw notFound(`Batch ${batchId}`);
+  return forwardView(lineage, scope.kind === 'enterprise' ? scope.enterpriseId : null);
+}
+
+/** The forward trace as `self` (an enterprise, or null for officials) may see it. */
+export function forwardView(lineage: repo.LineageDown, self: string | null): z.infer<typeof traceForward> {
+  const { nodes, edges } = lineage;
+  const batch = nodes[0]!;
   const paths = pathsFrom(
     batch.id,
     edges.map((edge) => ({ from: edge.parent_id, to: edge.child_id, reoKg: edge.reo_kg })),
   );
-  const self = scope.kind === 'enterprise' ? scope.enterpriseId : null;
-  const movements: Movement[] = moves.map((move) => {
+  const movements: Movement[] = lineage.movements.map((move) => {
     // An enterprise sees its own records and those of who traded with it; others' customers stay unnamed.
     const known = self === null || move.enterprise_id === self || move.counterparty_id === self;
     return {
