@@ -1,4 +1,6 @@
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { buildApp, type App } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
@@ -9,11 +11,13 @@ import type { Actor } from '../server/modules/auth/index.ts';
 import { seedApprovedUser } from '../server/modules/auth/users.service.ts';
 import { dashboard } from '../server/modules/dashboard/dashboard.service.ts';
 import { board } from '../server/modules/reporting/board.service.ts';
+import type { ClientAnswer, ClientJob, ClientRequest } from './bench-flows.client.ts';
 import { percentile, round2 } from './bench-flows.measure.ts';
 
 /**
  * What an official meets: the app built on the bench database (`buildApp`, as `npm start` runs it), listening on
- * a loopback port, called over real HTTP with a ministry user's API token; and the board and the dashboard
+ * a loopback port, called over real HTTP with a ministry user's API token by a client process of its own (a user's
+ * client does not share the server's event loop or heap); and the board and the dashboard
  * in-process as their routes call them.
  */
 
@@ -50,20 +54,23 @@ export async function startBenchApi(handle: DatabaseHandle): Promise<BenchApi> {
   return { url: `http://127.0.0.1:${address.port}/api/v1`, token, actor, close: () => app.close() };
 }
 
-async function call(api: BenchApi, method: 'GET' | 'POST', path: string, body?: unknown): Promise<number> {
-  const began = performance.now();
-  const response = await fetch(`${api.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${api.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
+const clientScript = fileURLToPath(new URL('./bench-flows.client.ts', import.meta.url));
+
+/** Each request's time in ms, sent in order by a client process of its own (not sharing the server's loop or heap). */
+async function timeRequests(api: BenchApi, requests: readonly ClientRequest[]): Promise<number[]> {
+  const child = fork(clientScript, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  await response.arrayBuffer();
-  const ms = performance.now() - began;
-  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}`);
-  return ms;
+  const answer = await new Promise<ClientAnswer>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as ClientAnswer));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the bench client exited with ${code} before answering`)));
+    const job: ClientJob = { url: api.url, token: api.token, requests };
+    child.send(job);
+  });
+  if ('error' in answer) throw new Error(answer.error);
+  return answer.ms;
 }
 
 export interface ApiFigures {
@@ -86,28 +93,34 @@ export async function measureApi(
   forwardIds: readonly number[],
   period: string,
 ): Promise<ApiFigures> {
-  for (let index = 0; index < Math.min(20, backIds.length); index += 1) {
-    await call(api, 'GET', `/batches/${backIds[index]}/trace/back`);
-    await call(api, 'GET', `/batches/${forwardIds[index % forwardIds.length]}/trace/forward`);
-  }
-  const back: number[] = [];
-  const forward: number[] = [];
-  for (let index = 0; index < backIds.length; index += 1) {
-    back.push(await call(api, 'GET', `/batches/${backIds[index]}/trace/back`));
-    forward.push(await call(api, 'GET', `/batches/${forwardIds[index % forwardIds.length]}/trace/forward`));
-  }
-  const checksMs = await call(api, 'POST', '/checks/runs', { period });
-  const boards: number[] = [];
-  const dashboards: number[] = [];
-  for (let run = 0; run < 5; run += 1) {
-    boards.push(await call(api, 'GET', `/reporting/board?period=${period}`));
-    dashboards.push(await call(api, 'GET', `/dashboard?year=${period.slice(0, 4)}`));
-  }
+  const back = (id: number): ClientRequest => ({ method: 'GET', path: `/batches/${id}/trace/back` });
+  const forward = (index: number): ClientRequest => ({
+    method: 'GET',
+    path: `/batches/${forwardIds[index % forwardIds.length]}/trace/forward`,
+  });
+  const warm = Math.min(20, backIds.length);
+  const requests: ClientRequest[] = [];
+  for (let index = 0; index < warm; index += 1) requests.push(back(backIds[index]!), forward(index));
+  for (let index = 0; index < backIds.length; index += 1) requests.push(back(backIds[index]!), forward(index));
+  requests.push({ method: 'POST', path: '/checks/runs', body: { period } });
+  for (let run = 0; run < 5; run += 1)
+    requests.push(
+      { method: 'GET', path: `/reporting/board?period=${period}` },
+      { method: 'GET', path: `/dashboard?year=${period.slice(0, 4)}` },
+    );
+  const ms = (await timeRequests(api, requests)).slice(2 * warm);
+  const traced = ms.slice(0, 2 * backIds.length);
+  const backMs = traced.filter((_, index) => index % 2 === 0);
+  const forwardMs = traced.filter((_, index) => index % 2 === 1);
+  const checksMs = ms[2 * backIds.length]!;
+  const rest = ms.slice(2 * backIds.length + 1);
+  const boards = rest.filter((_, index) => index % 2 === 0);
+  const dashboards = rest.filter((_, index) => index % 2 === 1);
   return {
-    back_p50_ms: median(back),
-    back_p99_ms: round2(percentile(back, 0.99)),
-    forward_p50_ms: median(forward),
-    forward_p99_ms: round2(percentile(forward, 0.99)),
+    back_p50_ms: median(backMs),
+    back_p99_ms: round2(percentile(backMs, 0.99)),
+    forward_p50_ms: median(forwardMs),
+    forward_p99_ms: round2(percentile(forwardMs, 0.99)),
     checks_s: round2(checksMs / 1000),
     board_ms: median(boards),
     dashboard_ms: median(dashboards),
