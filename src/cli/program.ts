@@ -6,7 +6,7 @@ import { runAllocateCommand } from './allocate.ts';
 import { runDatabaseCommand } from './run-command.ts';
 import { loadConfig } from '../server/config.ts';
 import { DataDirLockedError } from '../server/db/data-dir-lock.ts';
-import { startServer } from '../server/main.ts';
+import { checkProcessSettings, startServer } from '../server/main.ts';
 import { StartupError } from '../server/shared/messages.ts';
 import { EXIT_DO_NOT_RESTART, supervise, WORKER_ENV } from '../server/supervisor.ts';
 
@@ -31,6 +31,14 @@ export function buildProgram(): Command {
     )
     .action(async () => {
       const config = loadConfig();
+      if (process.env[WORKER_ENV] !== '1') {
+        try {
+          checkProcessSettings(config);
+        } catch (error) {
+          console.error(error instanceof Error ? error.message : error);
+          process.exit(EXIT_DO_NOT_RESTART);
+        }
+      }
       if (config.SUPERVISE && process.env[WORKER_ENV] !== '1') {
         process.exitCode = await supervise(config, { script: binScript, args: ['serve'] });
         return;

@@ -49,6 +49,7 @@ import { badUrlError, installInputGuard } from './shared/input-guard.ts';
 import { handleError, handleNotFound } from './shared/problem.ts';
 import { apiJsonLimits, limitedJsonParser } from './shared/json-limits.ts';
 import { bodyLimitExceeded } from './shared/body.ts';
+import { databaseRateLimitStore } from './shared/rate-limit.store.ts';
 
 export interface AppDeps {
   readonly config: Config;
@@ -108,7 +109,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       },
     },
   });
-  await app.register(fastifyRateLimit, { max: config.RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' });
+  // Counted in the database on PostgreSQL (shared by every server process), in memory on PGlite (one process).
+  const rateLimitStore =
+    (config.RATE_LIMIT_STORE ?? (database.engine === 'postgres' ? 'database' : 'memory')) === 'database'
+      ? databaseRateLimitStore(database.db)
+      : null;
+  if (rateLimitStore) app.addHook('onClose', async () => rateLimitStore.stop());
+  await app.register(fastifyRateLimit, {
+    max: config.RATE_LIMIT_PER_MINUTE,
+    timeWindow: '1 minute',
+    skipOnError: true,
+    ...(rateLimitStore ? { store: rateLimitStore.Store } : {}),
+  });
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
     openapi: {

@@ -85,6 +85,16 @@ const configSchema = z.object({
     .default('true')
     .transform((value) => value === 'true'),
   /**
+   * How many server processes the supervisor runs, sharing the port (node:cluster). More than one needs PostgreSQL
+   * (DATABASE_URL): the processes share nothing in memory, and the embedded database belongs to one process.
+   */
+  WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Where request counts for the rate limit are kept: `database` (an unlogged table, shared by every process on
+   * the same PostgreSQL) or `memory` (this process only). Unset: `database` on PostgreSQL, `memory` on PGlite.
+   */
+  RATE_LIMIT_STORE: z.enum(['database', 'memory']).optional(),
+  /**
    * The anchor log the server appends a signed anchor of the audit chain's head to, at start and every
    * AUDIT_ANCHOR_INTERVAL_MINUTES (docs/security.md, "Anchoring the audit chain"). Empty: the server does not anchor.
    */

@@ -13,6 +13,8 @@ import { createSealer } from './shared/signing.ts';
 import { openAdminSocket, type AdminSocket } from './modules/admin/admin.socket.ts';
 import { migrateAudited } from './modules/admin/admin.service.ts';
 import { SYSTEM_ACTOR } from './modules/audit/index.ts';
+import { StartupError } from './shared/messages.ts';
+import { withStartupLock } from './db/startup-lock.ts';
 
 const onDisk = (config: Config) => !config.DATABASE_URL && !config.PGLITE_DATA_DIR.startsWith('memory://');
 
@@ -34,19 +36,30 @@ export async function openConfiguredDatabase(
   });
 }
 
+/** Settings that cannot work together stop the start before anything is opened (StartupError, exit 78). */
+export function checkProcessSettings(config: Config): void {
+  if (config.DATABASE_URL) return;
+  if (config.WORKERS > 1) throw new StartupError('workers_need_postgres', { workers: config.WORKERS });
+  if (config.RATE_LIMIT_STORE === 'database') throw new StartupError('rate_limit_store_needs_postgres', {});
+}
+
 /** Migrates and loads reference data (and demo data into an empty database), then listens. */
 export async function startServer(config: Config): Promise<{ app: App; database: DatabaseHandle; url: string }> {
   // A setting the server cannot work with stops it before it opens anything; the app is given the font it chose.
+  checkProcessSettings(config);
   const pdfFont = resolvePdfFont(config.PDF_FONT_PATH);
   const database = await openConfiguredDatabase(config, { server: true });
-  await migrateAudited(database.db, { actor: SYSTEM_ACTOR, requestId: 'start' });
-  const empty = (await database.db.selectFrom('app_user').select('id').limit(1).execute()).length === 0;
-  if (config.DEMO_DATA && empty) {
-    await loadDemoData(database.db);
-    await loadDemoFlows(database);
-    await loadDemoReports(database, createSealer(config.SIGNING_KEY_SECRET));
-    await loadDemoSupervision(database.db);
-  }
+  // Several processes may start at once on one PostgreSQL: one migrates and loads the demo, the others wait.
+  await withStartupLock(database, async () => {
+    await migrateAudited(database.db, { actor: SYSTEM_ACTOR, requestId: 'start' });
+    const empty = (await database.db.selectFrom('app_user').select('id').limit(1).execute()).length === 0;
+    if (config.DEMO_DATA && empty) {
+      await loadDemoData(database.db);
+      await loadDemoFlows(database);
+      await loadDemoReports(database, createSealer(config.SIGNING_KEY_SECRET));
+      await loadDemoSupervision(database.db);
+    }
+  });
   const app = await buildApp({ config, database, pdfFont });
   // On PGlite the server is the data directory's one owner: CLI commands reach it through this socket.
   const admin: AdminSocket | null = onDisk(config)

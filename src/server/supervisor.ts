@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import cluster, { type Worker } from 'node:cluster';
 import { totalmem } from 'node:os';
 import type { Config } from './config.ts';
 
 /**
- * `npm start` / `monazite serve`: a small supervisor process that runs the server as a child (the worker) with a
- * heap ceiling, and starts it again when it dies abnormally (a fatal error such as heap out of memory, a crash,
+ * `npm start` / `monazite serve`: a small supervisor process that runs the server as WORKERS children (the workers,
+ * sharing the port through node:cluster) with a heap ceiling, and starts each again when it dies abnormally (a fatal error such as heap out of memory, a crash,
  * a kill), after a growing delay, saying why on stderr. SIGINT or SIGTERM stops the worker, then the supervisor.
  * A worker that exits 0 (stopped cleanly) is not restarted, nor one that exits with EXIT_DO_NOT_RESTART (it refused
  * to start: bad configuration, the data directory held by another process), which would only fail again.
@@ -40,80 +40,103 @@ export function exitReason(code: number | null, signal: NodeJS.Signals | null): 
   return `exited with code ${code}`;
 }
 
-/** Runs the worker until a signal stops the supervisor; resolves to the supervisor's exit code. */
+/** Runs the workers until a signal stops the supervisor; resolves to the supervisor's exit code. */
 export function supervise(
   config: Config,
   worker: { readonly script: string; readonly args: readonly string[] },
   log: (line: string) => void = (line) => process.stderr.write(`monazite supervisor: ${line}\n`),
 ): Promise<number> {
   const heap = heapLimitMb(config);
-  let child: ChildProcess | null = null;
+  const count = config.WORKERS;
+  // node:cluster: the workers share the port; each accepted connection goes to one of them (round robin).
+  cluster.setupPrimary({ exec: worker.script, args: [...worker.args], execArgv: [`--max-old-space-size=${heap}`] });
+  const live = new Map<number, Worker>();
+  const timers = new Set<NodeJS.Timeout>();
   let stopping: NodeJS.Signals | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let delay = FIRST_DELAY_MS;
-  let restarts = 0;
+  let finished = false;
 
   return new Promise((resolve) => {
     const finish = (code: number) => {
+      if (finished) return;
+      finished = true;
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
+      for (const timer of timers) clearTimeout(timer);
       resolve(code);
     };
+    /** Ends the run once no worker is left (and none is waiting to start again). */
+    const finishWhenAllGone = (code: number) => {
+      if (live.size === 0 && timers.size === 0) finish(code);
+    };
 
-    const start = () => {
-      timer = null;
-      const startedAt = Date.now();
-      const current = spawn(process.execPath, [`--max-old-space-size=${heap}`, worker.script, ...worker.args], {
-        env: { ...process.env, [WORKER_ENV]: '1' },
-        // The IPC channel tells the worker when the supervisor is gone, so it never outlives it.
-        stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-      });
-      child = current;
-      log(`started the server, pid ${current.pid} (heap limit ${heap} MB)`);
-      current.once('exit', (code, signal) => {
-        child = null;
-        if (stopping) {
-          log(`the server (pid ${current.pid}) stopped; exiting`);
-          finish(0);
-          return;
-        }
-        if (code === 0) {
-          log(`the server (pid ${current.pid}) exited cleanly; not restarting`);
-          finish(0);
-          return;
-        }
-        if (code === EXIT_DO_NOT_RESTART) {
-          log(`the server (pid ${current.pid}) refused to start (see above); not restarting`);
-          finish(EXIT_DO_NOT_RESTART);
-          return;
-        }
-        if (Date.now() - startedAt >= HEALTHY_MS) delay = FIRST_DELAY_MS;
-        restarts += 1;
-        log(
-          `the server (pid ${current.pid}) ${exitReason(code, signal)}; restarting in ${delay / 1000} s (restart ${restarts})`,
-        );
-        timer = setTimeout(start, delay);
-        delay = Math.min(delay * 2, MAX_DELAY_MS);
-      });
+    /** One worker slot: its worker, started again after a growing delay when it dies abnormally. */
+    const startSlot = (slot: number) => {
+      let delay = FIRST_DELAY_MS;
+      let restarts = 0;
+      const name = count === 1 ? 'the server' : `server ${slot + 1} of ${count}`;
+      const start = () => {
+        const startedAt = Date.now();
+        const current = cluster.fork({ [WORKER_ENV]: '1' });
+        const pid = current.process.pid;
+        live.set(slot, current);
+        log(`started ${name}, pid ${pid} (heap limit ${heap} MB)`);
+        current.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
+          live.delete(slot);
+          if (stopping || finished) {
+            log(`${name} (pid ${pid}) stopped${live.size === 0 ? '; exiting' : ''}`);
+            finishWhenAllGone(0);
+            return;
+          }
+          if (code === 0) {
+            log(`${name} (pid ${pid}) exited cleanly; not restarting`);
+            finishWhenAllGone(0);
+            return;
+          }
+          if (code === EXIT_DO_NOT_RESTART) {
+            // A refusal would be refused again, in every worker: stop them all.
+            log(`${name} (pid ${pid}) refused to start (see above); not restarting`);
+            stopping = 'SIGTERM';
+            for (const other of live.values()) other.process.kill('SIGTERM');
+            if (live.size === 0) finish(EXIT_DO_NOT_RESTART);
+            else
+              for (const other of live.values())
+                other.once('exit', () => live.size === 0 && finish(EXIT_DO_NOT_RESTART));
+            return;
+          }
+          if (Date.now() - startedAt >= HEALTHY_MS) delay = FIRST_DELAY_MS;
+          restarts += 1;
+          log(
+            `${name} (pid ${pid}) ${exitReason(code, signal)}; restarting in ${delay / 1000} s (restart ${restarts})`,
+          );
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            start();
+          }, delay);
+          timers.add(timer);
+          delay = Math.min(delay * 2, MAX_DELAY_MS);
+        });
+      };
+      start();
     };
 
     function onSignal(signal: NodeJS.Signals) {
       if (stopping) {
         // A second Ctrl-C: do not wait for a clean shutdown.
-        child?.kill('SIGKILL');
+        for (const current of live.values()) current.process.kill('SIGKILL');
         return;
       }
       stopping = signal;
-      log(`${signal}: stopping the server`);
-      if (timer) {
-        clearTimeout(timer);
+      log(`${signal}: stopping the server${count > 1 ? 's' : ''}`);
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      if (live.size === 0) {
         finish(0);
         return;
       }
-      child?.kill('SIGTERM');
+      for (const current of live.values()) current.process.kill('SIGTERM');
     }
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    start();
+    for (let slot = 0; slot < count; slot += 1) startSlot(slot);
   });
 }

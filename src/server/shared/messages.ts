@@ -26,6 +26,15 @@ const catalogue = {
       'PDF 字体设置有误：字体“{path}”缺少汉字（如“{missing}”），公文表格中的中文无法显示。请选用含简体中文的字体。',
     en: 'PDF font: "{path}" lacks Chinese characters (such as "{missing}"), so the forms could not show their Chinese text. Choose a font with Simplified Chinese.',
   },
+  workers_need_postgres: {
+    'zh-CN':
+      '进程数设置有误：WORKERS={workers} 需要 PostgreSQL（设置 DATABASE_URL）。内嵌数据库只能由一个进程使用，请把 WORKERS 设为 1。',
+    en: 'WORKERS={workers} needs PostgreSQL (set DATABASE_URL): the embedded database belongs to one process. Set WORKERS to 1.',
+  },
+  rate_limit_store_needs_postgres: {
+    'zh-CN': '限流设置有误：RATE_LIMIT_STORE=database 需要 PostgreSQL（设置 DATABASE_URL）；内嵌数据库请用 memory。',
+    en: 'RATE_LIMIT_STORE=database needs PostgreSQL (set DATABASE_URL); use memory with the embedded database.',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof catalogue;
