@@ -51,6 +51,15 @@ export async function startBenchApi(handle: DatabaseHandle): Promise<BenchApi> {
 }
 
 async function call(api: BenchApi, method: 'GET' | 'POST', path: string, body?: unknown): Promise<number> {
+  return (await callFor(api, method, path, body)).ms;
+}
+
+async function callFor(
+  api: BenchApi,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ ms: number; json: unknown }> {
   const began = performance.now();
   const response = await fetch(`${api.url}${path}`, {
     method,
@@ -60,10 +69,10 @@ async function call(api: BenchApi, method: 'GET' | 'POST', path: string, body?: 
     },
     body: body === undefined ? null : JSON.stringify(body),
   });
-  await response.arrayBuffer();
+  const text = await response.text();
   const ms = performance.now() - began;
   if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}`);
-  return ms;
+  return { ms, json: text ? (JSON.parse(text) as unknown) : null };
 }
 
 export interface ApiFigures {
@@ -74,17 +83,35 @@ export interface ApiFigures {
   checks_s: number;
   board_ms: number;
   dashboard_ms: number;
+  /** The officials' everyday reads (issue 23), each the median of 5 through HTTP. */
+  reads: ReadFigures;
+}
+
+export interface ReadFigures {
+  /** `GET /dashboard/indicator-history` (a file read once): HTTP, token and routing, the reads' baseline. */
+  baseline_ms: number;
+  reconciliation_ms: number;
+  report_month_draft_ms: number;
+  report_year_draft_ms: number;
+  /** The first page of 100 lines of the busiest enterprise-month. */
+  flows_page_ms: number;
+  /** The page of 100 lines in the middle of that month: by `after` (keyset) when the API gives `next`, else `page`. */
+  flows_deep_page_ms: number;
+  /** How many lines that enterprise-month has (the list's `total`). */
+  flows_month_lines: number;
 }
 
 /**
  * Through HTTP: each sampled batch traced back and forward (the routes, with the token's scope), then the month's
- * checks (POST /checks/runs), the reporting board of the month and the dashboard of the year (median of 5).
+ * checks (POST /checks/runs), the reporting board of the month and the dashboard of the year (median of 5), and
+ * the everyday reads (`measureReads`).
  */
 export async function measureApi(
   api: BenchApi,
   backIds: readonly number[],
   forwardIds: readonly number[],
   period: string,
+  busiest: BusiestMonth,
 ): Promise<ApiFigures> {
   for (let index = 0; index < Math.min(20, backIds.length); index += 1) {
     await call(api, 'GET', `/batches/${backIds[index]}/trace/back`);
@@ -103,7 +130,9 @@ export async function measureApi(
     boards.push(await call(api, 'GET', `/reporting/board?period=${period}`));
     dashboards.push(await call(api, 'GET', `/dashboard?year=${period.slice(0, 4)}`));
   }
+  const reads = await measureReads(api, period, busiest);
   return {
+    reads,
     back_p50_ms: median(back),
     back_p99_ms: round2(percentile(back, 0.99)),
     forward_p50_ms: median(forward),
@@ -111,6 +140,42 @@ export async function measureApi(
     checks_s: round2(checksMs / 1000),
     board_ms: median(boards),
     dashboard_ms: median(dashboards),
+  };
+}
+
+/** An enterprise-month to read: the one with the most flow lines in the bench's last month. */
+export interface BusiestMonth {
+  readonly enterpriseId: string;
+  readonly lines: number;
+}
+
+/**
+ * The reads issue 23 moved onto the flow summaries, through HTTP (median of 5 each): the nation's reconciliation
+ * of the month, the busiest enterprise's monthly and annual report drafts, and a first and a middle page of its
+ * month's flow lines.
+ */
+async function measureReads(api: BenchApi, period: string, busiest: BusiestMonth): Promise<ReadFigures> {
+  const fiveTimes = async (path: string) => {
+    const times: number[] = [];
+    for (let run = 0; run < 5; run += 1) times.push(await call(api, 'GET', path));
+    return median(times);
+  };
+  const list = `/flows?enterprise_id=${busiest.enterpriseId}&period=${period}&page_size=100`;
+  const middle = Math.max(1, Math.ceil(busiest.lines / 200));
+  // The cursor of the middle page comes from the page before it, as a client walking the list holds it.
+  const before =
+    middle > 1 ? ((await callFor(api, 'GET', `${list}&page=${middle - 1}`)).json as { next?: string | null }) : {};
+  const deep = before.next ? `${list}&page=${middle}&after=${before.next}` : `${list}&page=${middle}`;
+  return {
+    baseline_ms: await fiveTimes('/dashboard/indicator-history'),
+    reconciliation_ms: await fiveTimes(`/reporting/reconciliation?period=${period}`),
+    report_month_draft_ms: await fiveTimes(`/reports/draft?enterprise_id=${busiest.enterpriseId}&period=${period}`),
+    report_year_draft_ms: await fiveTimes(
+      `/reports/draft?enterprise_id=${busiest.enterpriseId}&period=${period.slice(0, 4)}`,
+    ),
+    flows_page_ms: await fiveTimes(list),
+    flows_deep_page_ms: await fiveTimes(deep),
+    flows_month_lines: busiest.lines,
   };
 }
 
