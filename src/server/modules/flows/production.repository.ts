@@ -31,7 +31,7 @@ export async function monthlyProduction(
              p.category AS product_category, p.ore_type
       FROM flow_summary s JOIN product p ON p.code = s.product_code
       WHERE s.period BETWEEN ${from} AND ${to} AND s.kind IN ('produce', 'transform') ${only}),
-    feeds AS (
+    feeds AS MATERIALIZED (
       SELECT f.inputs,
              CASE WHEN coalesce(bool_and(p.ore_type = 'imported'), false) THEN 'separation_imported'
                   WHEN coalesce(bool_and(p.ore_type = 'monazite'), false) THEN 'separation_monazite'
