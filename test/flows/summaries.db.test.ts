@@ -227,6 +227,33 @@ describe('flow summaries', () => {
     await expectSummariesEqualLines(db);
   });
 
+  it('pages a month of flow lines by keyset: the same lines as by page, the total from the summary', async () => {
+    const mine = await context.as('ent.bayan');
+    const base = `/api/v1/flows?enterprise_id=${ids.bayan}&period=2024-07`;
+    const all = await mine.get(`${base}&page_size=200`);
+    expect(all.statusCode, all.body).toBe(200);
+    const everything = all.json<{ items: { event_id: string; line_no: number }[]; total: number }>();
+    const counted = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM flow_line WHERE enterprise_id = ${ids.bayan} AND period = '2024-07-01'`.execute(
+      context.database.db,
+    );
+    expect(everything.total).toBe(counted.rows[0]!.n);
+    const walked: { event_id: string; line_no: number }[] = [];
+    let after: string | null = null;
+    for (let page = 1; page <= 10; page += 1) {
+      const response = await mine.get(`${base}&page_size=7&page=${page}${after ? `&after=${after}` : ''}`);
+      expect(response.statusCode, response.body).toBe(200);
+      const body = response.json<{ items: { event_id: string; line_no: number }[]; next: string | null }>();
+      walked.push(...body.items);
+      after = body.next;
+      if (after === null) break;
+    }
+    expect(walked.length).toBeGreaterThan(7);
+    expect(walked).toEqual(everything.items.slice(0, walked.length));
+    const refused = await mine.get(`${base}&after=not-a-cursor`);
+    expect(refused.statusCode).toBe(422);
+  });
+
   it('the rebuild finds a summary that fell behind, puts it right, and records it in the audit chain', async () => {
     const db = context.database.db;
     await sql`UPDATE flow_summary SET reo_kg = reo_kg + 7
