@@ -73,6 +73,28 @@ async function timeRequests(api: BenchApi, requests: readonly ClientRequest[]): 
   return answer.ms;
 }
 
+/** One request from this process, with its parsed answer (to learn a cursor; not timed). */
+async function callFor(
+  api: BenchApi,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ ms: number; json: unknown }> {
+  const began = performance.now();
+  const response = await fetch(`${api.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${api.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const ms = performance.now() - began;
+  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}`);
+  return { ms, json: text ? (JSON.parse(text) as unknown) : null };
+}
+
 export interface ApiFigures {
   back_p50_ms: number;
   back_p99_ms: number;
@@ -81,17 +103,35 @@ export interface ApiFigures {
   checks_s: number;
   board_ms: number;
   dashboard_ms: number;
+  /** The officials' everyday reads (issue 23), each the median of 5 through HTTP. */
+  reads: ReadFigures;
+}
+
+export interface ReadFigures {
+  /** `GET /dashboard/indicator-history` (a file read once): HTTP, token and routing, the reads' baseline. */
+  baseline_ms: number;
+  reconciliation_ms: number;
+  report_month_draft_ms: number;
+  report_year_draft_ms: number;
+  /** The first page of 100 lines of the busiest enterprise-month. */
+  flows_page_ms: number;
+  /** The page of 100 lines in the middle of that month: by `after` (keyset) when the API gives `next`, else `page`. */
+  flows_deep_page_ms: number;
+  /** How many lines that enterprise-month has (the list's `total`). */
+  flows_month_lines: number;
 }
 
 /**
  * Through HTTP: each sampled batch traced back and forward (the routes, with the token's scope), then the month's
- * checks (POST /checks/runs), the reporting board of the month and the dashboard of the year (median of 5).
+ * checks (POST /checks/runs), the reporting board of the month and the dashboard of the year (median of 5), and
+ * the everyday reads (`measureReads`).
  */
 export async function measureApi(
   api: BenchApi,
   backIds: readonly number[],
   forwardIds: readonly number[],
   period: string,
+  busiest: BusiestMonth,
 ): Promise<ApiFigures> {
   const back = (id: number): ClientRequest => ({ method: 'GET', path: `/batches/${id}/trace/back` });
   const forward = (index: number): ClientRequest => ({
@@ -116,7 +156,9 @@ export async function measureApi(
   const rest = ms.slice(2 * backIds.length + 1);
   const boards = rest.filter((_, index) => index % 2 === 0);
   const dashboards = rest.filter((_, index) => index % 2 === 1);
+  const reads = await measureReads(api, period, busiest);
   return {
+    reads,
     back_p50_ms: median(backMs),
     back_p99_ms: round2(percentile(backMs, 0.99)),
     forward_p50_ms: median(forwardMs),
@@ -125,6 +167,41 @@ export async function measureApi(
     board_ms: median(boards),
     dashboard_ms: median(dashboards),
   };
+}
+
+/** An enterprise-month to read: the one with the most flow lines in the bench's last month. */
+export interface BusiestMonth {
+  readonly enterpriseId: string;
+  readonly lines: number;
+}
+
+/**
+ * The reads issue 23 moved onto the flow summaries, through HTTP (median of 5 each): the nation's reconciliation
+ * of the month, the busiest enterprise's monthly and annual report drafts, and a first and a middle page of its
+ * month's flow lines.
+ */
+async function measureReads(api: BenchApi, period: string, busiest: BusiestMonth): Promise<ReadFigures> {
+  const list = `/flows?enterprise_id=${busiest.enterpriseId}&period=${period}&page_size=100`;
+  const middle = Math.max(1, Math.ceil(busiest.lines / 200));
+  // The cursor of the middle page comes from the page before it, as a client walking the list holds it.
+  const before =
+    middle > 1 ? ((await callFor(api, 'GET', `${list}&page=${middle - 1}`)).json as { next?: string | null }) : {};
+  const deep = before.next ? `${list}&page=${middle}&after=${before.next}` : `${list}&page=${middle}`;
+  const paths = {
+    baseline_ms: '/dashboard/indicator-history',
+    reconciliation_ms: `/reporting/reconciliation?period=${period}`,
+    report_month_draft_ms: `/reports/draft?enterprise_id=${busiest.enterpriseId}&period=${period}`,
+    report_year_draft_ms: `/reports/draft?enterprise_id=${busiest.enterpriseId}&period=${period.slice(0, 4)}`,
+    flows_page_ms: list,
+    flows_deep_page_ms: deep,
+  };
+  const names = Object.keys(paths) as (keyof typeof paths)[];
+  const requests = names.flatMap((name) =>
+    Array.from({ length: 5 }, (): ClientRequest => ({ method: 'GET', path: paths[name] })),
+  );
+  const ms = await timeRequests(api, requests);
+  const timed = Object.fromEntries(names.map((name, index) => [name, median(ms.slice(index * 5, index * 5 + 5))]));
+  return { ...(timed as Record<keyof typeof paths, number>), flows_month_lines: busiest.lines };
 }
 
 /** The board of the month and the dashboard of the year in-process, as their routes call them (median of 5). */

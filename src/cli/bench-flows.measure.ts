@@ -262,3 +262,13 @@ export async function measureChecks(handle: DatabaseHandle, period: string): Pro
     by_rule: run.by_rule,
   };
 }
+
+/** The enterprise with the most flow lines in a month (`YYYY-MM`): what the report drafts and flow pages read. */
+export async function busiestMonth(db: Executor, month: string): Promise<{ enterpriseId: string; lines: number }> {
+  const rows = await sql<{ enterprise_id: string; lines: number }>`
+    SELECT enterprise_id, count(*)::float8 AS lines FROM flow_line WHERE period = ${`${month}-01`}
+    GROUP BY enterprise_id ORDER BY 2 DESC, 1 LIMIT 1`.execute(db);
+  const row = rows.rows[0];
+  if (!row) throw new Error(`no flow lines in ${month}`);
+  return { enterpriseId: row.enterprise_id, lines: row.lines };
+}

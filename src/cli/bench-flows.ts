@@ -14,6 +14,7 @@ import {
   prepareSchema,
 } from './bench-flows.load.ts';
 import {
+  busiestMonth,
   copyBaseline,
   measureChecks,
   measureTraces,
@@ -96,6 +97,16 @@ export interface FlowBenchResult {
   api_checks_vs_scan: number;
   api_board_ms: number;
   api_dashboard_ms: number;
+  api_reads_baseline_ms: number;
+  api_reconciliation_ms: number;
+  api_report_month_draft_ms: number;
+  api_report_year_draft_ms: number;
+  api_flows_page_ms: number;
+  api_flows_deep_page_ms: number;
+  /** Each read ÷ `api_reads_baseline_ms` (the same run, the same moment). */
+  api_reads_vs_baseline: Record<string, number>;
+  /** Lines of the enterprise-month the report drafts and flow pages read. */
+  flows_month_lines: number;
   /** Tables the system's statistics keeper analysed during the load, in order. */
   analysed_during_load: string[];
   /** The same figures again after statistics settle (the keeper idle, then ANALYZE as autovacuum would). */
@@ -137,6 +148,13 @@ export interface PhaseFigures {
   api_checks_vs_scan: number;
   api_board_ms: number;
   api_dashboard_ms: number;
+  api_reads_baseline_ms: number;
+  api_reconciliation_ms: number;
+  api_report_month_draft_ms: number;
+  api_report_year_draft_ms: number;
+  api_flows_page_ms: number;
+  api_flows_deep_page_ms: number;
+  api_reads_vs_baseline: Record<string, number>;
 }
 
 function phaseFigures(
@@ -173,6 +191,25 @@ function phaseFigures(
     api_checks_vs_scan: ratio(api.checks_s, checks.scan_s),
     api_board_ms: api.board_ms,
     api_dashboard_ms: api.dashboard_ms,
+    api_reads_baseline_ms: api.reads.baseline_ms,
+    api_reconciliation_ms: api.reads.reconciliation_ms,
+    api_report_month_draft_ms: api.reads.report_month_draft_ms,
+    api_report_year_draft_ms: api.reads.report_year_draft_ms,
+    api_flows_page_ms: api.reads.flows_page_ms,
+    api_flows_deep_page_ms: api.reads.flows_deep_page_ms,
+    api_reads_vs_baseline: Object.fromEntries(
+      (
+        [
+          ['board', api.board_ms],
+          ['dashboard', api.dashboard_ms],
+          ['reconciliation', api.reads.reconciliation_ms],
+          ['report_month_draft', api.reads.report_month_draft_ms],
+          ['report_year_draft', api.reads.report_year_draft_ms],
+          ['flows_page', api.reads.flows_page_ms],
+          ['flows_deep_page', api.reads.flows_deep_page_ms],
+        ] as const
+      ).map(([name, ms]) => [name, ratio(ms, api.reads.baseline_ms)]),
+    ),
   };
 }
 
@@ -200,12 +237,13 @@ export async function runFlowBench(options: FlowBenchOptions): Promise<FlowBench
     const samples = await traceSamples(handle.db, makers, options.samples, options.seed);
     const last = period(options.months);
     const api = await startBenchApi(handle);
+    const busiest = await busiestMonth(handle.db, last);
     // Right after the last submission: what officials meet at month end.
     options.progress('flows: traces, checks, board and dashboard right after the load (in-process, then HTTP)');
     const traces = await measureTraces(handle.db, samples.back, samples.forward);
     const checks = await measureChecks(handle, last);
     const views = await measureBoardAndDashboard(handle, api.actor, last);
-    const overHttp = await measureApi(api, samples.back, samples.forward, last);
+    const overHttp = await measureApi(api, samples.back, samples.forward, last, busiest);
     const fresh = phaseFigures(traces, checks, views, overHttp);
     // Then once statistics have settled: the keeper idle, and every table analysed (as autovacuum would, in time).
     options.progress('flows: the same after statistics settle');
@@ -215,7 +253,7 @@ export async function runFlowBench(options: FlowBenchOptions): Promise<FlowBench
       await measureTraces(handle.db, samples.back, samples.forward),
       await measureChecks(handle, last),
       await measureBoardAndDashboard(handle, api.actor, last),
-      await measureApi(api, samples.back, samples.forward, last),
+      await measureApi(api, samples.back, samples.forward, last, busiest),
     );
     await api.close();
     options.progress('flows: COPY baseline');
@@ -253,6 +291,7 @@ export async function runFlowBench(options: FlowBenchOptions): Promise<FlowBench
       scan_forced_seq_s: checks.scan_forced_seq_s,
       checks_anomalies: checks.anomalies,
       checks_by_rule: checks.by_rule,
+      flows_month_lines: busiest.lines,
       analysed_during_load: analysedDuringLoad,
       settled,
       generate_s: round2(load.generateMs / 1000),
@@ -280,6 +319,11 @@ function describePhase(title: string, result: FlowBenchResult, phase: PhaseFigur
     `  baseline     ${phase.scan_s} s one aggregate over the month's lines`,
     `  ratio        ${phase.checks_vs_scan}×, HTTP ${phase.api_checks_vs_scan}× (target ≤ 3)`,
     `  board        ${phase.board_ms} ms in-process, ${phase.api_board_ms} ms HTTP (${result.checks_period}, the nation); dashboard ${phase.dashboard_ms} ms in-process, ${phase.api_dashboard_ms} ms HTTP (the year)`,
+    `  reads (HTTP) reconciliation ${phase.api_reconciliation_ms} ms (the nation); report draft ${phase.api_report_month_draft_ms} ms (month), ${phase.api_report_year_draft_ms} ms (year); flows page ${phase.api_flows_page_ms} ms (first), ${phase.api_flows_deep_page_ms} ms (middle) of ${n(result.flows_month_lines)} lines`,
+    `  baseline     ${phase.api_reads_baseline_ms} ms GET /dashboard/indicator-history (HTTP and token only)`,
+    `  ratio        ${Object.entries(phase.api_reads_vs_baseline)
+      .map(([name, value]) => `${name} ${value}×`)
+      .join(', ')}`,
   ];
 }
 

@@ -14,7 +14,7 @@ const binScript = fileURLToPath(new URL('../../bin/monazite.mjs', import.meta.ur
 
 /**
  * The `monazite` command line. The commands that open the configured database (migrate, demo, token create,
- * import, audit verify) run through `runDatabaseCommand`, which goes through a running server's admin socket when
+ * import, summaries rebuild, audit verify) run through `runDatabaseCommand`, which goes through a running server's admin socket when
  * the server holds the PGlite data directory; `allocate` works on a file only and `bench` on a throwaway database
  * of its own. test/cli/cli-audit.db.test.ts enumerates these commands and checks every write is audited.
  */
@@ -134,6 +134,20 @@ export function buildProgram(): Command {
         ...(options.period === undefined ? {} : { period: options.period }),
         onError: options.onError,
         json: Boolean(options.json),
+      });
+    });
+
+  program
+    .command('summaries')
+    .description('flow summaries (docs/adr/0010-flow-summaries.md)')
+    .command('rebuild')
+    .description(
+      'recompute the flow summaries from the flow lines (a month, or all), print where they differed, and audit it',
+    )
+    .option('--period <YYYY-MM>', 'only this month')
+    .action(async (options: { period?: string }) => {
+      process.exitCode = await runDatabaseCommand('summaries rebuild', {
+        ...(options.period === undefined ? {} : { period: options.period }),
       });
     });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkCreditCode } from './credit-code.rules.ts';
-import { kg, uuid } from './common.ts';
+import { kg, pageOf, uuid } from './common.ts';
 
 /**
  * Flow events (Art. 10), the one shape every way in (JSON API, CSV/XLSX file, EPCIS capture) is turned
@@ -187,6 +187,17 @@ export const flowListQuery = z.object({
   batch: batchCode.optional(),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   page_size: z.coerce.number().int().min(1).max(200).default(50),
+  /**
+   * The `next` of the previous page: the page after it, read by keyset (no OFFSET over the month). Without it,
+   * `page` skips (page − 1) × page_size lines, as before.
+   */
+  after: z.string().min(1).max(300).optional(),
+});
+
+/** A page of flow lines: `total` comes from the month's summary (no count over the lines, but with `batch`). */
+export const flowPage = pageOf(flowEventView).extend({
+  /** Pass as `after` (with the same filters) for the next page; null on the last page. */
+  next: z.string().nullable(),
 });
 
 export const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM');

@@ -170,6 +170,8 @@ async function flowDigest(db: Db) {
            (SELECT count(*) FROM flow_batch) AS batches, (SELECT count(*) FROM batch_edge) AS edges,
            (SELECT count(*) FROM batch_origin) AS origins, (SELECT coalesce(sum(mass_kg), 0) FROM batch_holding) AS held,
            (SELECT count(*) FROM flow_submission) AS submissions, (SELECT count(*) FROM flow_superseded) AS superseded,
+           (SELECT count(*) || '/' || coalesce(sum(line_count), 0) || '/' || coalesce(sum(reo_kg), 0) || '/' ||
+                   coalesce(sum(superseded_lines), 0) FROM flow_summary) AS summaries,
            (SELECT count(*) FROM declaration) AS declarations, (SELECT count(*) FROM certificate) AS certificates,
            (SELECT count(*) FROM anomaly) AS anomalies, (SELECT coalesce(sum(version), 0) FROM anomaly) AS anomaly_versions`.execute(
     db,

@@ -44,6 +44,10 @@ const writeCases: Record<string, WriteCase> = {
     action: 'token.create',
   },
   import: { argv: ({ csv }) => ['import', csv, '--enterprise', BAYAN], action: 'flow.file' },
+  'summaries rebuild': {
+    argv: () => ['summaries', 'rebuild', '--period', '2026-10'],
+    action: 'flow.summaries_rebuild',
+  },
   // The first anchor makes the server audit key, and records it; the anchor itself goes to the log file.
   'audit anchor': { argv: ({ csv }) => ['audit', 'anchor', '--out', `${csv}.anchors`], action: 'audit.anchor_key' },
 };

@@ -386,6 +386,21 @@ export interface FlowLineTable {
   content_sm3: string;
 }
 
+/** What the live lines of an enterprise-month add up to per product, kind and direction (migration 0018). */
+export interface FlowSummaryTable {
+  enterprise_id: string;
+  period: string;
+  product_code: string;
+  kind: FlowKindName;
+  direction: number;
+  /** A transform output's event inputs (sorted product codes); empty otherwise. */
+  inputs: string[];
+  line_count: Int8;
+  mass_kg: Int8;
+  reo_kg: Int8;
+  superseded_lines: Int8;
+}
+
 export interface FlowSupersededTable {
   enterprise_id: string;
   event_id: string;
@@ -490,6 +505,7 @@ export interface Database extends EpcisTables, ReportingTables, SupervisionTable
   flow_batch: FlowBatchTable;
   flow_line: FlowLineTable;
   flow_superseded: FlowSupersededTable;
+  flow_summary: FlowSummaryTable;
   batch_edge: BatchEdgeTable;
   batch_origin: BatchOriginTable;
   batch_holding: BatchHoldingTable;

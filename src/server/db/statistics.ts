@@ -19,6 +19,7 @@ export const KEPT_TABLES = [
   'batch_origin',
   'batch_holding',
   'flow_superseded',
+  'flow_summary',
 ] as const;
 export type KeptTable = (typeof KEPT_TABLES)[number];
 

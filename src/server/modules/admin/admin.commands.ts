@@ -23,6 +23,7 @@ import {
 import { findUserByLogin } from '../auth/auth.repository.ts';
 import { createToken } from '../auth/auth.service.ts';
 import { importFlowFile, inspectFile } from '../flows/flow-files.service.ts';
+import { rebuildSummaries } from '../flows/summaries.service.ts';
 import { findByCreditCode } from '../registry/enterprises.repository.ts';
 import { migrateAudited, type CommandPath } from './admin.service.ts';
 
@@ -164,6 +165,28 @@ export const adminCommands = {
       json: z.boolean().default(false),
     }),
     run: runImport,
+  }),
+
+  'summaries rebuild': command({
+    writes: true,
+    args: z.object({ period: month.optional() }),
+    run: async (env, args) => {
+      const result = await rebuildSummaries(env.database, env.context, args.period ?? null);
+      const what = result.period === null ? 'every month' : result.period;
+      for (const row of result.differences.slice(0, SHOWN_ERRORS))
+        env.io.err(
+          `differed: ${row.period.slice(0, 7)} ${row.enterprise_id} ${row.product_code} ${row.kind} ${row.direction}` +
+            `${row.inputs.length > 0 ? ` [${row.inputs.join(',')}]` : ''}: stored ${row.stored ?? '(none)'}, ` +
+            `lines give ${row.expected ?? '(none)'} (lines/mass kg/REO kg/superseded lines)`,
+        );
+      if (result.differences.length > SHOWN_ERRORS)
+        env.io.err(`… and ${result.differences.length - SHOWN_ERRORS} more`);
+      env.io.out(
+        `Flow summaries of ${what} rebuilt from the lines: ${result.rows} rows; ` +
+          `${result.differences.length} differed before the rebuild.`,
+      );
+      return 0;
+    },
   }),
 
   'audit verify': command({

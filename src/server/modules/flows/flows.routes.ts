@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { idParam, problem } from '../../../contracts/common.ts';
 import {
-  flowEventView,
   flowListQuery,
+  flowPage,
   flowSubmissionBody,
   MAX_EVENTS_PER_REQUEST,
   month,
   submissionResult,
 } from '../../../contracts/flows.ts';
-import { pageOf } from '../../../contracts/common.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
 import { canonicalJson, sm3Hex } from '../../shared/canonical-json.ts';
 import { forbidden } from '../../shared/errors.ts';
@@ -81,8 +80,11 @@ export function flowRoutes(api: Api, deps: { database: DatabaseHandle }): void {
       schema: {
         tags,
         summary: "An enterprise's flow lines of one month, newest first",
+        description:
+          "Pass a page's `next` as `after` (same filters) for the page after it, read by keyset however deep into " +
+          "the month; `page` alone skips lines as before. `total` is the month's line count from its summary.",
         querystring: flowListQuery,
-        response: { 200: pageOf(flowEventView), ...problemResponses },
+        response: { 200: flowPage, ...problemResponses },
       },
     },
     async (request) => listFlows(db, actorOf(request), request.query),

@@ -9,6 +9,7 @@ import { ledgerCategory, submissionReplayDifferences, type SubmissionParameters 
 import * as repo from './flows.repository.ts';
 import { newChunkState, processChunk, type ConsumptionDeltas } from './ingest.chunk.ts';
 import { prepareEvent, type IngestContext, type PreparedEvent } from './ingest.prepare.ts';
+import { addToSummaries } from './summaries.repository.ts';
 
 /** One row of a submission: its 1-based position (array index + 1, or the line in a file) and the raw event. */
 export interface IngestRow {
@@ -68,6 +69,7 @@ export async function ingestFlows(
     batch_origin: 0,
     batch_holding: 0,
     flow_superseded: 0,
+    flow_summary: 0,
   };
   try {
     const result = await handle.copyTransaction((tx, copy) =>
@@ -174,6 +176,7 @@ async function ingestInTransaction(
     if (proceed || tally.errorCount === 0) {
       await repo.writeChunk(tx, copy, outcome.writes);
       countWrites(written, outcome.writes);
+      written.flow_summary += await summarise(tx, context.enterpriseId, outcome.writes);
     }
     options.onProgress?.(tally.received);
   }
@@ -211,6 +214,13 @@ async function ingestInTransaction(
   if (!inserted) throw Object.assign(new Error('submission stored concurrently'), { code: '23505' });
   await options.alsoWrite?.(tx, result);
   return result;
+}
+
+/** The chunk's events count in the summaries, and the events it supersedes stop counting (same transaction). */
+async function summarise(tx: Executor, enterpriseId: string, writes: repo.ChunkWrites): Promise<number> {
+  const added = [...new Set(writes.lines.map((line) => line[1] as string))];
+  const withdrawn = writes.superseded.map((row) => row[1] as string);
+  return addToSummaries(tx, enterpriseId, added, withdrawn);
 }
 
 /** Rows a chunk wrote per table (re-made batches count on each table they rewrite). */

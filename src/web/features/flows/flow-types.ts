@@ -16,6 +16,7 @@ import type {
   FlowKind,
   FlowLine,
   flowEventView,
+  flowPage,
   RowError,
   SubmissionResult,
 } from '../../../contracts/flows.ts';
@@ -33,6 +34,7 @@ import type {
 
 export type { FlowEventInput, FlowKind, FlowLine, RowError, SubmissionResult };
 export type FlowEventView = z.infer<typeof flowEventView>;
+export type FlowPage = z.infer<typeof flowPage>;
 export type DeclarationView = z.infer<typeof declarationView>;
 export type DeclarationStatus = z.infer<typeof declarationStatus>;
 export type DeclarationSeal = DeclarationView['seals'][number];

@@ -6,12 +6,12 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { useTranslate, type Translate } from '../../shared/i18n.ts';
 import { PageHeader, ProblemAlert } from '../../shared/page.tsx';
 import { useCurrentUser, useSession } from '../../shared/session.tsx';
-import type { Enterprise, Page } from '../../shared/types.ts';
+import type { Enterprise } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
 import { FlowEventDrawer } from './flow-event-form.tsx';
 import { formatBeijing, formatKg, monthInChina, ppmToPercent } from './flow-format.ts';
 import { FlowKindTag } from './flow-labels.tsx';
-import { flowKindList, type FlowEventView, type FlowKind } from './flow-types.ts';
+import { flowKindList, type FlowEventView, type FlowKind, type FlowPage } from './flow-types.ts';
 import { useProducts } from './use-products.ts';
 
 function documentsText(documents: FlowEventView['documents']): string {
@@ -119,19 +119,26 @@ export function FlowsPage() {
   const period = params.get('period') ?? monthInChina();
   const [kind, setKind] = useState<FlowKind | null>(null);
   const [batch, setBatch] = useState('');
-  const [page, setPage] = useState(1);
+  const [page, setPageState] = useState(1);
   const [pageSize, setPageSize] = useState(50);
+  // The `next` cursor of each page seen (page n + 1 → cursor): moving on reads by keyset; a jump falls back to `page`.
+  const [cursors, setCursors] = useState<ReadonlyMap<number, string>>(new Map());
+  const setPage = (target: number) => {
+    if (target === 1) setCursors(new Map());
+    setPageState(target);
+  };
   const [recording, setRecording] = useState(false);
   const own = enterpriseId !== null && enterpriseId === user.enterprise_id;
   const mayWrite = own && can('flow.write');
   const { nameOf } = useProducts();
-  const flows = useApi<Page<FlowEventView>>(enterpriseId ? '/flows' : null, {
+  const flows = useApi<FlowPage>(enterpriseId ? '/flows' : null, {
     enterprise_id: enterpriseId,
     period,
     kind,
     batch,
     page,
     page_size: pageSize,
+    after: cursors.get(page),
   });
   const enterprise = useApi<Enterprise>(
     enterpriseId && !own ? `/enterprises/${encodeURIComponent(enterpriseId)}` : null,
@@ -219,7 +226,14 @@ export function FlowsPage() {
               pageSizeOptions: [20, 50, 100, 200],
               showTotal: (total) => t('common.total', { count: total }),
               onChange: (nextPage, nextSize) => {
-                setPage(nextPage);
+                if (nextSize !== pageSize) {
+                  setCursors(new Map());
+                  setPageState(1);
+                } else {
+                  const next = flows.data?.next;
+                  if (nextPage === page + 1 && next) setCursors(new Map(cursors).set(nextPage, next));
+                  setPage(nextPage);
+                }
                 setPageSize(nextSize);
               },
             }}
