@@ -56,8 +56,8 @@ export async function startBenchApi(handle: DatabaseHandle): Promise<BenchApi> {
 
 const clientScript = fileURLToPath(new URL('./bench-flows.client.ts', import.meta.url));
 
-/** Each request's time in ms, sent in order by a client process of its own (not sharing the server's loop or heap). */
-async function timeRequests(api: BenchApi, requests: readonly ClientRequest[]): Promise<number[]> {
+/** Runs a job in a client process of its own (not sharing the server's event loop or heap). */
+export async function runClient(job: ClientJob): Promise<ClientAnswer> {
   const child = fork(clientScript, [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -66,10 +66,16 @@ async function timeRequests(api: BenchApi, requests: readonly ClientRequest[]): 
     child.once('message', (message) => resolve(message as ClientAnswer));
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`the bench client exited with ${code} before answering`)));
-    const job: ClientJob = { url: api.url, token: api.token, requests };
     child.send(job);
   });
   if ('error' in answer) throw new Error(answer.error);
+  return answer;
+}
+
+/** Each request's time in ms, sent in order by the client process. */
+async function timeRequests(api: BenchApi, requests: readonly ClientRequest[]): Promise<number[]> {
+  const answer = await runClient({ kind: 'sequence', url: api.url, token: api.token, requests });
+  if (!('ms' in answer)) throw new Error('the bench client answered no times');
   return answer.ms;
 }
 

@@ -1,48 +1,94 @@
 import { performance } from 'node:perf_hooks';
 
 /**
- * The bench's HTTP client, run as a process of its own (as a user's client is): it receives a list of requests
- * over IPC, sends them one after the other with the token, and answers with each one's time in ms (the whole
- * answer read). Any answer other than 2xx ends the run with its status.
+ * The bench's HTTP client, run as a process of its own (as a user's client is). It receives one job over IPC and
+ * answers with the times in ms (each answer read whole):
+ * - `sequence`: the requests one after the other;
+ * - `peak`: waves of requests, each wave sent all at once (the next when the last of it has answered), while
+ *   readers send their requests one after the other, round and round, until the last wave is done.
+ * An answer other than 2xx ends the job with its status.
  */
 
 export interface ClientRequest {
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly body?: unknown;
+  /** The bearer token; the job's when absent, none when null (a public route). */
+  readonly token?: string | null;
 }
 
-export interface ClientJob {
-  readonly url: string;
-  readonly token: string;
-  readonly requests: readonly ClientRequest[];
+export type ClientJob =
+  | {
+      readonly kind: 'sequence';
+      readonly url: string;
+      readonly token: string;
+      readonly requests: readonly ClientRequest[];
+    }
+  | {
+      readonly kind: 'peak';
+      readonly url: string;
+      readonly token: string;
+      readonly waves: readonly (readonly ClientRequest[])[];
+      readonly readers: readonly ClientRequest[];
+    };
+
+export interface PeakTimes {
+  /** Each upload's time, in the order of the waves. */
+  readonly uploads: number[];
+  readonly wall_ms: number;
+  /** Each reader request's time, by the request's index in `readers`. */
+  readonly reads: { readonly index: number; readonly ms: number }[];
 }
 
-export type ClientAnswer = { readonly ms: number[] } | { readonly error: string };
+export type ClientAnswer = { readonly ms: number[] } | { readonly peak: PeakTimes } | { readonly error: string };
 
-async function timeRequest(job: ClientJob, request: ClientRequest): Promise<number> {
+async function timeRequest(url: string, token: string, request: ClientRequest): Promise<number> {
   const began = performance.now();
-  const response = await fetch(`${job.url}${request.path}`, {
+  const bearer = request.token === undefined ? token : request.token;
+  const response = await fetch(`${url}${request.path}`, {
     method: request.method,
     headers: {
-      authorization: `Bearer ${job.token}`,
+      ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }),
       ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: request.body === undefined ? null : JSON.stringify(request.body),
   });
-  await response.arrayBuffer();
+  const text = await response.text();
   const ms = performance.now() - began;
-  if (!response.ok) throw new Error(`${request.method} ${request.path}: HTTP ${response.status}`);
+  if (!response.ok) throw new Error(`${request.method} ${request.path}: HTTP ${response.status} ${text.slice(0, 300)}`);
   return ms;
+}
+
+async function peak(job: Extract<ClientJob, { kind: 'peak' }>): Promise<PeakTimes> {
+  const uploads: number[] = [];
+  const reads: { index: number; ms: number }[] = [];
+  let done = false;
+  const reader = (async () => {
+    for (let index = 0; !done && job.readers.length > 0; index = (index + 1) % job.readers.length)
+      reads.push({ index, ms: await timeRequest(job.url, job.token, job.readers[index]!) });
+  })();
+  const began = performance.now();
+  try {
+    for (const wave of job.waves)
+      uploads.push(...(await Promise.all(wave.map((request) => timeRequest(job.url, job.token, request)))));
+  } finally {
+    done = true;
+  }
+  const wall_ms = performance.now() - began;
+  await reader;
+  return { uploads, wall_ms, reads };
 }
 
 process.on('message', (job: ClientJob) => {
   void (async () => {
     let answer: ClientAnswer;
     try {
-      const ms: number[] = [];
-      for (const request of job.requests) ms.push(await timeRequest(job, request));
-      answer = { ms };
+      if (job.kind === 'peak') answer = { peak: await peak(job) };
+      else {
+        const ms: number[] = [];
+        for (const request of job.requests) ms.push(await timeRequest(job.url, job.token, request));
+        answer = { ms };
+      }
     } catch (error) {
       answer = { error: error instanceof Error ? error.message : String(error) };
     }

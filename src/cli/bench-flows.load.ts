@@ -245,7 +245,7 @@ export const period = (month: number) => `${YEAR}-${String(month).padStart(2, '0
  * Every enterprise declares its month (Art. 10) with the real digest of its events: most before the 10th,
  * a few late, a few not at all, so the declaration checks have something to find.
  */
-async function sealMonth(db: Executor, ids: readonly string[], month: number, seed: number): Promise<void> {
+export async function sealMonth(db: Executor, ids: readonly string[], month: number, seed: number): Promise<void> {
   const rng = new Rng(seed * 31 + month);
   const first = `${period(month)}-01`;
   const next = month === 12 ? `${YEAR + 1}-01` : period(month + 1);

@@ -23,6 +23,7 @@ import {
   type CheckFigures,
   type TraceFigures,
 } from './bench-flows.measure.ts';
+import { runPeak, type PeakFigures } from './bench-flows.peak.ts';
 import { FlowSimulation } from './bench-flows.sim.ts';
 
 /**
@@ -109,6 +110,8 @@ export interface FlowBenchResult {
   flows_month_lines: number;
   /** Tables the system's statistics keeper analysed during the load, in order. */
   analysed_during_load: string[];
+  /** Month end over HTTP (the last two months); null with fewer than 3 months. */
+  peak: PeakFigures | null;
   /** The same figures again after statistics settle (the keeper idle, then ANALYZE as autovacuum would). */
   settled: PhaseFigures;
   generate_s: number;
@@ -230,13 +233,35 @@ export async function runFlowBench(options: FlowBenchOptions): Promise<FlowBench
     const keeper = keepStatistics(handle, {
       log: { info: (line) => options.progress(`  statistics: ${line}`), warn: (line) => options.progress(line) },
     });
-    const load = await loadMonths(handle, ids, simulation, options.months, options.seed, options.progress);
+    // The last two months go through HTTP as month end (bench-flows.peak.ts); the others through the ingest itself.
+    const overHttpMonths = options.months >= 3 ? 2 : 0;
+    const load = await loadMonths(
+      handle,
+      ids,
+      simulation,
+      options.months - overHttpMonths,
+      options.seed,
+      options.progress,
+    );
+    const makers = register.byRole.metal_maker.map((index) => ids[index]!);
+    const api = await startBenchApi(handle);
+    const peak =
+      overHttpMonths > 0
+        ? await runPeak(
+            handle,
+            api,
+            ids,
+            simulation,
+            { sequential: options.months - 1, peak: options.months },
+            options.seed,
+            (await traceSamples(handle.db, makers, 200, options.seed + 7)).back,
+            options.progress,
+          )
+        : null;
     await issueQuotas(handle.db, ids, simulation.tally.consumed, options.seed);
     const analysedDuringLoad = keeper.analysed.map((run) => run.table);
-    const makers = register.byRole.metal_maker.map((index) => ids[index]!);
     const samples = await traceSamples(handle.db, makers, options.samples, options.seed);
     const last = period(options.months);
-    const api = await startBenchApi(handle);
     const busiest = await busiestMonth(handle.db, last);
     // Right after the last submission: what officials meet at month end.
     options.progress('flows: traces, checks, board and dashboard right after the load (in-process, then HTTP)');
@@ -293,6 +318,7 @@ export async function runFlowBench(options: FlowBenchOptions): Promise<FlowBench
       checks_by_rule: checks.by_rule,
       flows_month_lines: busiest.lines,
       analysed_during_load: analysedDuringLoad,
+      peak,
       settled,
       generate_s: round2(load.generateMs / 1000),
       seal_s: round2(load.sealMs / 1000),
@@ -327,6 +353,19 @@ function describePhase(title: string, result: FlowBenchResult, phase: PhaseFigur
   ];
 }
 
+function describePeak(peak: PeakFigures | null): string[] {
+  if (!peak) return [];
+  const waits = Object.entries(peak.peak_lock_waits);
+  return [
+    `  month end    ${n(peak.peak_enterprises)} enterprises, ${n(peak.peak_submissions)} submissions (${n(peak.peak_events)} events) through POST /flows at once, stage by stage`,
+    `               ${n(peak.peak_events_per_s)} events/s, ${peak.peak_submissions_per_s} submissions/s; an upload p50 ${peak.peak_p50_ms} ms, p99 ${peak.peak_p99_ms} ms (target ≤ 2,000)`,
+    `  baseline     the month before, one at a time: ${n(peak.sequential_events_per_s)} events/s; an upload p50 ${peak.sequential_upload_p50_ms} ms, p99 ${peak.sequential_upload_p99_ms} ms`,
+    `  ratio        ${peak.peak_vs_sequential}× the one-at-a-time rate (target ≥ 1, aim 1.5)`,
+    `  meanwhile    trace back p50 ${peak.peak_trace_p50_ms} ms, p99 ${peak.peak_trace_p99_ms} ms (quiet p99 ${peak.quiet_trace_p99_ms} ms; target ≤ 50); certificate check p99 ${peak.peak_certificate_p99_ms} ms (quiet ${peak.quiet_certificate_p99_ms} ms)`,
+    `  lock waits   ${waits.length === 0 ? 'none seen' : waits.map(([type, count]) => `${type} ${count}`).join(', ')} (pg_locks every 50 ms)`,
+  ];
+}
+
 /** The figures for a person: each with its baseline and the ratio, and the target where the issue sets one. */
 export function describeFlowBench(result: FlowBenchResult, kept: boolean): string[] {
   const engine = result.engine === 'postgres' ? 'PostgreSQL' : 'PGlite';
@@ -339,6 +378,7 @@ export function describeFlowBench(result: FlowBenchResult, kept: boolean): strin
     ...describePhase('right after the load, no manual ANALYZE', result, result),
     `  statistics   analysed by the system during the load: ${result.analysed_during_load.join(', ') || 'none'}`,
     ...describePhase('after statistics settle', result, result.settled),
+    ...describePeak(result.peak),
     `  peak RSS     ${n(result.peak_rss_mb)} MB; generating ${result.generate_s} s, sealing ${result.seal_s} s, all ${result.wall_s} s`,
     ...(kept ? [`  kept         ${result.database}`] : []),
   ];
