@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
 import type { RowError, SubmissionResult } from '../../../contracts/flows.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
 import type { Executor } from '../../db/executor.ts';
@@ -49,6 +50,24 @@ export const CHUNK_EVENTS = 2_000;
 export const MAX_ROW_ERRORS = 1_000;
 
 /**
+ * Submissions one process ingests at the same time on PostgreSQL; the others wait their turn holding no connection.
+ * Each ingest holds a pooled connection for its whole transaction: with the pool of 10, at month end when every
+ * enterprise files at once, 6 stay free for the officials' reads and the other writes (and the CPU is not split
+ * between hundreds of half-done submissions). PGlite has one connection: one at a time.
+ */
+export const INGEST_SLOTS = 4;
+const admissions = new WeakMap<DatabaseHandle, pLimit.Limit>();
+
+function admitted<T>(handle: DatabaseHandle, work: () => Promise<T>): Promise<T> {
+  let limit = admissions.get(handle);
+  if (!limit) {
+    limit = pLimit(handle.engine === 'postgres' ? INGEST_SLOTS : 1);
+    admissions.set(handle, limit);
+  }
+  return limit(work);
+}
+
+/**
  * Validates and stores a submission of flow events, in chunks, in one transaction: all or nothing in
  * rollback mode. Rows may come from an array or stream (async iterable) so a large file never sits in memory.
  * Resolves to the submission's result; a refused rollback submission rejects with a DomainError (422) whose
@@ -72,8 +91,8 @@ export async function ingestFlows(
     flow_summary: 0,
   };
   try {
-    const result = await handle.copyTransaction((tx, copy) =>
-      ingestInTransaction(tx, copy, context, options, rows, written),
+    const result = await admitted(handle, () =>
+      handle.copyTransaction((tx, copy) => ingestInTransaction(tx, copy, context, options, rows, written)),
     );
     // Committed: the statistics keeper (if the app runs one) may analyse the touched tables in the background.
     noteWrites(handle, written);
