@@ -10,8 +10,8 @@ export interface AccountKey {
   readonly enterpriseId?: string | null;
 }
 
-/** The account's id, created on first use, locked for the rest of the transaction. */
-export async function lockAccount(tx: Executor, key: AccountKey): Promise<number> {
+/** The account's id, created on first use; with `lock`, locked for the rest of the transaction. */
+export async function accountId(tx: Executor, key: AccountKey, lock: boolean): Promise<number> {
   await tx
     .insertInto('ledger_account')
     .values({
@@ -23,15 +23,14 @@ export async function lockAccount(tx: Executor, key: AccountKey): Promise<number
     })
     .onConflict((oc) => oc.columns(['kind', 'holder_id', 'year', 'category']).doNothing())
     .execute();
-  const row = await tx
+  const query = tx
     .selectFrom('ledger_account')
     .select('id')
     .where('kind', '=', key.kind)
     .where('holder_id', '=', key.holderId)
     .where('year', '=', key.year)
-    .where('category', '=', key.category)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
+    .where('category', '=', key.category);
+  const row = await (lock ? query.forUpdate() : query).executeTakeFirstOrThrow();
   return Number(row.id);
 }
 

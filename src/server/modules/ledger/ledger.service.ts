@@ -1,7 +1,6 @@
 import type { Executor } from '../../db/executor.ts';
 import type { LedgerEntryKind } from '../../db/schema.ts';
 import { todayInShanghai } from '../../shared/clock.ts';
-import { canonicalJson } from '../../shared/canonical-json.ts';
 import { conflict, invalidField, notFound } from '../../shared/errors.ts';
 import { claimIdempotencyKey } from '../../shared/idempotency.ts';
 import * as repo from './ledger.repository.ts';
@@ -56,12 +55,13 @@ export async function transfer(tx: Executor, transfer: Transfer): Promise<{ entr
       ]);
     return { entry: existing, replayed: true };
   }
-  const keys = [transfer.from, transfer.to].sort((a, b) => canonicalJson(a).localeCompare(canonicalJson(b)));
-  const ids = new Map<string, number>();
-  for (const key of keys) ids.set(canonicalJson(key), await repo.lockAccount(tx, key));
-  const fromId = ids.get(canonicalJson(transfer.from))!;
-  const toId = ids.get(canonicalJson(transfer.to))!;
-  const balance = transfer.from.kind === 'approved' ? Number.POSITIVE_INFINITY : await repo.balanceOf(tx, fromId);
+  // Only the account whose balance is read is locked: a credit can only raise a balance, so a credit made meanwhile
+  // never falsifies another transfer's check. So the national `consumed` account, credited by every mine's
+  // production, is no queue at month end.
+  const checked = transfer.from.kind !== 'approved';
+  const fromId = await repo.accountId(tx, transfer.from, checked);
+  const toId = await repo.accountId(tx, transfer.to, false);
+  const balance = checked ? await repo.balanceOf(tx, fromId) : Number.POSITIVE_INFINITY;
   const overBalance = transfer.reoKg > balance;
   if (overBalance && !transfer.allowOverdraw) {
     throw conflict(
