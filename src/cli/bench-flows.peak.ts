@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { MAX_EVENTS_PER_REQUEST } from '../contracts/flows.ts';
 import type { DatabaseHandle } from '../server/db/database.ts';
@@ -42,6 +42,9 @@ export interface PeakFigures {
   peak_certificate_p99_ms: number;
   /** Waits seen in pg_locks during the peak (samples every 50 ms), by lock type; empty on PGlite. */
   peak_lock_waits: Record<string, number>;
+  /** The server's event-loop delay during the peak (monitorEventLoopDelay, 10 ms resolution). */
+  peak_event_loop_delay_p99_ms: number;
+  peak_event_loop_delay_max_ms: number;
 }
 
 /** An enterprise user with an API token for every enterprise of the register (one password hash for all). */
@@ -161,7 +164,11 @@ export async function runPeak(
       `${peakWaves.flat().length} submissions (${peakEvents.toLocaleString('en-US')} events), with readers`,
   );
   const locks = sampleLockWaits(handle);
+  // How long the server's event loop was held up (the server runs in this process): readers wait at least that.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const peakAnswer = await runClient({ kind: 'peak', url: api.url, token: api.token, waves: peakWaves, readers });
+  loopDelay.disable();
   const lockWaits = await locks.stop();
   if (!('peak' in peakAnswer)) throw new Error('the bench client answered no peak');
   await sealMonth(handle.db, ids, months.peak, seed);
@@ -191,5 +198,7 @@ export async function runPeak(
     quiet_certificate_p99_ms: p(quietCertificates, 0.99),
     peak_certificate_p99_ms: p(peakCertificates, 0.99),
     peak_lock_waits: lockWaits,
+    peak_event_loop_delay_p99_ms: round2(loopDelay.percentile(99) / 1e6),
+    peak_event_loop_delay_max_ms: round2(loopDelay.max / 1e6),
   };
 }

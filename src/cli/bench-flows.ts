@@ -362,7 +362,7 @@ function describePeak(peak: PeakFigures | null): string[] {
     `  baseline     the month before, one at a time: ${n(peak.sequential_events_per_s)} events/s; an upload p50 ${peak.sequential_upload_p50_ms} ms, p99 ${peak.sequential_upload_p99_ms} ms`,
     `  ratio        ${peak.peak_vs_sequential}× the one-at-a-time rate (target ≥ 1, aim 1.5)`,
     `  meanwhile    trace back p50 ${peak.peak_trace_p50_ms} ms, p99 ${peak.peak_trace_p99_ms} ms (quiet p99 ${peak.quiet_trace_p99_ms} ms; target ≤ 50); certificate check p99 ${peak.peak_certificate_p99_ms} ms (quiet ${peak.quiet_certificate_p99_ms} ms)`,
-    `  lock waits   ${waits.length === 0 ? 'none seen' : waits.map(([type, count]) => `${type} ${count}`).join(', ')} (pg_locks every 50 ms)`,
+    `  lock waits   ${waits.length === 0 ? 'none seen' : waits.map(([type, count]) => `${type} ${count}`).join(', ')} (pg_locks every 50 ms); event loop delay p99 ${peak.peak_event_loop_delay_p99_ms} ms, max ${peak.peak_event_loop_delay_max_ms} ms`,
   ];
 }
 
