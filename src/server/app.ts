@@ -109,9 +109,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       },
     },
   });
-  // Counted in the database on PostgreSQL (shared by every server process), in memory on PGlite (one process).
+  // Counted in the database when several processes serve (shared by all of them), else in this process's memory.
   const rateLimitStore =
-    (config.RATE_LIMIT_STORE ?? (database.engine === 'postgres' ? 'database' : 'memory')) === 'database'
+    (config.RATE_LIMIT_STORE ?? (config.WORKERS > 1 ? 'database' : 'memory')) === 'database'
       ? databaseRateLimitStore(database.db)
       : null;
   if (rateLimitStore) app.addHook('onClose', async () => rateLimitStore.stop());

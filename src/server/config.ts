@@ -91,7 +91,8 @@ const configSchema = z.object({
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   /**
    * Where request counts for the rate limit are kept: `database` (an unlogged table, shared by every process on
-   * the same PostgreSQL) or `memory` (this process only). Unset: `database` on PostgreSQL, `memory` on PGlite.
+   * the same PostgreSQL; one more statement per request) or `memory` (this process only). Unset: `database` when
+   * WORKERS is above 1, else `memory`. Several instances behind a proxy: set `database`.
    */
   RATE_LIMIT_STORE: z.enum(['database', 'memory']).optional(),
   /**

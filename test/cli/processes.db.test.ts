@@ -114,6 +114,8 @@ if (testEngine === 'postgres')
         SUPERVISE: 'false',
         LOGIN_RATE_LIMIT_PER_MINUTE: '6',
         LOGIN_THROTTLE_FREE_ATTEMPTS: '2',
+        // Two instances (as behind a proxy), not WORKERS: the shared count is chosen explicitly.
+        RATE_LIMIT_STORE: 'database',
       };
       const [a, b] = await Promise.all([serve(env), serve(env)]);
 
