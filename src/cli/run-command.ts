@@ -1,3 +1,4 @@
+import { closeWorkerPool } from '../server/shared/worker-pool.ts';
 import { connect } from 'node:net';
 import { hostname, userInfo } from 'node:os';
 import cliProgress from 'cli-progress';
@@ -62,6 +63,7 @@ export async function runDatabaseCommand(name: AdminCommandName, args: Record<st
   } finally {
     await statistics.idle();
     await statistics.stop();
+    await closeWorkerPool();
     await database.close();
   }
 }

@@ -50,6 +50,7 @@ import { handleError, handleNotFound } from './shared/problem.ts';
 import { apiJsonLimits, limitedJsonParser } from './shared/json-limits.ts';
 import { bodyLimitExceeded } from './shared/body.ts';
 import { databaseRateLimitStore } from './shared/rate-limit.store.ts';
+import { closeWorkerPool } from './shared/worker-pool.ts';
 
 export interface AppDeps {
   readonly config: Config;
@@ -155,6 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   });
   app.addHook('onClose', async () => statistics.stop());
+  app.addHook('onClose', closeWorkerPool);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {

@@ -13,7 +13,8 @@ import { DomainError, invalid } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { toIngestRows } from './flow-files.ingest.ts';
 import { flowFileLimits } from './flow-files.limits.ts';
-import { readFlowFile, type FlowFileSource } from './flow-files.reader.ts';
+import type { FlowFileSource } from './flow-files.reader.ts';
+import { readFlowFileOffThread } from './flow-files.stream.ts';
 import { ingestFlows, type IngestOptions } from './ingest.service.ts';
 
 /**
@@ -173,6 +174,6 @@ export async function importFlowFile(
         });
       },
     },
-    toIngestRows(readFlowFile(file, onBytes)),
+    toIngestRows(readFlowFileOffThread(file, onBytes)),
   );
 }
