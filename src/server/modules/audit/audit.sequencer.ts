@@ -71,7 +71,20 @@ export interface AuditSequencer {
   stop(): Promise<void>;
 }
 
+const sequencers = new WeakMap<Executor, AuditSequencer>();
+
+/** The sequencer an app runs on this database, if any (for the operator's tools and the tests). */
+export function auditSequencerOf(db: Executor): AuditSequencer | undefined {
+  return sequencers.get(db);
+}
+
 export function createAuditSequencer(options: AuditSequencerOptions): AuditSequencer {
+  const sequencer = makeSequencer(options);
+  sequencers.set(options.db, sequencer);
+  return sequencer;
+}
+
+function makeSequencer(options: AuditSequencerOptions): AuditSequencer {
   const metrics = options.registry ? sequencerMetrics(options.db, options.registry) : undefined;
   let running: Promise<void> | undefined;
   let next: Promise<void> | undefined;

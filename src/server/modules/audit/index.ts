@@ -11,6 +11,7 @@ export {
   type VerifyResult,
 } from './audit.service.ts';
 export {
+  auditSequencerOf,
   createAuditSequencer,
   sealPendingAudit,
   type AuditSequencer,
