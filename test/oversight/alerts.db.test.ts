@@ -2,7 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OversightAlert } from '../../src/contracts/oversight.ts';
-import { recordAudit, sealPendingAudit } from '../../src/server/modules/audit/index.ts';
+import { recordAudit } from '../../src/server/modules/audit/index.ts';
 import { recordAnomalies } from '../../src/server/modules/checks/index.ts';
 import { startTestApp, type Client, type TestContext } from '../support/app.ts';
 import { auditCount, demoEnterpriseIds, expectProblem, userIds, type DemoEnterpriseRow } from '../api/api-helpers.ts';
@@ -449,8 +449,6 @@ describe('oversight alerts', () => {
           },
         ),
       );
-    // Sealed into the chain, as the server's sequencer does within a second (ADR 0011): the rules read the chain.
-    await sealPendingAudit(db());
     await runRules();
     const alerts = await alertsOf('same_person_drafted_and_approved');
     const [batchAlert] = about(alerts, batchC);
