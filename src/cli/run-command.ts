@@ -13,6 +13,7 @@ import {
   type Progress,
 } from '../server/modules/admin/admin.commands.ts';
 import { commandLineContext, migrateAudited, type CommandLineClient } from '../server/modules/admin/admin.service.ts';
+import { sealPendingAudit } from '../server/modules/audit/index.ts';
 import { ADMIN_PROTOCOL_VERSION, type AdminRequest, type AdminResponse } from '../server/modules/admin/admin.socket.ts';
 
 /** This command line, as the audit chain records it. */
@@ -58,7 +59,10 @@ export async function runDatabaseCommand(name: AdminCommandName, args: Record<st
   });
   try {
     const context = commandLineContext(client, 'direct');
-    if (name !== 'migrate') await migrateAudited(database.db, context);
+    if (name !== 'migrate') {
+      await migrateAudited(database.db, context);
+      await sealPendingAudit(database.db);
+    }
     return await adminCommands[name].run({ database, config, context, io: consoleIo, path: 'direct' }, args);
   } finally {
     await statistics.idle();

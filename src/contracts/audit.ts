@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { MAX_PAGE_SIZE } from './common.ts';
 
 export const auditEntry = z.object({
-  seq: z.number().int(),
+  /** The record number, in the order entries were recorded (not the chain's order). */
+  id: z.number().int(),
+  /** The place in the chain; null while the entry is pending (recorded, committed, not sealed yet: ADR 0011). */
+  seq: z.number().int().nullable(),
   at: z.string(),
   actor_id: z.string(),
   actor_login: z.string(),
@@ -13,8 +16,11 @@ export const auditEntry = z.object({
   before: z.unknown(),
   after: z.unknown(),
   request_id: z.string(),
-  prev_hash: z.string(),
-  hash: z.string(),
+  /** The previous entry's hash and this entry's own (SM3); null while pending. */
+  prev_hash: z.string().nullable(),
+  hash: z.string().nullable(),
+  /** When the sequencer sealed it; null while pending and on entries sealed before 2026-12-07 (at once). */
+  sealed_at: z.string().nullable(),
   /** From where: the client address and user agent of the request (null on entries from before 2026-11-29). */
   ip: z.string().nullable(),
   /** The socket's own address: the proxy's when `ip` came from a trusted proxy (null before 2026-12-07). */
@@ -42,6 +48,7 @@ export const auditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
 });
 
+/** `next_before_seq`: the next page's `before_seq` (pending entries come first, on the first page only). */
 export const auditPage = z.object({ items: z.array(auditEntry), next_before_seq: z.number().int().nullable() });
 
 export const auditVerification = z.object({
@@ -50,4 +57,9 @@ export const auditVerification = z.object({
   last_seq: z.number().int(),
   last_hash: z.string(),
   first_break: z.object({ seq: z.number().int(), reason: z.string() }).nullable(),
+  /**
+   * Entries committed but not sealed yet: not part of the chain (nor a break). `stale`: the oldest has waited longer
+   * than the sequencer ever should (no server seals: see docs/operations.md).
+   */
+  pending: z.object({ count: z.number().int(), oldest_at: z.string().nullable(), stale: z.boolean() }),
 });

@@ -24,12 +24,18 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
+import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { keepStatistics } from './db/statistics.ts';
 import { allocationRoutes } from './modules/allocation/allocation.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
-import { createAnchorScheduler } from './modules/audit/index.ts';
+import {
+  createAnchorScheduler,
+  createAuditSequencer,
+  takeAuditRecorded,
+  watchAuditRecordings,
+} from './modules/audit/index.ts';
 import { oversightRoutes } from './modules/oversight/oversight.routes.ts';
 import { installAuth } from './modules/auth/auth.hook.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
@@ -147,7 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   installAuth(app, database.db);
-  installMetrics(app);
+  sealAuditEntries(app, deps, installMetrics(app));
   // Large submissions get their tables analysed after commit, in the background (ADR 0009).
   const statistics = keepStatistics(database, {
     log: {
@@ -210,6 +216,30 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await serveWeb(app, deps.webRoot ?? defaultWebRoot);
   if (config.AUDIT_ANCHOR_FILE) scheduleAuditAnchors(app, deps);
   return app;
+}
+
+/**
+ * The audit sequencer (ADR 0011): it sweeps for pending entries once ready and then every interval; and a request
+ * that recorded entries, once its transaction has committed (the handler has returned), waits a bounded time for
+ * them to be sealed before it answers — so on a quiet server the answer leaves with its entries in the chain.
+ */
+function sealAuditEntries(app: App, deps: AppDeps, registry: Registry): void {
+  const { config } = deps;
+  const sequencer = createAuditSequencer({
+    db: deps.database.db,
+    intervalMs: config.AUDIT_SEAL_INTERVAL_MS,
+    registry,
+    log: app.log,
+  });
+  app.addHook('onRequest', async (request) => watchAuditRecordings(request.id));
+  app.addHook('onSend', async (request) => {
+    if (takeAuditRecorded(request.id)) await sequencer.settle(config.AUDIT_SEAL_WAIT_MS);
+  });
+  // A request that ends without an answer (the client went away) is forgotten too.
+  app.addHook('onResponse', async (request) => void takeAuditRecorded(request.id));
+  app.addHook('onRequestAbort', async (request) => void takeAuditRecorded(request.id));
+  app.addHook('onReady', async () => sequencer.start());
+  app.addHook('onClose', async () => sequencer.stop());
 }
 
 /** Anchors the audit chain's head once ready and then every interval, until the app closes (never throws). */

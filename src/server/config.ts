@@ -101,6 +101,13 @@ const configSchema = z.object({
    */
   AUDIT_ANCHOR_FILE: z.string().default(''),
   AUDIT_ANCHOR_INTERVAL_MINUTES: z.coerce.number().int().positive().max(10_080).default(60),
+  /**
+   * The audit sequencer (ADR 0011): how often it sweeps for pending entries (any a request did not seal, or another
+   * process left), and how long a request that recorded entries waits, after its commit, for them to be sealed
+   * before it answers (0: it does not wait; the sweep seals them).
+   */
+  AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  AUDIT_SEAL_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2000),
   /** Load demo data into an empty database at start. */
   DEMO_DATA: z
     .enum(['true', 'false'])

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordAudit, SYSTEM_ACTOR, verifyAuditChain } from '../../src/server/modules/audit/index.ts';
+import { recordAudit, sealPendingAudit, SYSTEM_ACTOR, verifyAuditChain } from '../../src/server/modules/audit/index.ts';
 import { freshDatabase, testEngine, type TestDatabase } from '../support/database.ts';
 
 const run = promisify(execFile);
@@ -65,9 +65,15 @@ describe('the audit chain in the database', () => {
           ),
       ),
     );
+    // Recorded pending (ADR 0011): committed, not in the chain until the sequencer seals them.
+    const recorded = await verifyAuditChain(database.db);
+    expect(recorded.entries).toBe(before.entries);
+    expect(recorded.pending.count).toBe(12);
+    expect(await sealPendingAudit(database.db)).toBe(12);
     const after = await verifyAuditChain(database.db);
     expect(after.ok).toBe(true);
     expect(after.entries).toBe(before.entries + 12);
+    expect(after.pending.count).toBe(0);
   });
 
   it('names the first edited row, through the API service and the CLI', async () => {

@@ -59,6 +59,8 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '100000',
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+    // A request's audit entries are sealed before it answers however slow the machine (ADR 0011): tests read them.
+    AUDIT_SEAL_WAIT_MS: '30000',
     ...env,
   });
   const app = await buildApp({ config, database, ...(options.clock ? { clock: options.clock } : {}) }).catch(

@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/server/db/database.ts';
 import { migrate } from '../../src/server/db/migrate.ts';
 import { loadDemoData } from '../../src/server/demo/demo.ts';
+import { sealPendingAudit } from '../../src/server/modules/audit/index.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,6 +27,8 @@ export default async function setup(project: TestProject) {
   const handle = await openDatabase({ pgliteDataDir: 'memory://' });
   await migrate(handle.db);
   await loadDemoData(handle.db);
+  // The template's audit entries sealed, as a running server's sequencer would have (ADR 0011).
+  await sealPendingAudit(handle.db);
   const dump = await handle.pglite!.dumpDataDir('none');
   const templatePath = join(directory, 'template.tar');
   await writeFile(templatePath, Buffer.from(await dump.arrayBuffer()));
@@ -45,6 +48,7 @@ export default async function setup(project: TestProject) {
     const template = await openDatabase({ url: withDatabase(url, postgresTemplate), poolSize: 1 });
     await migrate(template.db);
     await loadDemoData(template.db);
+    await sealPendingAudit(template.db);
     await template.close();
   }
   project.provide('postgresTemplate', postgresTemplate);

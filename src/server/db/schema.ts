@@ -182,8 +182,14 @@ export interface IdempotencyRecordTable {
   created_at: DefaultTimestamp;
 }
 
+/** Set once, when the sequencer seals a pending entry (migration 0020); null while the entry is pending. */
+type SealColumn = ColumnType<string | null, null | undefined, string>;
+
 export interface AuditEntryTable {
-  seq: Int8;
+  /** The record number, in the order entries were recorded (not the chain's order; migration 0020). */
+  id: Generated<string>;
+  /** The chain's sequence: null while pending. */
+  seq: ColumnType<string | null, null | undefined, string | number>;
   at: Timestamp;
   actor_id: string;
   actor_login: string;
@@ -194,8 +200,10 @@ export interface AuditEntryTable {
   before: Json<unknown> | null;
   after: Json<unknown> | null;
   request_id: string;
-  prev_hash: string;
-  hash: string;
+  prev_hash: SealColumn;
+  hash: SealColumn;
+  /** When the sequencer sealed it; null while pending and on entries sealed before migration 0020. */
+  sealed_at: ColumnType<Date | null, null | undefined, Date | string>;
   /** Where the request came from (migration 0007); null on older entries and on the system's own. */
   ip: ColumnType<string | null, string | null | undefined, never>;
   user_agent: ColumnType<string | null, string | null | undefined, never>;

@@ -274,6 +274,15 @@ export const messages = {
   ],
   'audit.verifyBroken': ['哈希链在第 {seq} 条记录处断开', 'The chain breaks at entry {seq}'],
   'audit.seq': ['序号', 'Seq.'],
+  'audit.pending': ['待封存', 'pending'],
+  'audit.pendingNote': [
+    '另有 {count} 条已提交的记录等待封存入链（最早于 {at}）',
+    '{count} more committed entries wait to be sealed into the chain (the oldest since {at})',
+  ],
+  'audit.pendingStale': [
+    '另有 {count} 条记录等待封存已超过一分钟（最早于 {at}）：没有服务器在封存，请查看服务器日志',
+    '{count} entries have waited more than a minute to be sealed (the oldest since {at}): no server is sealing, see its log',
+  ],
   'audit.at': ['时间', 'Time'],
   'audit.actor': ['操作人', 'Actor'],
   'audit.role': ['角色', 'Role'],

@@ -15,6 +15,7 @@ import {
   anchorLine,
   ensureAuditPublicKey,
   makeAnchor,
+  sealPendingAudit,
   verifyAuditChain,
   verifyAuditChainWithAnchors,
   type AuditContext,
@@ -80,7 +81,10 @@ function command<S extends z.ZodType>(spec: {
         }
         return 2;
       }
-      return spec.run(env, parsed.data);
+      const code = await spec.run(env, parsed.data);
+      // What it wrote is in the chain when it exits, not a sweep later (ADR 0011); an error leaves it to the sweep.
+      if (spec.writes) await sealPendingAudit(env.database.db);
+      return code;
     },
   };
 }
@@ -235,6 +239,14 @@ export type AdminCommandName = keyof typeof adminCommands;
 
 /** The chain's own verification, printed; exit code 1 when it is broken. */
 function printChain(env: CommandEnv, result: VerifyResult): number {
+  const { pending } = result;
+  if (pending.stale)
+    env.io.err(
+      `WARNING: ${pending.count} audit entries wait to be sealed, the oldest since ${pending.oldestAt}: no server ` +
+        'is sealing them (docs/operations.md, "Pending audit entries").',
+    );
+  else if (pending.count > 0)
+    env.io.out(`${pending.count} newer entries are committed and wait to be sealed (since ${pending.oldestAt}).`);
   if (result.ok) {
     env.io.out(`Audit chain intact: ${result.entries} entries, last #${result.lastSeq} ${result.lastHash}`);
     return 0;

@@ -19,6 +19,7 @@ import {
 } from './audit.rules.ts';
 import { ensureSigningKeyOf, signingKeyOf } from '../../shared/signing.repository.ts';
 import { chainHead, hashesAt, lastSeq } from './audit.repository.ts';
+import { sealPendingAudit } from './audit.sequencer.ts';
 import { recordAudit, SYSTEM_ACTOR, verifyAuditChain, type AuditContext, type VerifyResult } from './audit.service.ts';
 
 /**
@@ -62,7 +63,10 @@ export async function ensureAuditPublicKey(
   return (await ensureAuditKey(db, sealer, context)).public_key_pem;
 }
 
-/** Signs the chain's current head with the server audit key (made on first use). Writes nothing else. */
+/**
+ * Signs the chain's current head with the server audit key (made on first use), having sealed what was pending.
+ * Writes nothing else.
+ */
 export async function makeAnchor(
   db: Executor,
   sealer: Sealer,
@@ -70,6 +74,8 @@ export async function makeAnchor(
   context: AuditContext = SCHEDULE,
 ): Promise<AuditAnchor> {
   const key = await ensureAuditKey(db, sealer, context);
+  // What is committed is sealed first (the key's making among it), so the anchor covers it (ADR 0011).
+  await sealPendingAudit(db);
   const head = await chainHead(db);
   const content: AnchorContent = {
     kind: ANCHOR_KIND,

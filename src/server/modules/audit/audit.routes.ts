@@ -1,8 +1,7 @@
 import { auditPage, auditQuery, auditVerification } from '../../../contracts/audit.ts';
 import type { Executor } from '../../db/executor.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
-import { listEntries } from './audit.repository.ts';
-import { entryView, verifyAuditChain } from './audit.service.ts';
+import { listAuditPage, verifyAuditChain } from './audit.service.ts';
 
 export async function auditRoutes(api: Api, deps: { db: Executor }): Promise<void> {
   const { db } = deps;
@@ -21,7 +20,7 @@ export async function auditRoutes(api: Api, deps: { db: Executor }): Promise<voi
     },
     async (request) => {
       const query = request.query;
-      const rows = await listEntries(
+      return listAuditPage(
         db,
         {
           objectType: query.object_type,
@@ -37,8 +36,6 @@ export async function auditRoutes(api: Api, deps: { db: Executor }): Promise<voi
         },
         query.limit,
       );
-      const items = rows.map(entryView);
-      return { items, next_before_seq: items.length === query.limit ? (items.at(-1)?.seq ?? null) : null };
     },
   );
 
@@ -60,6 +57,7 @@ export async function auditRoutes(api: Api, deps: { db: Executor }): Promise<voi
         last_seq: result.lastSeq,
         last_hash: result.lastHash,
         first_break: result.firstBreak,
+        pending: { count: result.pending.count, oldest_at: result.pending.oldestAt, stale: result.pending.stale },
       };
     },
   );

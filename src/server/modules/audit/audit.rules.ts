@@ -32,6 +32,40 @@ export function hashAuditEntry(fields: AuditFields): string {
   return sm3Hex(canonicalJson(fields));
 }
 
+/** A recorded entry before it is sealed (ADR 0011): every hashed field but the sequence and the link. */
+export type PendingFields = Omit<AuditFields, 'seq' | 'prev_hash'>;
+
+/** What sealing sets on a pending entry. */
+export interface Seal {
+  readonly seq: number;
+  readonly prev_hash: string;
+  readonly hash: string;
+}
+
+/**
+ * Chains pending entries, in the order given, onto the chain's tail (null: an empty chain, the genesis): each gets
+ * the next sequence, the previous entry's hash and its own hash. The sequencer gives them in record order.
+ */
+export function sealInOrder(
+  tail: { readonly seq: number; readonly hash: string } | null,
+  pending: readonly PendingFields[],
+): Seal[] {
+  let seq = tail?.seq ?? 0;
+  let prev = tail?.hash ?? GENESIS_HASH;
+  return pending.map((fields) => {
+    seq += 1;
+    const seal = { seq, prev_hash: prev, hash: hashAuditEntry({ ...fields, seq, prev_hash: prev }) };
+    prev = seal.hash;
+    return seal;
+  });
+}
+
+/**
+ * A committed entry still pending after this long is a finding (not a break): the sequencer seals within about a
+ * second, so it means no server is sealing (none running, or sealing fails — see the server log).
+ */
+export const PENDING_STALE_SECONDS = 60;
+
 export type ChainBreak = { readonly seq: number; readonly reason: string };
 
 /**

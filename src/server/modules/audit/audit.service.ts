@@ -1,7 +1,21 @@
 import type { Executor } from '../../db/executor.ts';
 import type { AuditEntryRow } from '../../db/schema.ts';
-import { checkLink, GENESIS_HASH, hashAuditEntry, type AuditFields, type ChainBreak } from './audit.rules.ts';
-import { entriesInOrder, insertEntry, lockChainTail } from './audit.repository.ts';
+import {
+  checkLink,
+  GENESIS_HASH,
+  PENDING_STALE_SECONDS,
+  type AuditFields,
+  type ChainBreak,
+  type PendingFields,
+} from './audit.rules.ts';
+import {
+  entriesInOrder,
+  insertPendingEntry,
+  lastSeq,
+  listEntries,
+  pendingSummary,
+  type AuditFilter,
+} from './audit.repository.ts';
 
 /** Who acted, for the audit chain: a signed-in user, or the system itself (migrations, demo data). */
 export interface AuditActor {
@@ -33,11 +47,33 @@ export interface AuditRecord {
   readonly after?: unknown;
 }
 
-/** Appends one entry to the chain. Call inside the transaction that makes the change it records. */
+/**
+ * Requests being answered (by request id), and whether they recorded an entry: the app seals after such a request's
+ * commit, before it answers (app.ts). Only watched ids are kept, and the app forgets each when the answer is sent.
+ */
+const watched = new Map<string, boolean>();
+
+/** Starts noting whether this request records an entry. */
+export function watchAuditRecordings(requestId: string): void {
+  watched.set(requestId, false);
+}
+
+/** Whether this request recorded an entry (committed or not); forgets the request. */
+export function takeAuditRecorded(requestId: string): boolean {
+  const recorded = watched.get(requestId) ?? false;
+  watched.delete(requestId);
+  return recorded;
+}
+
+/**
+ * Records one entry, pending: call inside the transaction that makes the change it records, with which it commits
+ * or rolls back. It takes no lock: the sequencer (audit.sequencer.ts) seals it into the chain after the commit.
+ */
 export async function recordAudit(tx: Executor, context: AuditContext, record: AuditRecord): Promise<void> {
-  const tail = await lockChainTail(tx);
-  const fields: AuditFields = {
-    seq: (tail?.seq ?? 0) + 1,
+  const userAgent = context.userAgent ? context.userAgent.slice(0, USER_AGENT_MAX) : null;
+  const before = jsonSafe(record.before);
+  const after = jsonSafe(record.after);
+  await insertPendingEntry(tx, {
     at: new Date().toISOString(),
     actor_id: context.actor.id,
     actor_login: context.actor.login,
@@ -45,24 +81,14 @@ export async function recordAudit(tx: Executor, context: AuditContext, record: A
     action: record.action,
     object_type: record.objectType,
     object_id: record.objectId,
-    before: jsonSafe(record.before),
-    after: jsonSafe(record.after),
+    before: before === null ? null : JSON.stringify(before),
+    after: after === null ? null : JSON.stringify(after),
     request_id: context.requestId,
-    prev_hash: tail?.hash ?? GENESIS_HASH,
-    ...(context.ip ? { ip: context.ip } : {}),
-    ...(context.socketIp ? { socket_ip: context.socketIp } : {}),
-    ...(context.userAgent ? { user_agent: context.userAgent.slice(0, USER_AGENT_MAX) } : {}),
-  };
-  await insertEntry(tx, {
-    ...fields,
-    ip: fields.ip ?? null,
-    socket_ip: fields.socket_ip ?? null,
-    user_agent: fields.user_agent ?? null,
-    seq: fields.seq,
-    before: fields.before === null ? null : JSON.stringify(fields.before),
-    after: fields.after === null ? null : JSON.stringify(fields.after),
-    hash: hashAuditEntry(fields),
+    ip: context.ip || null,
+    socket_ip: context.socketIp || null,
+    user_agent: userAgent || null,
   });
+  if (watched.has(context.requestId)) watched.set(context.requestId, true);
 }
 
 /** What jsonb will give back: plain JSON, Dates as ISO strings, undefined dropped. */
@@ -70,9 +96,9 @@ function jsonSafe(value: unknown): unknown {
   return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown);
 }
 
-export function rowToFields(row: AuditEntryRow): AuditFields & { hash: string } {
+/** The hashed fields of a recorded entry, sealed or not (the sequence and link aside). */
+export function pendingFields(row: AuditEntryRow): PendingFields {
   return {
-    seq: Number(row.seq),
     at: row.at.toISOString(),
     actor_id: row.actor_id,
     actor_login: row.actor_login,
@@ -83,29 +109,85 @@ export function rowToFields(row: AuditEntryRow): AuditFields & { hash: string } 
     before: row.before,
     after: row.after,
     request_id: row.request_id,
-    prev_hash: row.prev_hash,
-    hash: row.hash,
     ...(row.ip !== null ? { ip: row.ip } : {}),
     ...(row.socket_ip !== null ? { socket_ip: row.socket_ip } : {}),
     ...(row.user_agent !== null ? { user_agent: row.user_agent } : {}),
   };
 }
 
-/** An entry as the API shows it: every field, `ip`, `socket_ip` and `user_agent` null where they were not recorded. */
+/** A sealed entry's hashed fields and hash (the verifier's view). */
+export function rowToFields(row: AuditEntryRow): AuditFields & { hash: string } {
+  if (row.seq === null || row.prev_hash === null || row.hash === null)
+    throw new Error(`audit entry ${row.id} is pending: it has no place in the chain yet`);
+  return { ...pendingFields(row), seq: Number(row.seq), prev_hash: row.prev_hash, hash: row.hash };
+}
+
+/**
+ * An entry as the API shows it: every field, `ip`, `socket_ip` and `user_agent` null where they were not recorded;
+ * `seq`, `prev_hash` and `hash` null while the entry is pending.
+ */
 export function entryView(row: AuditEntryRow) {
-  return { ...rowToFields(row), ip: row.ip, socket_ip: row.socket_ip, user_agent: row.user_agent };
+  return {
+    ...pendingFields(row),
+    id: Number(row.id),
+    seq: row.seq === null ? null : Number(row.seq),
+    prev_hash: row.prev_hash,
+    hash: row.hash,
+    ip: row.ip,
+    socket_ip: row.socket_ip,
+    user_agent: row.user_agent,
+    sealed_at: row.sealed_at?.toISOString() ?? null,
+  };
+}
+
+/** Entries recorded and committed but not sealed yet (ADR 0011): not part of the chain, and not a break. */
+export interface PendingReport {
+  readonly count: number;
+  /** When the oldest was recorded; null when none waits. */
+  readonly oldestAt: string | null;
+  /** The oldest has waited longer than PENDING_STALE_SECONDS: no server seals (a finding, not a break). */
+  readonly stale: boolean;
+}
+
+/**
+ * A page of entries, newest first, and the next page's `before_seq` (null: no more). A full page that ends in pending
+ * entries continues with the newest sealed one.
+ */
+export async function listAuditPage(db: Executor, filter: AuditFilter, limit: number) {
+  const items = (await listEntries(db, filter, limit)).map(entryView);
+  const last = items.at(-1);
+  if (!last || items.length < limit) return { items, next_before_seq: null };
+  if (last.seq !== null) return { items, next_before_seq: last.seq };
+  const head = await lastSeq(db);
+  return { items, next_before_seq: head === 0 ? null : head + 1 };
 }
 
 export interface VerifyResult {
   readonly ok: boolean;
+  /** Sealed entries that verify. */
   readonly entries: number;
   readonly lastSeq: number;
   readonly lastHash: string;
   readonly firstBreak: ChainBreak | null;
+  readonly pending: PendingReport;
 }
 
-/** Walks the chain from the first entry to the last and stops at the first broken link. */
+/** The pending entries, as verification reports them. */
+export async function pendingReport(db: Executor, now: Date = new Date()): Promise<PendingReport> {
+  const { count, oldestAt } = await pendingSummary(db);
+  return {
+    count,
+    oldestAt: oldestAt?.toISOString() ?? null,
+    stale: oldestAt !== null && now.getTime() - oldestAt.getTime() > PENDING_STALE_SECONDS * 1000,
+  };
+}
+
+/**
+ * Walks the sealed chain from the first entry to the last and stops at the first broken link; reports the entries
+ * still pending beside it.
+ */
 export async function verifyAuditChain(db: Executor): Promise<VerifyResult> {
+  const pending = await pendingReport(db);
   let previous: { seq: number; hash: string } | null = null;
   let entries = 0;
   for await (const row of entriesInOrder(db)) {
@@ -118,10 +200,18 @@ export async function verifyAuditChain(db: Executor): Promise<VerifyResult> {
         lastSeq: previous?.seq ?? 0,
         lastHash: previous?.hash ?? GENESIS_HASH,
         firstBreak: broken,
+        pending,
       };
     }
     previous = { seq: entry.seq, hash: entry.hash };
     entries += 1;
   }
-  return { ok: true, entries, lastSeq: previous?.seq ?? 0, lastHash: previous?.hash ?? GENESIS_HASH, firstBreak: null };
+  return {
+    ok: true,
+    entries,
+    lastSeq: previous?.seq ?? 0,
+    lastHash: previous?.hash ?? GENESIS_HASH,
+    firstBreak: null,
+    pending,
+  };
 }

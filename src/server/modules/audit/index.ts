@@ -1,12 +1,22 @@
 export {
   recordAudit,
+  takeAuditRecorded,
+  watchAuditRecordings,
   verifyAuditChain,
   SYSTEM_ACTOR,
   type AuditActor,
   type AuditContext,
   type AuditRecord,
+  type PendingReport,
   type VerifyResult,
 } from './audit.service.ts';
+export {
+  auditSequencerOf,
+  createAuditSequencer,
+  sealPendingAudit,
+  type AuditSequencer,
+  type AuditSequencerOptions,
+} from './audit.sequencer.ts';
 export {
   anchorAuditHead,
   auditPublicKey,

@@ -13,7 +13,10 @@ const toNumber = (value: string | number | null): number => Number(value ?? 0);
 
 // ---- facts ---------------------------------------------------------------------------------------------------
 
-/** The audit entries about some objects of one type, in sequence order, by object id. */
+/**
+ * The sealed audit entries about some objects of one type, in sequence order, by object id. Pending entries (sealed
+ * within moments, ADR 0011) are left for the next look: the rules compare sequences and name alerts by them.
+ */
 export async function trailsOf(
   db: Executor,
   objectType: string,
@@ -26,6 +29,7 @@ export async function trailsOf(
     .select(['seq', 'at', 'actor_id', 'actor_login', 'action', 'object_id', 'before', 'after'])
     .where('object_type', '=', objectType)
     .where('object_id', 'in', objectIds)
+    .where('seq', 'is not', null)
     .orderBy('seq')
     .execute();
   for (const row of rows) {
@@ -172,6 +176,7 @@ export async function reportExportsSince(db: Executor, since: Date) {
     .where('action', '=', 'report.export')
     .where('at', '>=', since)
     .orderBy('seq')
+    .orderBy('id')
     .execute();
   return rows.map((row) => {
     const after = (row.after ?? {}) as { rows?: unknown; format?: unknown };

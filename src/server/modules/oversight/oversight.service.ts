@@ -11,7 +11,7 @@ import {
 import type { Page } from '../../../contracts/common.ts';
 import type { Executor } from '../../db/executor.ts';
 import { conflict, DomainError, notFound } from '../../shared/errors.ts';
-import { recordAudit, type AuditContext } from '../audit/index.ts';
+import { recordAudit, sealPendingAudit, type AuditContext } from '../audit/index.ts';
 import type { Actor } from '../auth/index.ts';
 import { allocate, type AllocationInput } from '../allocation/allocation.rules.ts';
 import { engineCategory } from '../allocation/holders.rules.ts';
@@ -41,8 +41,12 @@ export async function currentThresholds(db: Executor): Promise<Thresholds> {
   return Object.fromEntries(thresholdNames.map((name) => [name, values.get(name) ?? 1])) as Thresholds;
 }
 
-/** Evaluates every rule and stores the alerts not found before; audited as one entry. */
+/**
+ * Evaluates every rule and stores the alerts not found before; audited as one entry. The rules read the sealed
+ * chain, so what is committed and still pending is sealed first (ADR 0011). `db`: never a transaction.
+ */
 export async function runRules(db: Executor, audit: AuditContext, now = new Date()): Promise<RuleRun> {
+  await sealPendingAudit(db);
   const thresholds = await currentThresholds(db);
   const since = new Date(now.getTime() - thresholds.lookback_days * 86_400_000);
   const candidates = [

@@ -26,15 +26,25 @@ function JsonBlock({ label, value }: { label: string; value: unknown }) {
 
 function VerificationResult({ result }: { result: AuditVerification }) {
   const t = useTranslate();
+  const pending = result.pending;
+  const pendingNote =
+    pending.count > 0 && pending.oldest_at !== null
+      ? t(pending.stale ? 'audit.pendingStale' : 'audit.pendingNote', { count: pending.count, at: pending.oldest_at })
+      : null;
   if (result.ok) {
     return (
       <Alert
-        type="success"
+        type={pending.stale ? 'warning' : 'success'}
         showIcon
         data-testid="audit-verification"
         style={{ marginBottom: 16 }}
         title={t('audit.verifyOk', { entries: result.entries, seq: result.last_seq })}
-        description={<code>{result.last_hash}</code>}
+        description={
+          <>
+            <code>{result.last_hash}</code>
+            {pendingNote ? <div>{pendingNote}</div> : null}
+          </>
+        }
       />
     );
   }
@@ -120,7 +130,7 @@ export function AuditPage() {
       <ProblemAlert error={error} />
       <Card>
         <Table<AuditEntry>
-          rowKey="seq"
+          rowKey="id"
           size="small"
           loading={loading}
           dataSource={entries}
@@ -160,11 +170,14 @@ export function AuditPage() {
             {
               title: t('audit.hash'),
               dataIndex: 'hash',
-              render: (hash: string) => (
-                <Tooltip title={hash}>
-                  <code>{hash.slice(0, 12)}…</code>
-                </Tooltip>
-              ),
+              render: (hash: string | null) =>
+                hash === null ? (
+                  <Tag>{t('audit.pending')}</Tag>
+                ) : (
+                  <Tooltip title={hash}>
+                    <code>{hash.slice(0, 12)}…</code>
+                  </Tooltip>
+                ),
             },
           ]}
         />

@@ -105,7 +105,7 @@ export function AuditSearch() {
       </Form>
       <ProblemAlert error={error} />
       <Table<AuditEntry>
-        rowKey="seq"
+        rowKey="id"
         size="small"
         loading={loading}
         dataSource={entries}
@@ -120,7 +120,12 @@ export function AuditSearch() {
           ),
         }}
         columns={[
-          { title: t('audit.seq'), dataIndex: 'seq', width: 80 },
+          {
+            title: t('audit.seq'),
+            dataIndex: 'seq',
+            width: 80,
+            render: (seq: number | null) => seq ?? <Tag>{t('audit.pending')}</Tag>,
+          },
           { title: t('audit.at'), dataIndex: 'at', width: 180, render: (at: string) => formatDateTime(at, language) },
           { title: t('audit.actor'), dataIndex: 'actor_login' },
           {
