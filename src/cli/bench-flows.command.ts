@@ -13,6 +13,7 @@ export interface BenchCommandOptions {
   readonly samples?: string;
   readonly seed?: string;
   readonly keep?: boolean;
+  readonly peakAtOnce?: string;
   readonly json?: boolean;
 }
 
@@ -26,6 +27,7 @@ const benchOptions = z.object({
   samples: whole(1, 1_000_000).default(1_000),
   seed: whole(0, 2 ** 31).default(1),
   keep: z.boolean().default(false),
+  peakAtOnce: whole(1, 100_000).default(200),
   json: z.boolean().default(false),
 });
 
@@ -65,6 +67,7 @@ export async function runBenchCommand(raw: BenchCommandOptions): Promise<number>
       seed: options.seed,
       samples: options.samples,
       keep: options.keep,
+      peakAtOnce: options.peakAtOnce,
       databaseUrl: loadConfig().DATABASE_URL,
       progress: (line) => console.error(line),
     });

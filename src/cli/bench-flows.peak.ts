@@ -16,12 +16,14 @@ import type { FlowSimulation, Submission } from './bench-flows.sim.ts';
 /**
  * Month end over HTTP (issue 22): the enterprises file a month through `POST /api/v1/flows` with their own API
  * tokens, from a client process of their own. One month one submission at a time (the baseline), the next month
- * all at once — every enterprise of a stage of the chain together, stage after stage (a plant's receipts need the
- * mines' shipments) — while an official traces batches and the public checks certificates, one request after the
+ * `atOnce` enterprises at the same moment — the enterprises of a stage of the chain in groups of `atOnce`, stage
+ * after stage (a plant's receipts need the mines' shipments) — while an official traces batches and the public checks certificates, one request after the
  * other. Lock waits are sampled from pg_locks during the peak (PostgreSQL).
  */
 
 export interface PeakFigures {
+  /** Enterprises filing at the same moment (--peak-at-once). */
+  peak_at_once: number;
   peak_enterprises: number;
   peak_submissions: number;
   peak_events: number;
@@ -66,15 +68,21 @@ async function enterpriseTokens(handle: DatabaseHandle, ids: readonly string[]):
   return tokens;
 }
 
-/** A month's submissions as upload requests, grouped in waves of one stage each (split at the request limit). */
-function uploads(submissions: Iterable<Submission>, tokens: readonly string[]): ClientRequest[][] {
+/**
+ * A month's submissions as upload requests, in waves of one stage each, of at most `atOnce` enterprises (a
+ * submission above the request limit is sent in several requests).
+ */
+function uploads(submissions: Iterable<Submission>, tokens: readonly string[], atOnce: number): ClientRequest[][] {
   const waves: ClientRequest[][] = [];
   let stage: string | null = null;
+  let enterprises = 0;
   for (const submission of submissions) {
-    if (submission.stage !== stage) {
+    if (submission.stage !== stage || enterprises === atOnce) {
       waves.push([]);
       stage = submission.stage;
+      enterprises = 0;
     }
+    enterprises += 1;
     for (let start = 0; start < submission.events.length; start += MAX_EVENTS_PER_REQUEST)
       waves.at(-1)!.push({
         method: 'POST',
@@ -120,12 +128,13 @@ export async function runPeak(
   months: { readonly sequential: number; readonly peak: number },
   seed: number,
   traceIds: readonly number[],
+  atOnce: number,
   progress: (line: string) => void,
 ): Promise<PeakFigures> {
   progress(`flows: month end over HTTP — ${ids.length} enterprise users with API tokens`);
   const tokens = await enterpriseTokens(handle, ids);
 
-  const sequentialWaves = uploads(simulation.submissions(months.sequential), tokens);
+  const sequentialWaves = uploads(simulation.submissions(months.sequential), tokens, 1);
   const sequentialEvents = eventsIn(sequentialWaves);
   progress(
     `  ${period(months.sequential)}  one submission at a time (${sequentialEvents.toLocaleString('en-US')} events)`,
@@ -156,11 +165,11 @@ export async function runPeak(
   const quiet = await runClient({ kind: 'sequence', url: api.url, token: api.token, requests: readers });
   if (!('ms' in quiet)) throw new Error('the bench client answered no times');
 
-  const peakWaves = uploads(simulation.submissions(months.peak), tokens);
+  const peakWaves = uploads(simulation.submissions(months.peak), tokens, atOnce);
   const peakEvents = eventsIn(peakWaves);
   const enterprises = new Set(peakWaves.flat().map((request) => request.token)).size;
   progress(
-    `  ${period(months.peak)}  all at once, stage by stage: ${enterprises} enterprises, ` +
+    `  ${period(months.peak)}  ${atOnce} enterprises at once, stage by stage: ${enterprises} enterprises, ` +
       `${peakWaves.flat().length} submissions (${peakEvents.toLocaleString('en-US')} events), with readers`,
   );
   const locks = sampleLockWaits(handle);
@@ -181,6 +190,7 @@ export async function runPeak(
   const sequentialRate = sequentialEvents / (sequentialMs / 1000);
   const peakRate = peakEvents / (peak.wall_ms / 1000);
   return {
+    peak_at_once: atOnce,
     peak_enterprises: enterprises,
     peak_submissions: peak.uploads.length,
     peak_events: peakEvents,

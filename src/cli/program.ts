@@ -164,6 +164,7 @@ export function buildProgram(): Command {
     .option('--samples <count>', 'batches traced each way', '1000')
     .option('--seed <number>', 'seed of the synthetic data', '1')
     .option('--keep', 'keep the throwaway database instead of dropping it')
+    .option('--peak-at-once <count>', 'enterprises filing at the same moment in the month-end scenario', '200')
     .option('--json', 'end with one JSON object of all figures')
     .action(async (options: BenchCommandOptions) => {
       process.exitCode = await runBenchCommand(options);

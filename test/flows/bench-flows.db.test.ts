@@ -18,10 +18,11 @@ describe('monazite bench (flows)', () => {
       const progress: string[] = [];
       const result = await runFlowBench({
         events: 2_000,
-        months: 2,
+        months: 3,
         seed: 3,
         samples: 30,
         keep: false,
+        peakAtOnce: 5,
         databaseUrl,
         progress: (line) => progress.push(line),
       });
@@ -55,15 +56,32 @@ describe('monazite bench (flows)', () => {
       for (const key of ['trace_back_p99_ms', 'api_trace_back_p99_ms', 'api_checks_s', 'api_dashboard_ms'] as const)
         expect(result.settled[key], `settled.${key}`).toBeGreaterThan(0);
       expect(progress.some((line) => line.includes('after statistics settle'))).toBe(true);
-      expect(result.events).toBeGreaterThan(1_500);
+      // Month end over HTTP: the last two months filed by the enterprises with their own tokens, every upload 2xx.
+      const peak = result.peak!;
+      expect(peak.peak_at_once).toBe(5);
+      expect(peak.peak_enterprises).toBeGreaterThan(5);
+      expect(peak.peak_submissions).toBeGreaterThanOrEqual(peak.peak_enterprises);
+      for (const key of [
+        'peak_events',
+        'sequential_events_per_s',
+        'peak_events_per_s',
+        'peak_vs_sequential',
+        'peak_p99_ms',
+        'peak_trace_p99_ms',
+        'quiet_trace_p99_ms',
+      ] as const)
+        expect(peak[key], key).toBeGreaterThan(0);
+      expect(progress.some((line) => line.includes('5 enterprises at once'))).toBe(true);
+      // The first month through the ingest in-process; the other two through HTTP, every line stored.
+      expect(result.events).toBeGreaterThan(300);
       expect(result.copy_rows).toBe(result.lines);
       expect(result.trace_samples).toBe(30);
       expect(result.trace_back_origins_mean).toBeGreaterThan(1);
-      expect(result.checks_period).toBe('2025-02');
+      expect(result.checks_period).toBe('2025-03');
       // The generated chain is consistent: the checks find no broken balance and no unmatched shipment.
       expect(result.checks_by_rule.mass_balance ?? 0).toBe(0);
       expect(result.checks_by_rule.unmatched_shipment ?? 0).toBe(0);
-      expect(progress.some((line) => line.includes('2025-02'))).toBe(true);
+      expect(progress.some((line) => line.includes('2025-03'))).toBe(true);
 
       if (databaseUrl) {
         const admin = new pg.Client({ connectionString: databaseUrl });
