@@ -46,7 +46,7 @@ export interface FlowBenchOptions extends BenchShape {
   readonly progress: (line: string) => void;
 }
 
-export interface FlowBenchResult {
+export interface FlowBenchResult extends PhaseFigures {
   engine: 'postgres' | 'pglite';
   database: string;
   events: number;
@@ -64,50 +64,15 @@ export interface FlowBenchResult {
   copy_rows_per_s: number;
   ingest_vs_copy: number;
   trace_samples: number;
-  trace_back_p50_ms: number;
-  trace_back_p99_ms: number;
-  trace_forward_p50_ms: number;
-  trace_forward_p99_ms: number;
-  reach_up_p50_ms: number;
-  reach_up_p99_ms: number;
-  reach_down_p50_ms: number;
-  reach_down_p99_ms: number;
-  trace_vs_reach: number;
-  trace_back_p99_vs_reach: number;
-  trace_forward_vs_reach: number;
   trace_back_edges_mean: number;
   trace_back_origins_mean: number;
   trace_forward_edges_mean: number;
   trace_forward_movements_mean: number;
   checks_period: string;
   checks_rows: number;
-  checks_month_s: number;
-  checks_rerun_s: number;
-  scan_s: number;
   scan_forced_seq_s: number;
-  checks_vs_scan: number;
   checks_anomalies: number;
   checks_by_rule: Record<string, number>;
-  board_ms: number;
-  dashboard_ms: number;
-  api_trace_back_p50_ms: number;
-  api_trace_back_p99_ms: number;
-  api_trace_forward_p50_ms: number;
-  api_trace_forward_p99_ms: number;
-  api_trace_vs_reach: number;
-  api_trace_back_p99_vs_reach: number;
-  api_checks_s: number;
-  api_checks_vs_scan: number;
-  api_board_ms: number;
-  api_dashboard_ms: number;
-  api_reads_baseline_ms: number;
-  api_reconciliation_ms: number;
-  api_report_month_draft_ms: number;
-  api_report_year_draft_ms: number;
-  api_flows_page_ms: number;
-  api_flows_deep_page_ms: number;
-  /** Each read ÷ `api_reads_baseline_ms` (the same run, the same moment). */
-  api_reads_vs_baseline: Record<string, number>;
   /** Lines of the enterprise-month the report drafts and flow pages read. */
   flows_month_lines: number;
   /** Tables the system's statistics keeper analysed during the load, in order. */

@@ -190,28 +190,20 @@ export async function verifyAuditChain(db: Executor): Promise<VerifyResult> {
   const pending = await pendingReport(db);
   let previous: { seq: number; hash: string } | null = null;
   let entries = 0;
-  for await (const row of entriesInOrder(db)) {
-    const entry = rowToFields(row);
-    const broken = checkLink(entry, previous);
-    if (broken) {
-      return {
-        ok: false,
-        entries,
-        lastSeq: previous?.seq ?? 0,
-        lastHash: previous?.hash ?? GENESIS_HASH,
-        firstBreak: broken,
-        pending,
-      };
-    }
-    previous = { seq: entry.seq, hash: entry.hash };
-    entries += 1;
-  }
-  return {
-    ok: true,
+  const result = (firstBreak: ReturnType<typeof checkLink>) => ({
+    ok: firstBreak === null,
     entries,
     lastSeq: previous?.seq ?? 0,
     lastHash: previous?.hash ?? GENESIS_HASH,
-    firstBreak: null,
+    firstBreak,
     pending,
-  };
+  });
+  for await (const row of entriesInOrder(db)) {
+    const entry = rowToFields(row);
+    const broken = checkLink(entry, previous);
+    if (broken) return result(broken);
+    previous = { seq: entry.seq, hash: entry.hash };
+    entries += 1;
+  }
+  return result(null);
 }
