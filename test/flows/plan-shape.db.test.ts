@@ -117,7 +117,6 @@ const hotReads: [string, (db: Executor) => Promise<unknown>][] = [
   ['trace: the batch (a ministry)', (db) => trace.visibleNode(db, national, ids.metal)],
   ['trace: the batch (an enterprise)', (db) => trace.visibleNode(db, enterprise(), ids.metal)],
   ['trace: batches by code (a province)', (db) => trace.findBatch(db, province, undefined, 'no-such-code')],
-  ['trace: nodes of a lineage', (db) => trace.nodes(db, [ids.metal, ids.mine, ids.mine + 1, ids.mine + 2])],
   ['trace: lineage up (a ministry)', (db) => trace.lineageUp(db, national, ids.metal)],
   ['trace: lineage up (an enterprise)', (db) => trace.lineageUp(db, enterprise(), ids.metal)],
   ['trace: lineage up (a province)', (db) => trace.lineageUp(db, province, ids.metal)],

@@ -54,14 +54,6 @@ function mayTrace(scope: Scope) {
   }
 }
 
-export async function nodes(db: Executor, ids: readonly number[]): Promise<BatchNode[]> {
-  if (ids.length === 0) return [];
-  const rows = await sql<BatchNode>`
-    SELECT ${nodeColumns} FROM flow_batch b JOIN enterprise m ON m.id = b.maker_id
-    WHERE b.id = ANY(${ids}::bigint[])`.execute(db);
-  return rows.rows;
-}
-
 /** The batch, if the scope may trace it. */
 export async function visibleNode(db: Executor, scope: Scope, id: number): Promise<BatchNode | undefined> {
   const rows = await sql<BatchNode>`
