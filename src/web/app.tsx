@@ -445,12 +445,16 @@ function AppRoutes() {
   );
 }
 
+/** A reader who asked the system for less motion (an accessibility setting) gets no animations at all. */
+const reducedMotion =
+  typeof window.matchMedia === 'function' && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+
 export function App() {
   const language = useLanguage();
   return (
     <ConfigProvider
       locale={language === 'zh' ? zhCN : enUS}
-      theme={{ token: { colorPrimary: colours.primary, borderRadius: 6, fontFamily } }}
+      theme={{ token: { colorPrimary: colours.primary, borderRadius: 6, fontFamily, motion: !reducedMotion } }}
     >
       <AntApp>
         <SessionProvider>
