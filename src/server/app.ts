@@ -5,6 +5,7 @@ import { reportingRoutes } from './modules/reporting/reporting.routes.ts';
 import { supervisionRoutes } from './modules/supervision/supervision.routes.ts';
 import { annualReportRoutes } from './modules/supervision/annual-report.routes.ts';
 import { riskRoutes } from './modules/supervision/risk.routes.ts';
+import { serializerCompiler } from './shared/serializer.ts';
 import { createSealer } from './shared/signing.ts';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -19,7 +20,6 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -152,7 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  installAuth(app, database.db);
+  installAuth(app, database.db, { tokenCacheMs: config.TOKEN_CACHE_MS });
   sealAuditEntries(app, deps, installMetrics(app));
   // Large submissions get their tables analysed after commit, in the background (ADR 0009).
   const statistics = keepStatistics(database, {

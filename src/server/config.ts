@@ -108,6 +108,12 @@ const configSchema = z.object({
    */
   AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   AUDIT_SEAL_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2000),
+  /**
+   * How long a resolved API token is remembered by the process that resolved it (0: never), so a client's burst of
+   * requests costs one lookup (ADR 0013). A revocation, a disabled user or a changed role takes effect at once in the
+   * process that made it, and within this time in the others.
+   */
+  TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Load demo data into an empty database at start. */
   DEMO_DATA: z
     .enum(['true', 'false'])

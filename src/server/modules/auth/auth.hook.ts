@@ -28,7 +28,7 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * The one place where a request becomes an actor and is let through or refused. Every /api route must
  * declare its access; one that does not is a programming error caught when the route is registered.
  */
-export function installAuth(app: FastifyInstance, db: Executor): void {
+export function installAuth(app: FastifyInstance, db: Executor, settings: { tokenCacheMs: number }): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('csrfToken', null);
   app.decorateRequest('authorityName', null);
@@ -44,7 +44,7 @@ export function installAuth(app: FastifyInstance, db: Executor): void {
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config.access;
     if (!access || access === 'public') return;
-    const resolved = await resolveActor(db, request);
+    const resolved = await resolveActor(db, request, settings.tokenCacheMs);
     if (!resolved) throw unauthenticated();
     request.actor = resolved.actor;
     request.csrfToken = resolved.csrfToken;
@@ -145,12 +145,12 @@ function userAgentOf(request: FastifyRequest): string | undefined {
   return request.headers['user-agent']?.slice(0, USER_AGENT_MAX);
 }
 
-async function resolveActor(db: Executor, request: FastifyRequest) {
+async function resolveActor(db: Executor, request: FastifyRequest, tokenCacheMs: number) {
   const authorization = request.headers.authorization;
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match?.[1]) throw unauthenticated('The Authorization header must be "Bearer <token>".');
-    const resolved = await actorFromToken(db, match[1]);
+    const resolved = await actorFromToken(db, match[1], tokenCacheMs);
     if (!resolved) throw unauthenticated('The API token is unknown, revoked or expired.');
     return resolved;
   }

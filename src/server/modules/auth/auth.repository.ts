@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/executor.ts';
 import type { AppUserTable, Role } from '../../db/schema.ts';
 import { sql, type Insertable, type Updateable } from 'kysely';
+import { recentTokens } from './recent-tokens.ts';
 
 const actorColumns = [
   'app_user.id',
@@ -146,6 +147,7 @@ export async function revokeUserSessions(db: Executor, userId: string): Promise<
 }
 
 export async function revokeUserTokens(db: Executor, userId: string): Promise<void> {
+  recentTokens.forget();
   await db
     .updateTable('api_token')
     .set({ revoked_at: new Date() })
@@ -199,7 +201,7 @@ export function userByToken(db: Executor, tokenHash: string, now: Date) {
     .selectFrom('api_token')
     .innerJoin('app_user', 'app_user.id', 'api_token.user_id')
     .leftJoin('authority', 'authority.id', 'app_user.authority_id')
-    .select(actorColumns)
+    .select([...actorColumns, 'api_token.expires_at as token_expires_at'])
     .where('api_token.token_hash', '=', tokenHash)
     .where('api_token.revoked_at', 'is', null)
     .where('api_token.expires_at', '>', now)
@@ -207,6 +209,7 @@ export function userByToken(db: Executor, tokenHash: string, now: Date) {
 }
 
 export function revokeToken(db: Executor, userId: string, tokenId: string) {
+  recentTokens.forget();
   return db
     .updateTable('api_token')
     .set({ revoked_at: new Date() })
@@ -248,6 +251,7 @@ export function getUser(db: Executor, id: string) {
 }
 
 export function updateUser(db: Executor, id: string, changes: Updateable<AppUserTable>) {
+  recentTokens.forget();
   return db.updateTable('app_user').set(changes).where('id', '=', id).returning(userColumns).executeTakeFirstOrThrow();
 }
 

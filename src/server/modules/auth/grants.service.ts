@@ -5,6 +5,7 @@ import { recordAudit, type AuditContext } from '../audit/index.ts';
 import type { Actor } from './auth.rules.ts';
 import * as authRepo from './auth.repository.ts';
 import * as repo from './grants.repository.ts';
+import { recentTokens } from './recent-tokens.ts';
 import { approverOf, decisionRefusal, isApproverOf, ministryOf, type Candidate } from './grants.rules.ts';
 
 export function grantView(row: repo.GrantRow) {
@@ -110,52 +111,59 @@ export async function decideGrant(
   userId: string,
   decision: Decision,
 ): Promise<GrantView> {
-  return db.transaction().execute(async (tx) => {
-    const pending = await repo.lockPendingGrant(tx, userId);
-    if (!pending) {
-      const latest = (await repo.latestGrants(tx, [userId])).get(userId);
-      if (latest && isApproverOf(decider(actor), parties(latest))) {
-        throw new DomainError(409, 'grant_decided', `The proposal for ${latest.login} was already ${latest.status}.`);
+  return db
+    .transaction()
+    .execute(async (tx) => {
+      const pending = await repo.lockPendingGrant(tx, userId);
+      if (!pending) {
+        const latest = (await repo.latestGrants(tx, [userId])).get(userId);
+        if (latest && isApproverOf(decider(actor), parties(latest))) {
+          throw new DomainError(409, 'grant_decided', `The proposal for ${latest.login} was already ${latest.status}.`);
+        }
+        throw notFound(`A pending grant for user ${userId}`);
       }
-      throw notFound(`A pending grant for user ${userId}`);
-    }
-    const refusal = decisionRefusal(decider(actor), parties(pending));
-    if (refusal === 'outside_authority') throw notFound(`A pending grant for user ${userId}`);
-    if (refusal === 'own_proposal') {
-      throw new DomainError(403, 'own_proposal', 'You proposed this grant: another official must decide it.');
-    }
-    if (refusal === 'own_account') {
-      throw new DomainError(403, 'own_account', 'Nobody decides a grant to their own account.');
-    }
-    const before = grantView((await repo.findGrant(tx, pending.id))!);
-    if (decision.approve) {
-      await repo.decideGrant(tx, pending.id, { status: 'approved', decided_by: actor.userId, reason: null });
-      if (pending.kind === 'create') {
-        await repo.setAccountGrant(tx, userId, { grant_status: 'approved' });
+      const refusal = decisionRefusal(decider(actor), parties(pending));
+      if (refusal === 'outside_authority') throw notFound(`A pending grant for user ${userId}`);
+      if (refusal === 'own_proposal') {
+        throw new DomainError(403, 'own_proposal', 'You proposed this grant: another official must decide it.');
+      }
+      if (refusal === 'own_account') {
+        throw new DomainError(403, 'own_account', 'Nobody decides a grant to their own account.');
+      }
+      const before = grantView((await repo.findGrant(tx, pending.id))!);
+      if (decision.approve) {
+        await repo.decideGrant(tx, pending.id, { status: 'approved', decided_by: actor.userId, reason: null });
+        if (pending.kind === 'create') {
+          await repo.setAccountGrant(tx, userId, { grant_status: 'approved' });
+        } else {
+          await repo.setAccountGrant(tx, userId, {
+            grant_status: 'approved',
+            role: pending.role,
+            authority_id: pending.authority_id,
+            enterprise_id: null,
+          });
+          await authRepo.revokeUserSessions(tx, userId);
+          await authRepo.revokeUserTokens(tx, userId);
+        }
       } else {
-        await repo.setAccountGrant(tx, userId, {
-          grant_status: 'approved',
-          role: pending.role,
-          authority_id: pending.authority_id,
-          enterprise_id: null,
+        await repo.decideGrant(tx, pending.id, {
+          status: 'refused',
+          decided_by: actor.userId,
+          reason: decision.reason,
         });
-        await authRepo.revokeUserSessions(tx, userId);
-        await authRepo.revokeUserTokens(tx, userId);
+        if (pending.kind === 'create') await repo.setAccountGrant(tx, userId, { grant_status: 'refused' });
       }
-    } else {
-      await repo.decideGrant(tx, pending.id, { status: 'refused', decided_by: actor.userId, reason: decision.reason });
-      if (pending.kind === 'create') await repo.setAccountGrant(tx, userId, { grant_status: 'refused' });
-    }
-    const after = grantView((await repo.findGrant(tx, pending.id))!);
-    await recordAudit(tx, context, {
-      action: decision.approve ? 'grant.approve' : 'grant.refuse',
-      objectType: 'account_grant',
-      objectId: pending.id,
-      before,
-      after,
-    });
-    return after;
-  });
+      const after = grantView((await repo.findGrant(tx, pending.id))!);
+      await recordAudit(tx, context, {
+        action: decision.approve ? 'grant.approve' : 'grant.refuse',
+        objectType: 'account_grant',
+        objectId: pending.id,
+        before,
+        after,
+      });
+      return after;
+    })
+    .finally(recentTokens.forget); // after the commit: no request in flight keeps the account as it was
 }
 
 const decider = (actor: Actor) => ({ userId: actor.userId, role: actor.role, authorityId: actor.authorityId });
