@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import type { CopyValue, DatabaseHandle } from '../server/db/database.ts';
+import { prepared, type CopyValue, type DatabaseHandle } from '../server/db/database.ts';
 import type { Executor } from '../server/db/executor.ts';
 import { runChecks } from '../server/modules/checks/checks.service.ts';
 import { lineColumns } from '../server/modules/flows/flows.repository.ts';
@@ -70,16 +70,20 @@ export async function copyBaseline(handle: DatabaseHandle): Promise<{ rows: numb
 
 // ——— traces vs reachability ———
 
-/** The baseline of a trace: the plain recursive reachability query over the same edges, ids only. */
+/**
+ * The baseline of a trace: the plain recursive reachability query over the same edges, ids only; prepared, as the
+ * traces are (a prepared statement skips parsing and planning: comparing one to a statement planned on every call
+ * would flatter it).
+ */
 async function reach(db: Executor, direction: 'up' | 'down', batchId: number): Promise<number> {
   const query =
     direction === 'up'
       ? sql<{
           id: string;
-        }>`WITH RECURSIVE r(id) AS (SELECT ${batchId}::bigint UNION SELECT e.parent_id FROM batch_edge e JOIN r ON e.child_id = r.id) SELECT id FROM r`
+        }>`${prepared}WITH RECURSIVE r(id) AS (SELECT ${batchId}::bigint UNION SELECT e.parent_id FROM batch_edge e JOIN r ON e.child_id = r.id) SELECT id FROM r`
       : sql<{
           id: string;
-        }>`WITH RECURSIVE r(id) AS (SELECT ${batchId}::bigint UNION SELECT e.child_id FROM batch_edge e JOIN r ON e.parent_id = r.id) SELECT id FROM r`;
+        }>`${prepared}WITH RECURSIVE r(id) AS (SELECT ${batchId}::bigint UNION SELECT e.child_id FROM batch_edge e JOIN r ON e.parent_id = r.id) SELECT id FROM r`;
   return (await query.execute(db)).rows.length;
 }
 

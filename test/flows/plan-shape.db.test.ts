@@ -1,4 +1,4 @@
-import { sql, type KyselyPlugin, type RootOperationNode } from 'kysely';
+import { RawNode, sql, type CompiledQuery, type KyselyPlugin, type RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchRegister } from '../../src/cli/bench-flows.data.ts';
 import {
@@ -72,6 +72,38 @@ function explaining(db: Executor, plans: Explained[]): Executor {
     },
   };
   return db.withPlugin(plugin);
+}
+
+/**
+ * The plans PostgreSQL keeps for a prepared statement (`prepared`, ADR 0013): each statement the repository sends
+ * is prepared in a transaction of its own with plan_cache_mode = force_generic_plan and its EXECUTE explained, so
+ * the plan is the one made without the values, as a long-lived connection runs it.
+ */
+async function explainGeneric(db: Executor, read: (db: Executor) => Promise<unknown>): Promise<Explained[]> {
+  const statements: CompiledQuery[] = [];
+  // The repository's statements are compiled and kept, and answered with no row.
+  const capturing = db.withPlugin({
+    transformQuery: ({ node, queryId }): RootOperationNode => {
+      statements.push(db.getExecutor().compileQuery(node, queryId));
+      return RawNode.createWithSql('SELECT NULL WHERE false');
+    },
+    transformResult: async ({ result }) => result,
+  });
+  await read(capturing);
+  const plans: Explained[] = [];
+  for (const [index, statement] of statements.entries())
+    await db.transaction().execute(async (tx) => {
+      const name = `generic_probe_${index}_${Date.now()}`;
+      await sql`SET LOCAL plan_cache_mode = force_generic_plan`.execute(tx);
+      await sql.raw(`PREPARE ${name} AS ${statement.sql}`).execute(tx);
+      const values = sql.join(statement.parameters.map((value) => sql.lit(value)));
+      const explained = await sql<{
+        'QUERY PLAN': Explained[];
+      }>`EXPLAIN (FORMAT JSON) EXECUTE ${sql.raw(name)}(${values})`.execute(tx);
+      plans.push(explained.rows[0]!['QUERY PLAN'][0]!);
+      await sql.raw(`DEALLOCATE ${name}`).execute(tx);
+    });
+  return plans;
 }
 
 let bench: BenchDatabase;
@@ -165,6 +197,23 @@ describe(`plans of the hot reads on never-analysed flow tables (${testEngine})`,
       ).toEqual([]);
     }
   });
+
+  // On PostgreSQL the traces run as prepared statements (ADR 0013): their generic plans must hold the same rule.
+  const preparedReads = hotReads.filter(([name]) => name.startsWith('trace: lineage'));
+  if (testEngine === 'postgres')
+    it.each(preparedReads)(
+      '%s, as a generic plan: big tables read by index with a condition only',
+      async (_name, read) => {
+        const plans = await explainGeneric(bench.handle.db, read);
+        expect(plans).toHaveLength(1);
+        const reads = bigTableReads(plans[0]!.Plan);
+        expect(reads.length).toBeGreaterThan(0);
+        expect(
+          reads.filter((read) => read.problem !== null),
+          JSON.stringify(plans[0]!.Plan, null, 1),
+        ).toEqual([]);
+      },
+    );
 
   it('reads the big tables in every trace query (the rule is not vacuous)', async () => {
     const plans: Explained[] = [];

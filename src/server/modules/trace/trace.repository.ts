@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { prepared } from '../../db/database.ts';
 import type { Executor } from '../../db/executor.ts';
 import type { Scope } from '../auth/index.ts';
 
@@ -129,7 +130,7 @@ export interface LineageUp extends Lineage {
 
 /** The batch's lineage up to its mines and imports, with its origin shares; undefined if not there or not visible. */
 export async function lineageUp(db: Executor, scope: Scope, batchId: number): Promise<LineageUp | undefined> {
-  const rows = await sql<{ nodes: NodeJson[] | null; edges: EdgeRow[]; origins: OriginRow[] }>`
+  const rows = await sql<{ nodes: NodeJson[] | null; edges: EdgeRow[]; origins: OriginRow[] }>`${prepared}
     WITH RECURSIVE ${walk(scope, batchId, 'up')},
     origin AS (
       SELECT o.origin_id, o.reo_kg FROM target CROSS JOIN LATERAL (
@@ -154,7 +155,7 @@ export async function lineageDown(db: Executor, scope: Scope, batchId: number): 
     nodes: NodeJson[] | null;
     edges: EdgeRow[];
     movements: (Omit<MovementRow, 'event_time'> & { event_time: string })[];
-  }>`
+  }>`${prepared}
     WITH RECURSIVE ${walk(scope, batchId, 'down')},
     ids (id) AS (SELECT id FROM target UNION SELECT child_id FROM edge),
     moves AS (
