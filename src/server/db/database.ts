@@ -20,7 +20,7 @@ const PREPARED_MARK = '/* prepared */';
 /**
  * Put first in a hot read's SQL (`sql\`${prepared} SELECT …\``): on PostgreSQL the statement is then prepared once
  * per connection, under a name taken from its text, and run by name, so it is parsed and planned once rather than
- * on every call (a trace's planning was half its time; ADR 0013). Only for statements whose every value is a
+ * on every call (parsing and planning were half a trace's time; ADR 0013). Only for statements whose every value is a
  * parameter, and whose plan is index lookups whatever the values (a generic plan serves them all): the plan-shape
  * test explains them as generic plans too.
  */

@@ -226,22 +226,21 @@ export async function createToken(
 }
 
 export async function revokeToken(db: Executor, context: AuditContext, userId: string, tokenId: string) {
-  return db
-    .transaction()
-    .execute(async (tx) => {
-      const row = await repo.revokeToken(tx, userId, tokenId);
-      if (!row) throw notFound(`Live API token ${tokenId}`);
-      const after = tokenView(row);
-      await recordAudit(tx, context, {
-        action: 'token.revoke',
-        objectType: 'api_token',
-        objectId: row.id,
-        before: { ...after, revoked_at: null },
-        after,
-      });
-      return after;
-    })
-    .finally(recentTokens.forget); // after the commit: no request in flight keeps the account as it was
+  const done = await db.transaction().execute(async (tx) => {
+    const row = await repo.revokeToken(tx, userId, tokenId);
+    if (!row) throw notFound(`Live API token ${tokenId}`);
+    const after = tokenView(row);
+    await recordAudit(tx, context, {
+      action: 'token.revoke',
+      objectType: 'api_token',
+      objectId: row.id,
+      before: { ...after, revoked_at: null },
+      after,
+    });
+    return after;
+  });
+  recentTokens.forget(); // after the commit: no lookup made during the change is kept
+  return done;
 }
 
 export async function listTokens(db: Executor, userId: string) {

@@ -111,59 +111,54 @@ export async function decideGrant(
   userId: string,
   decision: Decision,
 ): Promise<GrantView> {
-  return db
-    .transaction()
-    .execute(async (tx) => {
-      const pending = await repo.lockPendingGrant(tx, userId);
-      if (!pending) {
-        const latest = (await repo.latestGrants(tx, [userId])).get(userId);
-        if (latest && isApproverOf(decider(actor), parties(latest))) {
-          throw new DomainError(409, 'grant_decided', `The proposal for ${latest.login} was already ${latest.status}.`);
-        }
-        throw notFound(`A pending grant for user ${userId}`);
+  const done = await db.transaction().execute(async (tx) => {
+    const pending = await repo.lockPendingGrant(tx, userId);
+    if (!pending) {
+      const latest = (await repo.latestGrants(tx, [userId])).get(userId);
+      if (latest && isApproverOf(decider(actor), parties(latest))) {
+        throw new DomainError(409, 'grant_decided', `The proposal for ${latest.login} was already ${latest.status}.`);
       }
-      const refusal = decisionRefusal(decider(actor), parties(pending));
-      if (refusal === 'outside_authority') throw notFound(`A pending grant for user ${userId}`);
-      if (refusal === 'own_proposal') {
-        throw new DomainError(403, 'own_proposal', 'You proposed this grant: another official must decide it.');
-      }
-      if (refusal === 'own_account') {
-        throw new DomainError(403, 'own_account', 'Nobody decides a grant to their own account.');
-      }
-      const before = grantView((await repo.findGrant(tx, pending.id))!);
-      if (decision.approve) {
-        await repo.decideGrant(tx, pending.id, { status: 'approved', decided_by: actor.userId, reason: null });
-        if (pending.kind === 'create') {
-          await repo.setAccountGrant(tx, userId, { grant_status: 'approved' });
-        } else {
-          await repo.setAccountGrant(tx, userId, {
-            grant_status: 'approved',
-            role: pending.role,
-            authority_id: pending.authority_id,
-            enterprise_id: null,
-          });
-          await authRepo.revokeUserSessions(tx, userId);
-          await authRepo.revokeUserTokens(tx, userId);
-        }
+      throw notFound(`A pending grant for user ${userId}`);
+    }
+    const refusal = decisionRefusal(decider(actor), parties(pending));
+    if (refusal === 'outside_authority') throw notFound(`A pending grant for user ${userId}`);
+    if (refusal === 'own_proposal') {
+      throw new DomainError(403, 'own_proposal', 'You proposed this grant: another official must decide it.');
+    }
+    if (refusal === 'own_account') {
+      throw new DomainError(403, 'own_account', 'Nobody decides a grant to their own account.');
+    }
+    const before = grantView((await repo.findGrant(tx, pending.id))!);
+    if (decision.approve) {
+      await repo.decideGrant(tx, pending.id, { status: 'approved', decided_by: actor.userId, reason: null });
+      if (pending.kind === 'create') {
+        await repo.setAccountGrant(tx, userId, { grant_status: 'approved' });
       } else {
-        await repo.decideGrant(tx, pending.id, {
-          status: 'refused',
-          decided_by: actor.userId,
-          reason: decision.reason,
+        await repo.setAccountGrant(tx, userId, {
+          grant_status: 'approved',
+          role: pending.role,
+          authority_id: pending.authority_id,
+          enterprise_id: null,
         });
-        if (pending.kind === 'create') await repo.setAccountGrant(tx, userId, { grant_status: 'refused' });
+        await authRepo.revokeUserSessions(tx, userId);
+        await authRepo.revokeUserTokens(tx, userId);
       }
-      const after = grantView((await repo.findGrant(tx, pending.id))!);
-      await recordAudit(tx, context, {
-        action: decision.approve ? 'grant.approve' : 'grant.refuse',
-        objectType: 'account_grant',
-        objectId: pending.id,
-        before,
-        after,
-      });
-      return after;
-    })
-    .finally(recentTokens.forget); // after the commit: no request in flight keeps the account as it was
+    } else {
+      await repo.decideGrant(tx, pending.id, { status: 'refused', decided_by: actor.userId, reason: decision.reason });
+      if (pending.kind === 'create') await repo.setAccountGrant(tx, userId, { grant_status: 'refused' });
+    }
+    const after = grantView((await repo.findGrant(tx, pending.id))!);
+    await recordAudit(tx, context, {
+      action: decision.approve ? 'grant.approve' : 'grant.refuse',
+      objectType: 'account_grant',
+      objectId: pending.id,
+      before,
+      after,
+    });
+    return after;
+  });
+  recentTokens.forget(); // after the commit: no lookup made during the change is kept
+  return done;
 }
 
 const decider = (actor: Actor) => ({ userId: actor.userId, role: actor.role, authorityId: actor.authorityId });

@@ -166,59 +166,58 @@ export async function updateUser(db: Executor, context: AuditContext, id: string
   const asking =
     changes.role !== undefined || changes.authority_id !== undefined || changes.enterprise_id !== undefined;
   if (asking) await checkUserAttachment(db, wanted);
-  return db
-    .transaction()
-    .execute(async (tx) => {
-      const before = await repo.getUser(tx, id);
-      if (!before) throw notFound(`User ${id}`);
-      const from = { role: before.role, authorityId: before.authority_id, enterpriseId: before.enterprise_id };
-      const to = { role: wanted.role, authorityId: wanted.authority_id, enterpriseId: wanted.enterprise_id };
-      const moves = asking && attachmentChanges(from, to);
-      const proposal = moves && changeNeedsApproval(from, to);
-      if (moves && (await latestGrants(tx, [id])).get(id)?.status === 'pending') {
-        throw new DomainError(409, 'grant_pending', `A proposal for ${before.login} is waiting for a decision.`, [
-          { field: 'role', message: 'a proposal for this account is pending' },
-        ]);
-      }
-      if (proposal && before.grant_status !== 'approved') {
-        throw new DomainError(409, 'grant_refused', `${before.login} was refused: propose a new account.`, [
-          { field: 'role', message: 'the account was refused' },
-        ]);
-      }
-      const direct = {
-        ...(changes.display_name !== undefined ? { display_name: changes.display_name } : {}),
-        ...(changes.active !== undefined ? { active: changes.active } : {}),
-        ...(changes.unlock ? { failed_logins: 0, locked_until: null } : {}),
-        ...(passwordHash ? { password_hash: passwordHash } : {}),
-        ...(moves && !proposal ? wanted : {}),
-      };
-      const after = Object.keys(direct).length > 0 ? await repo.updateUser(tx, id, direct) : before;
-      // Unlock: every address may try the login again at once (the throttle's waits and counts go).
-      if (changes.unlock) await repo.clearLoginThrottle(tx, before.login);
-      if (changes.active === false || passwordHash || (moves && !proposal)) {
-        await repo.revokeUserSessions(tx, id);
-        await repo.revokeUserTokens(tx, id);
-      }
-      if (Object.keys(direct).length > 0) {
-        await recordAudit(tx, context, {
-          action: 'user.update',
-          objectType: 'user',
-          objectId: id,
-          before: userView(before, null),
-          after: { ...userView(after, null), password_changed: Boolean(passwordHash) },
-        });
-      }
-      const grant =
-        proposal && isPrivileged(to.role)
-          ? await proposeGrant(tx, context, {
-              userId: id,
-              kind: 'change',
-              role: to.role,
-              authorityId: to.authorityId,
-              previous: from,
-            })
-          : null;
-      return (await withGrants(tx, [after]))[0] ?? userView(after, grant);
-    })
-    .finally(recentTokens.forget); // after the commit: no request in flight keeps the account as it was
+  const done = await db.transaction().execute(async (tx) => {
+    const before = await repo.getUser(tx, id);
+    if (!before) throw notFound(`User ${id}`);
+    const from = { role: before.role, authorityId: before.authority_id, enterpriseId: before.enterprise_id };
+    const to = { role: wanted.role, authorityId: wanted.authority_id, enterpriseId: wanted.enterprise_id };
+    const moves = asking && attachmentChanges(from, to);
+    const proposal = moves && changeNeedsApproval(from, to);
+    if (moves && (await latestGrants(tx, [id])).get(id)?.status === 'pending') {
+      throw new DomainError(409, 'grant_pending', `A proposal for ${before.login} is waiting for a decision.`, [
+        { field: 'role', message: 'a proposal for this account is pending' },
+      ]);
+    }
+    if (proposal && before.grant_status !== 'approved') {
+      throw new DomainError(409, 'grant_refused', `${before.login} was refused: propose a new account.`, [
+        { field: 'role', message: 'the account was refused' },
+      ]);
+    }
+    const direct = {
+      ...(changes.display_name !== undefined ? { display_name: changes.display_name } : {}),
+      ...(changes.active !== undefined ? { active: changes.active } : {}),
+      ...(changes.unlock ? { failed_logins: 0, locked_until: null } : {}),
+      ...(passwordHash ? { password_hash: passwordHash } : {}),
+      ...(moves && !proposal ? wanted : {}),
+    };
+    const after = Object.keys(direct).length > 0 ? await repo.updateUser(tx, id, direct) : before;
+    // Unlock: every address may try the login again at once (the throttle's waits and counts go).
+    if (changes.unlock) await repo.clearLoginThrottle(tx, before.login);
+    if (changes.active === false || passwordHash || (moves && !proposal)) {
+      await repo.revokeUserSessions(tx, id);
+      await repo.revokeUserTokens(tx, id);
+    }
+    if (Object.keys(direct).length > 0) {
+      await recordAudit(tx, context, {
+        action: 'user.update',
+        objectType: 'user',
+        objectId: id,
+        before: userView(before, null),
+        after: { ...userView(after, null), password_changed: Boolean(passwordHash) },
+      });
+    }
+    const grant =
+      proposal && isPrivileged(to.role)
+        ? await proposeGrant(tx, context, {
+            userId: id,
+            kind: 'change',
+            role: to.role,
+            authorityId: to.authorityId,
+            previous: from,
+          })
+        : null;
+    return (await withGrants(tx, [after]))[0] ?? userView(after, grant);
+  });
+  recentTokens.forget(); // after the commit: no lookup made during the change is kept
+  return done;
 }
