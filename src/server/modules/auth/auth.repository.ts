@@ -1,7 +1,6 @@
 import type { Executor } from '../../db/executor.ts';
 import type { AppUserTable, Role } from '../../db/schema.ts';
 import { sql, type Insertable, type Updateable } from 'kysely';
-import { recentTokens } from './recent-tokens.ts';
 
 const actorColumns = [
   'app_user.id',
@@ -147,7 +146,6 @@ export async function revokeUserSessions(db: Executor, userId: string): Promise<
 }
 
 export async function revokeUserTokens(db: Executor, userId: string): Promise<void> {
-  recentTokens.forget();
   await db
     .updateTable('api_token')
     .set({ revoked_at: new Date() })
@@ -209,7 +207,6 @@ export function userByToken(db: Executor, tokenHash: string, now: Date) {
 }
 
 export function revokeToken(db: Executor, userId: string, tokenId: string) {
-  recentTokens.forget();
   return db
     .updateTable('api_token')
     .set({ revoked_at: new Date() })
@@ -251,7 +248,6 @@ export function getUser(db: Executor, id: string) {
 }
 
 export function updateUser(db: Executor, id: string, changes: Updateable<AppUserTable>) {
-  recentTokens.forget();
   return db.updateTable('app_user').set(changes).where('id', '=', id).returning(userColumns).executeTakeFirstOrThrow();
 }
 

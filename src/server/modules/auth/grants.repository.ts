@@ -1,7 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { Executor } from '../../db/executor.ts';
 import type { AccountGrantTable, GrantStatus, PrivilegedRole, Role } from '../../db/schema.ts';
-import { recentTokens } from './recent-tokens.ts';
 
 const grantColumns = [
   'account_grant.id',
@@ -173,6 +172,5 @@ export async function setAccountGrant(
   userId: string,
   changes: { grant_status: GrantStatus; role?: Role; authority_id?: string | null; enterprise_id?: string | null },
 ): Promise<void> {
-  recentTokens.forget();
   await db.updateTable('app_user').set(changes).where('id', '=', userId).executeTakeFirstOrThrow();
 }

@@ -12,9 +12,9 @@ const MAX_REMEMBERED = 10_000;
 
 /**
  * API tokens resolved lately, by their hash, each with the database it was resolved in (one per app) and the time
- * it may be answered from memory until (ADR 0013). The repository calls `forget` wherever a token, a user's account
- * or role changes, so the change holds for the next request in this process; other processes hold a token for at
- * most TOKEN_CACHE_MS.
+ * it may be answered from memory until (ADR 0013). The services that change a token or an account (revoke a token,
+ * change a user, decide a grant) call `forget` once their transaction has committed, so the change holds for the next
+ * request in this process; other processes hold a token for at most TOKEN_CACHE_MS.
  */
 function recentTokenMemory() {
   const remembered = new Map<string, { db: Executor; resolved: ResolvedToken; until: number }>();
