@@ -43,6 +43,11 @@ function subscribe(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
+/** The language now chosen, for code outside components (e.g. field errors set on a form). */
+export function languageNow(): Language {
+  return currentLanguage;
+}
+
 export function useLanguage(): Language {
   return useSyncExternalStore(subscribe, () => currentLanguage);
 }

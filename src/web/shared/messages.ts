@@ -4,6 +4,7 @@ import { grantMessages } from './messages-grants.ts';
 import { indicatorMessages } from './messages-indicators.ts';
 import { oversightMessages } from './messages-oversight.ts';
 import { reportingMessages } from './messages-reporting.ts';
+import { securityMessages } from './messages-security.ts';
 import { supervisionMessages } from './messages-supervision.ts';
 
 /**
@@ -18,6 +19,7 @@ export const messages = {
   ...oversightMessages,
   ...supervisionMessages,
   ...grantMessages,
+  ...securityMessages,
   'app.name': ['稀土开采和冶炼分离总量控制管理系统', 'Rare Earth Total Quantity Control'],
   'app.shortName': ['Monazite 总量控制', 'Monazite'],
   'app.footer': ['Monazite · 稀土产品追溯信息系统', 'Monazite · rare earth product traceability information system'],
@@ -304,7 +306,10 @@ export const messages = {
   ],
   'users.displayName': ['姓名', 'Display name'],
   'users.password': ['初始密码', 'Initial password'],
-  'users.passwordRule': ['至少 12 位，须同时包含字母和数字', 'At least 12 characters, with letters and digits'],
+  'users.passwordRule': [
+    '至少 12 位，须包含大写字母、小写字母、数字、符号中的至少三类，不得包含登录名',
+    'At least 12 characters, of three of: upper-case, lower-case, digits, symbols; not containing the login',
+  ],
   'users.role': ['角色', 'Role'],
   'users.division': ['所在行政区划', 'Division'],
   'users.pickDivisionFirst': ['请先选择行政区划', 'Pick a division first'],

@@ -2,7 +2,8 @@ import { useEffect, type CSSProperties, type ReactNode } from 'react';
 import { Alert, Flex, Typography } from 'antd';
 import type { FormInstance } from 'antd';
 import { ApiError, errorText } from './api.ts';
-import { useTranslate } from './i18n.ts';
+import { languageNow, translate, useTranslate, type Translate } from './i18n.ts';
+import { problemSummary, translatedFieldErrors } from './problems.ts';
 
 interface PageHeaderProps {
   readonly title: string;
@@ -41,9 +42,12 @@ interface ProblemAlertProps {
 }
 
 /** The server's explanation of a failure, with its field errors listed underneath. */
-export function ProblemAlert({ error, summary, style }: ProblemAlertProps) {
+export function ProblemAlert({ error, summary: given, style }: ProblemAlertProps) {
+  const t = useTranslate();
   if (error === undefined || error === null) return null;
-  const fieldErrors = error instanceof ApiError ? error.fieldErrors : [];
+  // Refusals the app knows (a wrong code, a step-up, the password policy) get a heading in the reader's language.
+  const summary = given ?? problemSummary(t, error);
+  const fieldErrors = error instanceof ApiError ? translatedFieldErrors(t, error) : [];
   const detail = errorText(error);
   const fieldList =
     fieldErrors.length > 0 ? (
@@ -91,8 +95,9 @@ export function showFieldErrors(
   rename: Readonly<Record<string, string>> = {},
 ): void {
   if (!(error instanceof ApiError)) return;
+  const t: Translate = (key, values) => translate(languageNow(), key, values);
   const byField = new Map<string, string[]>();
-  for (const item of error.fieldErrors) {
+  for (const item of translatedFieldErrors(t, error)) {
     const field = rename[item.field] ?? item.field;
     byField.set(field, [...(byField.get(field) ?? []), item.message]);
   }

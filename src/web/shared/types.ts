@@ -9,6 +9,8 @@ import type {
   CurrentUser,
   GrantStatusName,
   RoleName,
+  SessionStage,
+  sessionView,
   User,
   userCreateBody,
 } from '../../contracts/auth.ts';
@@ -47,8 +49,10 @@ export type {
   Page,
   Product,
   RoleName,
+  SessionStage,
   User,
 };
+export type SessionView = z.infer<typeof sessionView>;
 export type Authority = z.infer<typeof authority>;
 export type Department = z.infer<typeof department>;
 export type Group = z.infer<typeof group>;
