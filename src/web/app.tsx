@@ -47,19 +47,26 @@ import { CertificatePage } from './features/trace/certificate-page.tsx';
 import { TracePage } from './features/trace/trace-page.tsx';
 import { VerifyPage } from './features/trace/verify-page.tsx';
 import { GrantsPage } from './features/auth/grants-page.tsx';
+import { SecurityPage } from './features/security/security-page.tsx';
+import { StepUpDialog } from './features/security/step-up-dialog.tsx';
 import { UsersPage } from './features/auth/users-page.tsx';
 import { useLanguage } from './shared/i18n.ts';
 import { AppLayout } from './shared/layout.tsx';
 import { NotFoundPage, RequirePermission } from './shared/guards.tsx';
-import { SessionProvider, useSession } from './shared/session.tsx';
+import { isFullySignedIn, SessionProvider, useSession } from './shared/session.tsx';
 import { colours, fontFamily } from './shared/theme.ts';
 
-/** Everything behind sign-in; a visitor without a session is sent to the login page and brought back. */
+/**
+ * Everything behind sign-in; a visitor without a session is sent to the login page and brought back. So is a
+ * session that has given its password only: the login page takes it through the step still due (the one-time
+ * code, the enrolment of an authenticator, a new password).
+ */
 function SignedIn() {
   const { user } = useSession();
   const location = useLocation();
   if (user === undefined) return <Spin size="large" fullscreen />;
-  if (user === null) return <Navigate to="/login" replace state={{ from: `${location.pathname}${location.search}` }} />;
+  if (!isFullySignedIn(user))
+    return <Navigate to="/login" replace state={{ from: `${location.pathname}${location.search}` }} />;
   return <AppLayout />;
 }
 
@@ -71,6 +78,7 @@ function AppRoutes() {
       <Route path="/verify/:code" element={<VerifyPage />} />
       <Route element={<SignedIn />}>
         <Route index element={<HomePage />} />
+        <Route path="account/security" element={<SecurityPage />} />
         <Route
           path="divisions"
           element={
@@ -458,6 +466,7 @@ export function App() {
     >
       <AntApp>
         <SessionProvider>
+          <StepUpDialog />
           <BrowserRouter>
             <AppRoutes />
           </BrowserRouter>
