@@ -194,7 +194,9 @@ export function GrantsPage() {
                 grant.status === 'pending' ? (
                   <Flex gap="small">
                     <Popconfirm
-                      title={t('grants.approveConfirm')}
+                      title={
+                        grant.kind === 'second_factor_reset' ? t('grants.resetConfirm') : t('grants.approveConfirm')
+                      }
                       okText={t('grants.approve')}
                       cancelText={t('common.cancel')}
                       onConfirm={() => approve(grant)}

@@ -1,8 +1,10 @@
 import { useState } from 'react';
-import { Button, Card, Flex, Select, Table, Tag, Tooltip } from 'antd';
+import { App as AntApp, Button, Card, Flex, Select, Table, Tag, Tooltip, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
+import { api, errorText } from '../../shared/api.ts';
 import { formatDateTime } from '../../shared/format.ts';
-import { useLanguage, useTranslate } from '../../shared/i18n.ts';
+import { useLanguage, useTranslate, type Translate } from '../../shared/i18n.ts';
+import { problemSummary } from '../../shared/problems.ts';
 import { PageHeader, ProblemAlert } from '../../shared/page.tsx';
 import { roleLabel, roleNames } from '../../shared/roles.ts';
 import type { Page, RoleName, User } from '../../shared/types.ts';
@@ -29,9 +31,9 @@ function AccountState({ user }: { user: User }) {
     );
   }
   const change =
-    grant?.kind === 'change' && grant.status === 'pending' ? (
+    (grant?.kind === 'change' || grant?.kind === 'second_factor_reset') && grant.status === 'pending' ? (
       <Tooltip title={t('users.pendingTip', { approver: approverName(t, grant) })}>
-        <Tag color="gold">{t('users.changePending')}</Tag>
+        <Tag color="gold">{grant.kind === 'change' ? t('users.changePending') : t('users.resetPending')}</Tag>
       </Tooltip>
     ) : null;
   if (!user.active)
@@ -59,6 +61,20 @@ function AccountState({ user }: { user: User }) {
   );
 }
 
+/** Accounts whose second-factor reset is a proposal another official decides (two people), not done at once. */
+const privilegedRoles: readonly RoleName[] = ['ministry_official', 'department_official', 'oversight'];
+
+function resetText(t: Translate, user: User) {
+  return (
+    <>
+      <Typography.Paragraph>{t('users.resetFactorText')}</Typography.Paragraph>
+      <Typography.Paragraph strong>
+        {privilegedRoles.includes(user.role) ? t('users.resetFactorPrivileged') : t('users.resetFactorImmediate')}
+      </Typography.Paragraph>
+    </>
+  );
+}
+
 export function UsersPage() {
   const t = useTranslate();
   const language = useLanguage();
@@ -67,6 +83,32 @@ export function UsersPage() {
   const [pageSize, setPageSize] = useState(20);
   const [creating, setCreating] = useState(false);
   const users = useApi<Page<User>>('/users', { role, page, page_size: pageSize });
+  const { message, modal } = AntApp.useApp();
+
+  // 重置动态口令: a lost phone without recovery codes. The server decides whether it is a proposal or done.
+  const resetSecondFactor = (user: User) => {
+    void modal.confirm({
+      title: t('users.resetFactorTitle', { name: user.display_name }),
+      content: resetText(t, user),
+      okText: t('users.resetFactor'),
+      okButtonProps: { danger: true },
+      cancelText: t('common.cancel'),
+      width: 480,
+      onOk: async () => {
+        try {
+          const answer = await api.post<Partial<User> | undefined>(`/users/${user.id}/second-factor/reset`);
+          const proposed =
+            answer?.grant?.kind === 'second_factor_reset'
+              ? answer.grant.status === 'pending'
+              : privilegedRoles.includes(user.role);
+          void message.success(proposed ? t('users.resetFactorProposed') : t('users.resetFactorDone'));
+          users.reload();
+        } catch (failure) {
+          void message.error(problemSummary(t, failure) ?? errorText(failure));
+        }
+      },
+    });
+  };
 
   return (
     <>
@@ -122,6 +164,15 @@ export function UsersPage() {
               title: t('users.createdAt'),
               dataIndex: 'created_at',
               render: (at: string) => formatDateTime(at, language),
+            },
+            {
+              title: t('common.actions'),
+              key: 'actions',
+              render: (_value, user) => (
+                <Button size="small" onClick={() => resetSecondFactor(user)}>
+                  {t('users.resetFactor')}
+                </Button>
+              ),
             },
           ]}
           pagination={{
