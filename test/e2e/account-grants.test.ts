@@ -2,7 +2,16 @@ import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { demoUsers } from '../../src/server/demo/demo-data.ts';
 import { demo } from './demo-facts.ts';
-import { menuLink, openMenu, screenshot, signIn, signInAndWait, tableRows, useBrowser } from './support.ts';
+import {
+  enrolAuthenticator,
+  menuLink,
+  openMenu,
+  screenshot,
+  signIn,
+  signInAndWait,
+  tableRows,
+  useBrowser,
+} from './support.ts';
 
 /** Picks an option of the antd Select whose input has the given id. */
 async function choose(page: Page, inputId: string, optionText: string): Promise<void> {
@@ -67,9 +76,12 @@ describe('two people for privileged accounts', () => {
     await screenshot(reviewer.page, 'grants-approved-zh');
     await reviewer.context.close();
 
-    // Now the new official signs in, with a ministry official's menu.
+    // Now the new official signs in, sets up an authenticator (an official must have one), and has a ministry
+    // official's menu.
     const after = await visit();
-    await signInAndWait(after.page, NEW_LOGIN, NEW_NAME);
+    await signIn(after.page, NEW_LOGIN);
+    await enrolAuthenticator(after.page, NEW_LOGIN);
+    await after.page.getByTestId('user-name').filter({ hasText: NEW_NAME }).waitFor();
     await menuLink(after.page, '稀土生产企业').waitFor();
     await menuLink(after.page, '待审批账号').waitFor();
   });

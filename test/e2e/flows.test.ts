@@ -1,8 +1,8 @@
 import { request, type Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { DEMO_PASSWORD, demoEnterprises } from '../../src/server/demo/demo-data.ts';
+import { demoEnterprises } from '../../src/server/demo/demo-data.ts';
 import { displayName } from './indicators-steps.ts';
-import { openMenu, screenshot, signInAndWait, tableRows, useBrowser } from './support.ts';
+import { apiSignIn, openMenu, screenshot, signInAndWait, tableRows, useBrowser } from './support.ts';
 
 /**
  * Art. 10 in the web app: a mine records October's flows by form and by file, declares the month late; the
@@ -37,9 +37,7 @@ function fieldError(page: Page, inputId: string) {
 /** The API as another user, in a cookie jar of its own (the browser stays signed in as it is). */
 async function apiAs(page: Page, login: string) {
   const context = await request.newContext({ baseURL: new URL(page.url()).origin });
-  const signedIn = await context.post('/api/v1/auth/login', { data: { login, password: DEMO_PASSWORD } });
-  expect(signedIn.status()).toBe(200);
-  const { csrf_token: csrfToken } = (await signedIn.json()) as { csrf_token: string };
+  const { csrf_token: csrfToken } = await apiSignIn(context, new URL(page.url()).origin, login);
   return {
     async post(path: string, data: unknown) {
       const response = await context.post(`/api/v1${path}`, { data, headers: { 'x-csrf-token': csrfToken } });

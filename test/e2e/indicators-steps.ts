@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { DEMO_PASSWORD, demoUsers } from '../../src/server/demo/demo-data.ts';
-import { signInAndWait } from './support.ts';
+import { demoUsers } from '../../src/server/demo/demo-data.ts';
+import { apiSignIn, signInAndWait } from './support.ts';
 
 /** The published 2024 first batch (test/fixtures/allocation-2024-batch1.csv), tonnes REO by group. */
 export const published = {
@@ -38,9 +38,7 @@ export async function switchUser(page: Page, login: string): Promise<void> {
 
 /** The API as `login`, in this browser's cookie jar, for steps the test does not drive through the UI. */
 export async function apiAs(page: Page, login: string) {
-  const signedIn = await page.request.post('/api/v1/auth/login', { data: { login, password: DEMO_PASSWORD } });
-  expect(signedIn.status()).toBe(200);
-  const { csrf_token: csrfToken } = (await signedIn.json()) as { csrf_token: string };
+  const { csrf_token: csrfToken } = await apiSignIn(page.request, new URL(page.url()).origin, login);
   return async <T>(path: string, data: unknown = {}): Promise<T> => {
     const response = await page.request.post(`/api/v1${path}`, { data, headers: { 'x-csrf-token': csrfToken } });
     expect(response.ok(), await response.text()).toBe(true);

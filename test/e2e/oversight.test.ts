@@ -1,8 +1,7 @@
 import { request } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
 import { oversightMessages, type OversightMessageKey } from '../../src/web/shared/messages-oversight.ts';
-import { openMenu, screenshot, signInAndWait, useBrowser } from './support.ts';
+import { apiSignIn, openMenu, screenshot, signInAndWait, useBrowser } from './support.ts';
 
 /**
  * Oversight of officials (Art. 15) in the web app, on the demo data and the real clock: an enterprise user who
@@ -23,8 +22,7 @@ describe.sequential('oversight in the web app', () => {
     await signInAndWait(page, 'oversight', '驻部纪检监察组 审计员');
     const api = await request.newContext({ baseURL: new URL(page.url()).origin });
     try {
-      const signedIn = await api.post('/api/v1/auth/login', { data: { login: 'ent.bayan', password: DEMO_PASSWORD } });
-      expect(signedIn.status()).toBe(200);
+      await apiSignIn(api, new URL(page.url()).origin, 'ent.bayan');
       for (let attempt = 0; attempt < 12; attempt += 1)
         expect((await api.get('/api/v1/dashboard?year=2026')).status()).toBe(403);
     } finally {

@@ -1,10 +1,10 @@
 import { request, type Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import type { BoardView, CompilationView, ReportDraft, ReportView } from '../../src/contracts/reporting.ts';
-import { DEMO_PASSWORD, demoEnterprises } from '../../src/server/demo/demo-data.ts';
+import { demoEnterprises } from '../../src/server/demo/demo-data.ts';
 import { messages, type MessageKey } from '../../src/web/shared/messages.ts';
 import { displayName } from './indicators-steps.ts';
-import { openMenu, screenshot, signInAndWait, useBrowser } from './support.ts';
+import { apiSignIn, openMenu, screenshot, signInAndWait, useBrowser } from './support.ts';
 
 /**
  * Art. 9 in the web app: a mine reports a month it has not reported yet (a changed figure needs an
@@ -29,9 +29,7 @@ function zh(key: MessageKey): string {
 /** The API as another user, in a cookie jar of its own (the browser stays signed in as it is). */
 async function apiAs(page: Page, login: string) {
   const context = await request.newContext({ baseURL: new URL(page.url()).origin });
-  const signedIn = await context.post('/api/v1/auth/login', { data: { login, password: DEMO_PASSWORD } });
-  expect(signedIn.status()).toBe(200);
-  const me = (await signedIn.json()) as { csrf_token: string; enterprise_id: string | null };
+  const me = await apiSignIn(context, new URL(page.url()).origin, login);
   return {
     enterpriseId: me.enterprise_id,
     async get<T>(path: string): Promise<T> {

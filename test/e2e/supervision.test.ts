@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { request, type Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { DEMO_PASSWORD, demoEnterprises } from '../../src/server/demo/demo-data.ts';
+import { demoEnterprises } from '../../src/server/demo/demo-data.ts';
 import { loadDemoFlows } from '../../src/server/demo/demo-flows.ts';
 import { messages, type MessageKey } from '../../src/web/shared/messages.ts';
 import { displayName, switchUser } from './indicators-steps.ts';
-import { menuLink, openMenu, screenshot, signInAndWait, useBrowser, waitForNetworkIdle } from './support.ts';
+import { apiSignIn, menuLink, openMenu, screenshot, signInAndWait, useBrowser, waitForNetworkIdle } from './support.ts';
 
 /**
  * Supervision (Arts. 12–16) in the web app, on the demo data with its July–October 2026 flows and the server's
@@ -60,8 +60,7 @@ function rowsOf(page: Page, testId: string) {
 async function apiGet<T>(page: Page, login: string, path: string): Promise<T> {
   const context = await request.newContext({ baseURL: new URL(page.url()).origin });
   try {
-    const signedIn = await context.post('/api/v1/auth/login', { data: { login, password: DEMO_PASSWORD } });
-    expect(signedIn.status()).toBe(200);
+    await apiSignIn(context, new URL(page.url()).origin, login);
     const response = await context.get(`/api/v1${path}`);
     expect(response.ok(), await response.text()).toBe(true);
     return (await response.json()) as T;

@@ -3,7 +3,15 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { Secret, TOTP } from 'otpauth';
+import {
+  chromium,
+  type APIRequestContext,
+  type Browser,
+  type BrowserContext,
+  type Page,
+  type Request,
+} from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { buildApp, type App } from '../../src/server/app.ts';
@@ -41,6 +49,45 @@ export interface HarnessOptions {
   readonly load?: (database: DatabaseHandle) => Promise<unknown>;
   /** The time the server judges deadlines by. */
   readonly clock?: () => Date;
+  /** Settings for the server beyond the test defaults (e.g. STEP_UP_MINUTES), as environment variables. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+// TODO: import DEMO_TOTP_SECRET from src/server/demo/demo-data.ts once the server's demo loader has it.
+export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXP';
+const TOTP_STEP_MS = 30_000;
+
+/** The time each harness's server judges one-time codes by, by its address (the test's clock, if it has one). */
+const serverClocks = new Map<string, () => Date>();
+/** The last 30-second step whose code was used, per server and login: the server takes each step once. */
+const usedSteps = new Map<string, number>();
+
+/** The one-time code of `secret` for a time step. */
+export function totpCode(secret: string, step: number): string {
+  return new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: step * TOTP_STEP_MS });
+}
+
+/**
+ * A one-time code the server will take for `login`: it accepts the steps now-1, now and now+1, each once and only
+ * later than the last it took. So the earliest step in that window not yet used (never one about to leave it);
+ * when all three are used, wait for the next step.
+ */
+export async function nextCode(origin: string, login: string, secret = DEMO_TOTP_SECRET): Promise<string> {
+  const key = `${new URL(origin).origin}|${login}`;
+  const clock = serverClocks.get(new URL(origin).origin) ?? (() => new Date());
+  for (let waits = 0; ; waits += 1) {
+    const now = clock().getTime();
+    const step = Math.floor(now / TOTP_STEP_MS);
+    // Step now-1 with under 3 s left would be now-2 by the time the server reads it.
+    const earliest = now - step * TOTP_STEP_MS > TOTP_STEP_MS - 3_000 ? step : step - 1;
+    const candidate = Math.max(earliest, (usedSteps.get(key) ?? Number.NEGATIVE_INFINITY) + 1);
+    if (candidate <= step + 1) {
+      usedSteps.set(key, candidate);
+      return totpCode(secret, candidate);
+    }
+    if (waits > 0 && clock().getTime() === now) throw new Error(`no unused one-time code left for ${login}`);
+    await new Promise((resolve) => setTimeout(resolve, (step + 1) * TOTP_STEP_MS - now + 100));
+  }
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -60,12 +107,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await loadDemoData(database.db);
     await options.load?.(database);
     app = await buildApp({
-      config: loadConfig({ LOG_LEVEL: 'silent', PORT: '0' }),
+      config: loadConfig({ LOG_LEVEL: 'silent', PORT: '0', ...options.env }),
       database,
       webRoot,
       ...(options.clock ? { clock: options.clock } : {}),
     });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    serverClocks.set(new URL(address).origin, options.clock ?? (() => new Date()));
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       args: [
@@ -133,11 +181,99 @@ export async function newVisitor(harness: Harness): Promise<Visitor> {
   return { context, page, pageErrors };
 }
 
+/**
+ * Signs in through the sign-in page: the password, then (for an account with a second factor) the one-time code
+ * of the demo secret. Returns once the page has answered the password: the app, a refusal, an enrolment or a
+ * password change (for those the test carries on itself).
+ */
 export async function signIn(page: Page, login: string, password = DEMO_PASSWORD): Promise<void> {
   await page.goto('/login');
   await page.locator('#login').fill(login);
   await page.locator('#password').fill(password);
   await page.locator('button[type="submit"]').click();
+  const codeStep = page.getByTestId('second-factor-step');
+  await codeStep
+    .or(page.getByTestId('problem'))
+    .or(page.getByTestId('user-name'))
+    .or(page.getByTestId('enrolment'))
+    .or(page.getByTestId('password-change-step'))
+    .first()
+    .waitFor();
+  if (await codeStep.isVisible()) await giveCode(page, login);
+}
+
+/** Types the next one-time code into the code step; a code the server refuses (a step boundary passed) is retried. */
+async function giveCode(page: Page, login: string): Promise<void> {
+  const codeStep = page.getByTestId('second-factor-step');
+  for (let attempt = 1; ; attempt += 1) {
+    await page.locator('#second_factor_code').fill(await nextCode(page.url(), login));
+    await codeStep.locator('button[type="submit"]').click();
+    const refused = codeStep.locator('.ant-form-item-explain-error');
+    await refused
+      .or(page.getByTestId('user-name'))
+      .or(page.getByTestId('password-change-step'))
+      .or(page.getByTestId('problem'))
+      .first()
+      .waitFor();
+    if (!(await refused.isVisible()) || attempt === 3) return;
+  }
+}
+/**
+ * On the enrolment step (an account that must have a second factor and has none): reads the secret off the
+ * page as a person would type it into an app, confirms with that app's code, and keeps the recovery codes.
+ * Answers the secret and the recovery codes; the page is then in the app.
+ */
+export async function enrolAuthenticator(
+  page: Page,
+  login: string,
+): Promise<{ secret: string; recoveryCodes: string[] }> {
+  const enrolment = page.getByTestId('enrolment');
+  await enrolment.getByTestId('enrol-qr').waitFor();
+  const secret = ((await enrolment.getByTestId('enrol-secret').textContent()) ?? '').replace(/\s+/g, '');
+  await page.locator('#enrol_code').fill(await nextCode(page.url(), login, secret));
+  await enrolment.locator('button[type="submit"]').click();
+  const codes = page.getByTestId('recovery-codes');
+  await codes.waitFor();
+  const recoveryCodes = (await codes.getByTestId('recovery-code').allTextContents()).map((code) => code.trim());
+  await codes.getByRole('checkbox').check();
+  await codes.getByRole('button', { name: '继续' }).click();
+  await page.getByTestId('user-name').waitFor();
+  return { secret, recoveryCodes };
+}
+
+/** What the API answers about the session (the fields the tests use). */
+export interface ApiSession {
+  readonly csrf_token: string;
+  readonly enterprise_id: string | null;
+  readonly session_stage: string;
+}
+
+/**
+ * Signs `login` in through the API in `context`'s cookie jar: the password, then the next one-time code when
+ * the account has a second factor. Answers the session (with its CSRF token).
+ */
+export async function apiSignIn(
+  context: APIRequestContext,
+  origin: string,
+  login: string,
+  password = DEMO_PASSWORD,
+): Promise<ApiSession> {
+  const signedIn = await context.post(`${origin}/api/v1/auth/login`, { data: { login, password } });
+  expect(signedIn.status(), await signedIn.text()).toBe(200);
+  let session = (await signedIn.json()) as ApiSession;
+  for (let attempt = 1; session.session_stage === 'second_factor'; attempt += 1) {
+    const answer = await context.post(`${origin}/api/v1/auth/second-factor`, {
+      data: { code: await nextCode(origin, login) },
+      headers: { 'x-csrf-token': session.csrf_token },
+    });
+    // A code refused as a step boundary passed: the next one.
+    if (answer.status() === 401 && attempt < 3) continue;
+    expect(answer.ok(), await answer.text()).toBe(true);
+    const me = await context.get(`${origin}/api/v1/auth/me`);
+    expect(me.ok(), await me.text()).toBe(true);
+    session = (await me.json()) as ApiSession;
+  }
+  return session;
 }
 
 /** Signs in and waits until the app shell shows the user's name. */
