@@ -226,6 +226,8 @@ async function giveCode(page: Page, login: string): Promise<void> {
 export async function enrolAuthenticator(
   page: Page,
   login: string,
+  /** Runs while the recovery codes are shown (e.g. a screenshot). */
+  whileCodesShown?: () => Promise<void>,
 ): Promise<{ secret: string; recoveryCodes: string[] }> {
   const enrolment = page.getByTestId('enrolment');
   await enrolment.getByTestId('enrol-qr').waitFor();
@@ -235,6 +237,7 @@ export async function enrolAuthenticator(
   const codes = page.getByTestId('recovery-codes');
   await codes.waitFor();
   const recoveryCodes = (await codes.getByTestId('recovery-code').allTextContents()).map((code) => code.trim());
+  await whileCodesShown?.();
   await codes.getByRole('checkbox').check();
   await codes.getByRole('button', { name: '继续' }).click();
   await page.getByTestId('user-name').waitFor();
