@@ -3,7 +3,6 @@ import { Button, Flex, Form, Input, Typography } from 'antd';
 import { ApiError } from '../../shared/api.ts';
 import { useTranslate } from '../../shared/i18n.ts';
 import { ProblemAlert, showFieldErrors } from '../../shared/page.tsx';
-import { problemSummary } from '../../shared/problems.ts';
 
 /** What POST /auth/second-factor takes: a code from the app, or one of the recovery codes. */
 export type SecondFactorBody = { code: string } | { recovery_code: string };
@@ -46,7 +45,8 @@ export function SecondFactorForm({ name, onSubmit, allowRecovery = true, submitL
       const field = recovery ? 'recovery_code' : 'code';
       if (failure instanceof ApiError && failure.code === 'second_factor_wrong') {
         // Told on the field; the code is cleared for the next one the app shows.
-        form.setFields([{ name: field, value: '', errors: [problemSummary(t, failure) ?? failure.detail] }]);
+        const text = recovery ? t('problem.recovery_code_wrong') : t('problem.second_factor_wrong');
+        form.setFields([{ name: field, value: '', errors: [text] }]);
       } else {
         setError(failure);
         showFieldErrors(form, failure);
