@@ -20,6 +20,23 @@ export const failedSignIns = z.object({
 });
 export type FailedSignIns = z.infer<typeof failedSignIns>;
 
+export const sessionStages = ['full', 'second_factor', 'enrol', 'password_change'] as const;
+export const sessionStage = z.enum(sessionStages);
+export type SessionStage = z.infer<typeof sessionStage>;
+
+/** The account's second factor, as its holder sees it. */
+export const secondFactorState = z.object({
+  /** The account must have one (officials, oversight, operators; enterprise users by the enterprise's level). */
+  required: z.boolean(),
+  /** An authenticator app is enrolled. */
+  enrolled: z.boolean(),
+  /** Unused recovery codes left. */
+  recovery_codes_left: z.number().int().min(0),
+  /** When this session (or token) last gave a code; official acts need one within `step_up_minutes`. */
+  given_at: z.string().nullable(),
+  step_up_minutes: z.number(),
+});
+
 export const currentUser = z.object({
   id: uuid,
   login: z.string(),
@@ -35,6 +52,14 @@ export const currentUser = z.object({
   csrf_token: z.string().nullable(),
   /** Failed sign-ins since the previous sign-in, told with the session that follows them (null: none). */
   failed_sign_ins: failedSignIns.nullable(),
+  /**
+   * How far the sign-in has come. `full`: signed in. `second_factor`: the password was right, the one-time code is
+   * next (POST /auth/second-factor). `enrol`: the account must have a second factor and has none yet
+   * (POST /auth/second-factor/enrolment). `password_change`: the password is past its age
+   * (POST /auth/password). Until `full` the session reaches only these routes and /auth/me, and has no permissions.
+   */
+  session_stage: sessionStage,
+  second_factor: secondFactorState,
 });
 export type CurrentUser = z.infer<typeof currentUser>;
 
@@ -57,11 +82,51 @@ export const createdToken = apiToken.extend({
   token: z.string(),
 });
 
-export const password = z
-  .string()
-  .min(12, 'must be at least 12 characters')
-  .max(256)
-  .refine((value) => /[A-Za-z]/.test(value) && /[0-9]/.test(value), 'must contain letters and digits');
+/** A new password's bounds; the policy (length, character classes, the login, history) is checked by the server. */
+export const password = z.string().min(1).max(256);
+
+/** A six-digit code from an authenticator app (RFC 6238), or one of the account's recovery codes. */
+export const secondFactorBody = z.union([
+  z.strictObject({ code: z.string().regex(/^[0-9]{6}$/, 'six digits') }),
+  z.strictObject({ recovery_code: z.string().trim().min(1).max(32) }),
+]);
+
+/** A new authenticator: scan `qr_svg` (or type `secret`), then confirm with a code it shows. */
+export const enrolmentStart = z.object({
+  secret: z.string(),
+  otpauth_uri: z.string(),
+  /** The otpauth URI as an SVG QR code. */
+  qr_svg: z.string(),
+});
+export const enrolmentConfirmBody = z.strictObject({ code: z.string().regex(/^[0-9]{6}$/, 'six digits') });
+/** Recovery codes, shown once: each signs in once in place of a code. */
+export const recoveryCodes = z.object({ recovery_codes: z.array(z.string()) });
+
+export const passwordChangeBody = z.strictObject({
+  current_password: z.string().min(1).max(256),
+  new_password: password,
+});
+
+/** One of my sessions. */
+export const sessionView = z.object({
+  id: uuid,
+  created_at: z.string(),
+  last_seen_at: z.string(),
+  expires_at: z.string(),
+  ip: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  stage: sessionStage,
+  /** The session this request came with. */
+  current: z.boolean(),
+});
+
+/** What the sign-in page may say before anyone signs in. */
+export const signInHelp = z.object({
+  /** Demo mode only: the demo accounts' current one-time code (production: null). */
+  demo_code: z.string().nullable(),
+  /** Demo mode only: the documented secret the demo accounts are enrolled with. */
+  demo_secret: z.string().nullable(),
+});
 
 export const userCreateBody = z.strictObject({
   login: z.string().regex(/^[a-z0-9._-]{3,64}$/, 'use 3–64 lower-case letters, digits, dot, underscore or hyphen'),
@@ -93,13 +158,16 @@ export const grantStatus = z.enum(grantStatuses);
 export type GrantStatusName = z.infer<typeof grantStatus>;
 export const privilegedRole = z.enum(['ministry_official', 'department_official', 'oversight']);
 
+/** `second_factor_reset`: the operator asks to clear a privileged account's second factor (a lost device). */
+export const grantKinds = ['create', 'change', 'second_factor_reset'] as const;
+
 /** A proposal to grant a privileged role: a new account (`create`) or a change of an existing one (`change`). */
 export const accountGrant = z.object({
   id: uuid,
   user_id: uuid,
   login: z.string(),
   display_name: z.string(),
-  kind: z.enum(['create', 'change']),
+  kind: z.enum(grantKinds),
   role: privilegedRole,
   authority_id: z.string().nullable(),
   authority_name: z.string().nullable(),
@@ -145,3 +213,6 @@ export const user = z.object({
   created_at: z.string(),
 });
 export type User = z.infer<typeof user>;
+
+/** The operator's reset of a lost authenticator: applied at once, or a proposal waiting for a second person. */
+export const secondFactorReset = z.object({ applied: z.boolean(), grant: accountGrant.nullable() });
