@@ -26,6 +26,8 @@ export const auditEntry = z.object({
   /** The socket's own address: the proxy's when `ip` came from a trusted proxy (null before 2026-12-07). */
   socket_ip: z.string().nullable(),
   user_agent: z.string().nullable(),
+  /** On an official act: when the actor last gave a second factor (step-up); null elsewhere and before 2026-12-07. */
+  second_factor_at: z.string().nullable(),
 });
 export type AuditEntry = z.infer<typeof auditEntry>;
 

@@ -213,3 +213,6 @@ export const user = z.object({
   created_at: z.string(),
 });
 export type User = z.infer<typeof user>;
+
+/** The operator's reset of a lost authenticator: applied at once, or a proposal waiting for a second person. */
+export const secondFactorReset = z.object({ applied: z.boolean(), grant: accountGrant.nullable() });

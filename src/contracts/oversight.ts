@@ -83,7 +83,7 @@ export const thresholdUpdateBody = z.strictObject({
 });
 export const thresholdParam = z.object({ name: z.enum(thresholdNames) });
 
-export const securityEventKinds = ['denied', 'export'] as const;
+export const securityEventKinds = ['denied', 'export', 'auth'] as const;
 export const securityEvent = z.object({
   id: z.number().int(),
   kind: z.enum(securityEventKinds),

@@ -39,6 +39,7 @@ import {
 import { oversightRoutes } from './modules/oversight/oversight.routes.ts';
 import { installAuth } from './modules/auth/auth.hook.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
+import { authSettingsFrom } from './modules/auth/auth.service.ts';
 import { userRoutes } from './modules/auth/users.routes.ts';
 import { handleEpcisError } from './modules/epcis/epcis.errors.ts';
 import { epcisRoutes } from './modules/epcis/epcis.routes.ts';
@@ -152,7 +153,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  installAuth(app, database.db, { tokenCacheMs: config.TOKEN_CACHE_MS });
+  const authSettings = authSettingsFrom(config, deps.clock ?? (() => new Date()));
+  installAuth(app, database.db, { tokenCacheMs: config.TOKEN_CACHE_MS, auth: authSettings });
   sealAuditEntries(app, deps, installMetrics(app));
   // Large submissions get their tables analysed after commit, in the background (ADR 0009).
   const statistics = keepStatistics(database, {
@@ -172,8 +174,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   await app.register(
     async (api) => {
-      await authRoutes(api, { db: database.db, config, clock: deps.clock ?? (() => new Date()) });
-      await userRoutes(api, { db: database.db });
+      await authRoutes(api, { db: database.db, config, settings: authSettings });
+      await userRoutes(api, { db: database.db, policy: authSettings.passwordPolicy });
       await registryRoutes(api, { db: database.db });
       await auditRoutes(api, { db: database.db });
       oversightRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });

@@ -29,7 +29,25 @@ const configSchema = z.object({
    * production and keep it out of the database's backups; the default is for a demo.
    */
   SIGNING_KEY_SECRET: z.string().min(16).default('monazite-demo-signing-secret-change-me'),
+  /** A session ends this many hours after sign-in however busy it is (absolute timeout). */
   SESSION_TTL_HOURS: z.coerce.number().int().positive().default(12),
+  /** A session ends after this many minutes without a request (idle timeout). */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
+  /**
+   * Official acts (approving indicators, issuing allocations, forwarding reports, decisions, grants…) need a second
+   * factor given by the session within this many minutes (step-up; docs/security.md).
+   */
+  STEP_UP_MINUTES: z.coerce.number().positive().max(60).default(5),
+  /** Enterprise users need a second factor when their enterprise's protection level is at least this (1–5). */
+  SECOND_FACTOR_ENTERPRISE_LEVEL: z.coerce.number().int().min(1).max(6).default(3),
+  /** The name authenticator apps show beside the account. */
+  SECOND_FACTOR_ISSUER: z.string().min(1).max(40).default('Monazite'),
+  /** Password policy: at least this many characters, three of four character classes, not containing the login. */
+  PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
+  /** A new password may not be any of the account's last this-many passwords (0: no history). */
+  PASSWORD_HISTORY: z.coerce.number().int().min(0).max(24).default(5),
+  /** A password older than this many days must be changed at sign-in (0: never). */
+  PASSWORD_MAX_AGE_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
   /**
    * Sign-in throttling, by login and client address together (docs/security.md): after this many failures in a
    * row from one address for one login, each further attempt from there waits a delay that starts at
@@ -114,6 +132,8 @@ const configSchema = z.object({
    * process that made it, and within this time in the others.
    */
   TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** `production`: the sign-in page never shows the demo accounts' one-time code (docs/security.md). */
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** Load demo data into an empty database at start. */
   DEMO_DATA: z
     .enum(['true', 'false'])

@@ -54,7 +54,7 @@ export async function startServer(config: Config): Promise<{ app: App; database:
     await migrateAudited(database.db, { actor: SYSTEM_ACTOR, requestId: 'start' });
     const empty = (await database.db.selectFrom('app_user').select('id').limit(1).execute()).length === 0;
     if (config.DEMO_DATA && empty) {
-      await loadDemoData(database.db);
+      await loadDemoData(database.db, createSealer(config.SIGNING_KEY_SECRET));
       await loadDemoFlows(database);
       await loadDemoReports(database, createSealer(config.SIGNING_KEY_SECRET));
       await loadDemoSupervision(database.db);

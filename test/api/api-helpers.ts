@@ -226,7 +226,19 @@ export async function rawSession(
   expect(response.statusCode, response.body).toBe(200);
   const cookie = response.cookies.find((item) => item.name === 'monazite_session');
   if (!cookie) throw new Error('no session cookie');
-  return { cookie: `monazite_session=${cookie.value}`, csrf: response.json<{ csrf_token: string }>().csrf_token };
+  const { csrf_token: csrf, session_stage: stage } = response.json<{ csrf_token: string; session_stage: string }>();
+  const headers = { cookie: `monazite_session=${cookie.value}`, 'x-csrf-token': csrf };
+  if (stage === 'second_factor') {
+    // The one-time code, as the sign-in page's second step sends it.
+    const given = await context.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/second-factor',
+      headers,
+      payload: { code: await context.codes.next(login) },
+    });
+    expect(given.statusCode, given.body).toBe(200);
+  }
+  return { cookie: headers.cookie, csrf };
 }
 
 let serial = 0;

@@ -297,7 +297,7 @@ describe('authentication', () => {
           user_agent: 'spray/1.0',
         })),
       );
-      // A successful sign-in is no event.
+      // A successful sign-in is an authentication event (kind auth), not a refusal.
       const ok = await context.app.inject({
         method: 'POST',
         url: '/api/v1/auth/login',
@@ -307,11 +307,17 @@ describe('authentication', () => {
       expect(ok.statusCode, ok.body).toBe(200);
       const after = await context.database.db
         .selectFrom('security_event')
-        .select('status')
+        .select(['kind', 'status', 'code', 'actor_login'])
         .where('route', '=', '/api/v1/auth/login')
         .where('ip', '=', '198.51.100.31')
+        .orderBy('id')
         .execute();
-      expect(after.map((row) => row.status)).toEqual([401, 401]);
+      expect(after.map((row) => [row.kind, row.status, row.code])).toEqual([
+        ['denied', 401, 'bad_credentials'],
+        ['denied', 401, 'bad_credentials'],
+        ['auth', 200, 'login'],
+      ]);
+      expect(after[2]?.actor_login).toBe('ganzhou.nr');
     });
 
     it('a deactivated user cannot sign in, and their sessions and tokens stop working', async () => {
@@ -665,7 +671,8 @@ describe('authentication', () => {
       const mnr = await context.as('mnr');
       const baotou = await context.as('baotou.iit');
       const afterSignIn = await countRows(db, 'audit_entry');
-      expect(afterSignIn).toBe(before + 2);
+      // Each sign-in: the password (auth.login), then the one-time code (auth.second_factor).
+      expect(afterSignIn).toBe(before + 4);
       expect((await mnr.post('/api/v1/enterprises', newEnterpriseBody('150206'))).statusCode).toBe(403);
       expect((await baotou.post('/api/v1/enterprises', newEnterpriseBody('360728'))).statusCode).toBe(403);
       expect(

@@ -119,6 +119,17 @@ interface Fixtures {
 
 type Case = MatrixCase<Fixtures, Caller>;
 
+/** Puts the demo authenticator back on an account that enrolled another one (the demo accounts share one secret). */
+async function restoreDemoAuthenticator(fx: Fixtures, login: string): Promise<void> {
+  await fx.context.database.db
+    .updateTable('app_user')
+    .set((eb) => ({
+      totp_secret_sealed: eb.selectFrom('app_user as demo').select('demo.totp_secret_sealed').where('demo.login', '=', 'ndrc'),
+    }))
+    .where('login', '=', login)
+    .execute();
+}
+
 const id = (fx: Fixtures, key: string): string => {
   const row = fx.enterprises[key];
   if (!row) throw new Error(`no demo enterprise ${key}`);
@@ -385,6 +396,102 @@ function authCases(): Case[] {
       verify: async (fx, caller, _response, prepared) => {
         expect((await prepared.client?.get('/api/v1/auth/me'))?.statusCode).toBe(401);
         expect((await fx.clients[caller].get('/api/v1/auth/me')).statusCode).toBe(200);
+      },
+    },
+    {
+      route: 'GET /api/v1/auth/sign-in-help',
+      name: 'public: the demo code',
+      expect: { ...everyone(200), anonymous: 200 },
+      url: () => '/api/v1/auth/sign-in-help',
+    },
+    {
+      route: 'POST /api/v1/auth/second-factor',
+      name: 'a fresh code (step-up)',
+      expect: everyone(200),
+      url: () => '/api/v1/auth/second-factor',
+      body: async (fx, caller) => ({ code: caller === 'anonymous' ? '000000' : await fx.context.codes.next(caller) }),
+    },
+    {
+      route: 'POST /api/v1/auth/second-factor/enrolment',
+      name: 'a new authenticator (pending)',
+      expect: everyone(200),
+      url: () => '/api/v1/auth/second-factor/enrolment',
+    },
+    {
+      route: 'POST /api/v1/auth/second-factor/enrolment/confirm',
+      name: 'the new authenticator confirmed (then the demo one put back)',
+      expect: everyone(200),
+      url: () => '/api/v1/auth/second-factor/enrolment/confirm',
+      body: async (fx, caller) => {
+        if (caller === 'anonymous') return { code: '000000' };
+        const started = await fx.clients[caller].post('/api/v1/auth/second-factor/enrolment');
+        const { secret } = started.json<{ secret: string }>();
+        return { code: await fx.context.codes.next(caller, secret) };
+      },
+      verify: async (fx, caller, response) => {
+        expect(response.json<{ recovery_codes: string[] }>().recovery_codes).toHaveLength(10);
+        await restoreDemoAuthenticator(fx, caller);
+      },
+    },
+    {
+      route: 'POST /api/v1/auth/second-factor/recovery-codes',
+      name: 'new recovery codes',
+      expect: everyone(200),
+      url: () => '/api/v1/auth/second-factor/recovery-codes',
+    },
+    {
+      route: 'POST /api/v1/auth/password',
+      name: 'my password changed (then the demo one put back)',
+      expect: everyone(204),
+      url: () => '/api/v1/auth/password',
+      body: () => ({ current_password: DEMO_PASSWORD, new_password: 'Matrix-changed-2026' }),
+      verify: async (fx, caller) => {
+        await fx.context.database.db
+          .updateTable('app_user')
+          .set((eb) => ({
+            password_hash: eb.selectFrom('app_user as demo').select('demo.password_hash').where('demo.login', '=', 'ndrc'),
+          }))
+          .where('login', '=', caller)
+          .execute();
+        await fx.context.database.db
+          .deleteFrom('password_history')
+          .where('user_id', '=', fx.users[caller]!)
+          .execute();
+      },
+    },
+    { route: 'GET /api/v1/auth/sessions', name: 'my sessions', expect: everyone(200), url: () => '/api/v1/auth/sessions' },
+    {
+      route: 'DELETE /api/v1/auth/sessions/{id}',
+      name: 'another session of mine',
+      expect: everyone(204),
+      url: () => `/api/v1/auth/sessions/${randomUUID()}`,
+      prepare: async (fx, caller) => {
+        if (caller === 'anonymous') return {};
+        const other = await fx.context.as(caller);
+        const sessions = (await other.get('/api/v1/auth/sessions')).json<{ id: string; current: boolean }[]>();
+        return { url: `/api/v1/auth/sessions/${sessions.find((item) => item.current)!.id}` };
+      },
+    },
+    {
+      route: 'POST /api/v1/auth/sessions/sign-out-others',
+      name: 'my other sessions',
+      expect: everyone(200),
+      url: () => '/api/v1/auth/sessions/sign-out-others',
+      prepare: async (fx, caller) => {
+        if (caller !== 'anonymous') await fx.context.as(caller);
+        return {};
+      },
+      verify: (_fx, _caller, response) => {
+        expect(response.json<{ signed_out: number }>().signed_out).toBeGreaterThanOrEqual(1);
+      },
+    },
+    {
+      route: 'POST /api/v1/users/{id}/second-factor/reset',
+      name: "an enterprise user's lost authenticator",
+      expect: only(200, ['operator']),
+      url: (fx) => `/api/v1/users/${fx.users['ent.kundulun']}/second-factor/reset`,
+      verify: (_fx, _caller, response) => {
+        expect(response.json()).toMatchObject({ applied: true, grant: null });
       },
     },
     {

@@ -20,6 +20,7 @@ import { openDatabase, type DatabaseHandle } from '../../src/server/db/database.
 import { migrate } from '../../src/server/db/migrate.ts';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
 import { loadDemoData } from '../../src/server/demo/demo.ts';
+import { testSealer } from '../support/second-factor.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -104,7 +105,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   try {
     database = await openDatabase({ pgliteDataDir: 'memory://' });
     await migrate(database.db);
-    await loadDemoData(database.db);
+    await loadDemoData(database.db, testSealer());
     await options.load?.(database);
     app = await buildApp({
       config: loadConfig({ LOG_LEVEL: 'silent', PORT: '0', ...options.env }),

@@ -4,12 +4,18 @@ import { loadConfig } from '../../src/server/config.ts';
 import type { DatabaseHandle } from '../../src/server/db/database.ts';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
 import { freshDatabase } from './database.ts';
+import { CodeSource } from './second-factor.ts';
 
 export interface TestContext {
   readonly app: App;
   readonly database: DatabaseHandle;
-  /** Signs in as a demo user (password DEMO_PASSWORD) and returns a client that sends cookie and CSRF token. */
+  /**
+   * Signs in as a demo user (password DEMO_PASSWORD, then a one-time code from the demo authenticator) and returns a
+   * client that sends cookie and CSRF token. The session has given its second factor: official acts go through.
+   */
   as(login: string): Promise<Client>;
+  /** One-time codes for this app's accounts (each step once per account, as the server wants). */
+  readonly codes: CodeSource;
   /** A client with no credentials. */
   readonly anonymous: Client;
   close(): Promise<void>;
@@ -61,6 +67,9 @@ export async function startTestApp(
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
     // A request's audit entries are sealed before it answers however slow the machine (ADR 0011): tests read them.
     AUDIT_SEAL_WAIT_MS: '30000',
+    // A test file's sessions give their second factor once, at sign-in: long files must not outlive the step-up
+    // window (the step-up tests set the default of 5 minutes and age the session instead).
+    STEP_UP_MINUTES: '60',
     ...env,
   });
   const app = await buildApp({ config, database, ...(options.clock ? { clock: options.clock } : {}) }).catch(
@@ -70,9 +79,11 @@ export async function startTestApp(
     },
   );
   await app.ready();
+  const codes = new CodeSource();
   return {
     app,
     database,
+    codes,
     anonymous: client(app, null, {}),
     async as(login: string) {
       const response = await app.inject({
@@ -84,8 +95,15 @@ export async function startTestApp(
         throw new Error(`login ${login} failed: ${response.statusCode} ${response.body}`);
       const cookie = response.cookies.find((item) => item.name === 'monazite_session');
       if (!cookie) throw new Error('no session cookie');
-      const { csrf_token } = response.json<{ csrf_token: string }>();
-      return client(app, login, { cookie: `monazite_session=${cookie.value}`, 'x-csrf-token': csrf_token });
+      const { csrf_token, session_stage } = response.json<{ csrf_token: string; session_stage: string }>();
+      const signedIn = client(app, login, { cookie: `monazite_session=${cookie.value}`, 'x-csrf-token': csrf_token });
+      if (session_stage === 'second_factor') {
+        const given = await signedIn.post('/api/v1/auth/second-factor', { code: await codes.next(login) });
+        if (given.statusCode !== 200) throw new Error(`second factor of ${login} refused: ${given.body}`);
+      } else if (session_stage !== 'full') {
+        throw new Error(`login ${login} stopped at stage ${session_stage}`);
+      }
+      return signedIn;
     },
     async close() {
       await app.close();

@@ -8,6 +8,7 @@ import { openDatabase } from '../../src/server/db/database.ts';
 import { migrate } from '../../src/server/db/migrate.ts';
 import { loadDemoData } from '../../src/server/demo/demo.ts';
 import { sealPendingAudit } from '../../src/server/modules/audit/index.ts';
+import { testSealer } from './second-factor.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,7 +27,7 @@ export default async function setup(project: TestProject) {
   const directory = await mkdtemp(join(tmpdir(), 'monazite-test-'));
   const handle = await openDatabase({ pgliteDataDir: 'memory://' });
   await migrate(handle.db);
-  await loadDemoData(handle.db);
+  await loadDemoData(handle.db, testSealer());
   // The template's audit entries sealed, as a running server's sequencer would have (ADR 0011).
   await sealPendingAudit(handle.db);
   const dump = await handle.pglite!.dumpDataDir('none');
@@ -47,7 +48,7 @@ export default async function setup(project: TestProject) {
     await admin.end();
     const template = await openDatabase({ url: withDatabase(url, postgresTemplate), poolSize: 1 });
     await migrate(template.db);
-    await loadDemoData(template.db);
+    await loadDemoData(template.db, testSealer());
     await sealPendingAudit(template.db);
     await template.close();
   }

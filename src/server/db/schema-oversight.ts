@@ -9,7 +9,7 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
 
-export type SecurityEventKind = 'denied' | 'export';
+export type SecurityEventKind = 'denied' | 'export' | 'auth';
 
 export interface SecurityEventTable {
   id: Identity;

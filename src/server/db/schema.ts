@@ -114,6 +114,27 @@ export interface AppUserTable {
   /** Two people for privileged accounts: a proposed account signs in only once approved. */
   grant_status: Generated<GrantStatus>;
   created_at: DefaultTimestamp;
+  /** The authenticator's secret, sealed with SM4 (migration 0023); null when none is enrolled. */
+  totp_secret_sealed: string | null;
+  totp_enrolled_at: Timestamp | null;
+  /** The time step of the last code accepted: a code is accepted once. */
+  totp_last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  /** A secret being enrolled, until a code from it confirms it. */
+  totp_pending_sealed: string | null;
+  password_changed_at: DefaultTimestamp;
+}
+
+export interface RecoveryCodeTable {
+  user_id: string;
+  code_hash: string;
+  created_at: DefaultTimestamp;
+  used_at: Timestamp | null;
+}
+
+export interface PasswordHistoryTable {
+  user_id: string;
+  password_hash: string;
+  set_at: DefaultTimestamp;
 }
 
 export type GrantStatus = 'pending' | 'approved' | 'refused';
@@ -123,7 +144,7 @@ export type PrivilegedRole = 'ministry_official' | 'department_official' | 'over
 export interface AccountGrantTable {
   id: Generated<string>;
   user_id: string;
-  kind: 'create' | 'change';
+  kind: 'create' | 'change' | 'second_factor_reset';
   role: PrivilegedRole;
   authority_id: string | null;
   previous_role: Role | null;
@@ -148,7 +169,17 @@ export interface UserSessionTable {
   revoked_at: Timestamp | null;
   /** The notice of failed sign-ins the session was opened with (migration 0016). */
   failed_sign_ins: ColumnType<unknown, string | null | undefined, never>;
+  /** Migration 0023: shown to the user by this id (the cookie's hash stays the key). */
+  id: Generated<string>;
+  stage: ColumnType<SessionStage, SessionStage | undefined, SessionStage>;
+  second_factor_at: Timestamp | null;
+  second_factor_failures: ColumnType<number, number | undefined, number>;
+  last_seen_at: DefaultTimestamp;
+  ip: string | null;
+  user_agent: string | null;
 }
+
+export type SessionStage = 'full' | 'second_factor' | 'enrol' | 'password_change';
 
 /** Failed sign-ins by login tried and client address (migration 0016): the throttle and the notice. */
 export interface LoginThrottleTable {
@@ -209,6 +240,8 @@ export interface AuditEntryTable {
   user_agent: ColumnType<string | null, string | null | undefined, never>;
   /** The socket's own address (migration 0013): the proxy's behind a trusted proxy; null on older entries. */
   socket_ip: ColumnType<string | null, string | null | undefined, never>;
+  /** When the actor last gave a second factor, on an official act (migration 0023); null elsewhere. */
+  second_factor_at: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export type CategoryCode =
@@ -495,6 +528,8 @@ export interface Database extends EpcisTables, ReportingTables, SupervisionTable
   app_user: AppUserTable;
   account_grant: AccountGrantTable;
   user_session: UserSessionTable;
+  recovery_code: RecoveryCodeTable;
+  password_history: PasswordHistoryTable;
   login_throttle: LoginThrottleTable;
   api_token: ApiTokenTable;
   idempotency_record: IdempotencyRecordTable;

@@ -7,6 +7,12 @@ import { makeCreditCode } from '../../contracts/credit-code.rules.ts';
  * The two groups are the real state groups the published indicators are allocated to.
  */
 export const DEMO_PASSWORD = 'Monazite-demo-2026';
+/**
+ * The authenticator secret (RFC 6238, base32) every demo account is enrolled with, so a newcomer signs in at once:
+ * add it to any authenticator app, or read the current code on the sign-in page (demo mode only; docs/security.md).
+ * Never used outside the demo loader.
+ */
+export const DEMO_TOTP_SECRET = 'MONAZITEDEMOTOTPSECRETXXVIAAAAAA';
 
 export const demoGroups = [
   { id: 'northern', name: '中国北方稀土（集团）高科技股份有限公司' },

@@ -7,7 +7,8 @@ import { createDesignation } from '../modules/registry/designations.service.ts';
 import { createEnterprise } from '../modules/registry/enterprises.service.ts';
 import { createProduct } from '../modules/registry/products.service.ts';
 import { createGroup, ensureReferenceData, listGroups } from '../modules/registry/reference.service.ts';
-import { DEMO_PASSWORD, demoEnterprises, demoGroups, demoProducts, demoUsers } from './demo-data.ts';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoEnterprises, demoGroups, demoProducts, demoUsers } from './demo-data.ts';
+import type { Sealer } from '../shared/signing.ts';
 
 /** The system acting nationally, for loading demo data through the same services users go through. */
 const systemActor: Actor = {
@@ -32,7 +33,11 @@ export interface DemoSummary {
  * Loads the demo data. Idempotent: every record is keyed by its natural identity (credit code, product
  * code, designation document, login), so running it again changes nothing.
  */
-export async function loadDemoData(db: Executor): Promise<DemoSummary> {
+/**
+ * Loads the demo registry and accounts. Every demo account comes enrolled with the documented DEMO_TOTP_SECRET,
+ * sealed with `sealer` (the server's, from SIGNING_KEY_SECRET), so a newcomer can sign in at once.
+ */
+export async function loadDemoData(db: Executor, sealer: Sealer): Promise<DemoSummary> {
   const context: AuditContext = { actor: SYSTEM_ACTOR, requestId: 'demo' };
   await ensureReferenceData(db, context);
   const existingGroups = new Set((await listGroups(db)).map((group) => group.id));
@@ -65,6 +70,7 @@ export async function loadDemoData(db: Executor): Promise<DemoSummary> {
       role: user.role,
       authority_id: user.authority_id,
       enterprise_id: user.enterprise_key ? (enterpriseIds.get(user.enterprise_key) ?? null) : null,
+      totp_secret_sealed: sealer.seal(DEMO_TOTP_SECRET),
     });
   }
   return { enterprises: demoEnterprises.length, products: demoProducts.length, users: demoUsers.length };

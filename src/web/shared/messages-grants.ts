@@ -11,6 +11,7 @@ export const grantMessages = {
   'grants.status.refused': ['已拒绝', 'Refused'],
   'grants.kind.create': ['新建账号', 'New account'],
   'grants.kind.change': ['变更角色', 'Role change'],
+  'grants.kind.second_factor_reset': ['重置动态口令', 'Second factor reset'],
   'grants.kind': ['类型', 'Kind'],
   'grants.account': ['账号', 'Account'],
   'grants.grantedRole': ['授予角色', 'Role granted'],

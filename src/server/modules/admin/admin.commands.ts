@@ -115,7 +115,7 @@ export const adminCommands = {
     args: z.object({}),
     run: async (env) => {
       const { database } = env;
-      const summary = await loadDemoData(database.db);
+      const summary = await loadDemoData(database.db, createSealer(env.config.SIGNING_KEY_SECRET));
       const hasFlows = (await database.db.selectFrom('flow_submission').select('id').limit(1).execute()).length > 0;
       const flows = hasFlows ? null : await loadDemoFlows(database);
       const reports = hasFlows ? null : await loadDemoReports(database, createSealer(env.config.SIGNING_KEY_SECRET));

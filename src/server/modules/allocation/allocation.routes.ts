@@ -93,7 +93,7 @@ export function allocationRoutes(api: Api, deps: { db: Executor }): void {
   api.post(
     '/allocation-runs/:id/approve',
     {
-      config: { access: 'allocation.write' },
+      config: { access: 'allocation.write', stepUp: true },
       schema: {
         tags,
         summary: 'Approve a proposed run (a second official, not its proposer)',
@@ -106,7 +106,7 @@ export function allocationRoutes(api: Api, deps: { db: Executor }): void {
   api.post(
     '/allocation-runs/:id/issue',
     {
-      config: { access: 'allocation.write' },
+      config: { access: 'allocation.write', stepUp: true },
       schema: {
         tags,
         summary: 'Issue an approved run: ledger entries and notices, in one transaction',
@@ -158,7 +158,7 @@ export function allocationRoutes(api: Api, deps: { db: Executor }): void {
   api.post(
     '/notices/:id/forward',
     {
-      config: { access: 'notice.forward' },
+      config: { access: 'notice.forward', stepUp: true },
       schema: {
         tags: ['notices'],
         summary: 'Forward a notice to the county departments (provincial departments)',

@@ -25,6 +25,8 @@ export interface AuditFields {
   readonly ip?: string;
   readonly socket_ip?: string;
   readonly user_agent?: string;
+  /** On an official act (migration 0023): when the actor last gave a second factor. Absent elsewhere. */
+  readonly second_factor_at?: string;
 }
 
 /** SM3 over the canonical JSON of every field, the previous entry's hash included: a chain. */

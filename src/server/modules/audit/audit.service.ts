@@ -34,6 +34,8 @@ export interface AuditContext {
   /** The socket's own address: the proxy's when `ip` came from a trusted proxy's X-Forwarded-For. */
   readonly socketIp?: string | undefined;
   readonly userAgent?: string | undefined;
+  /** On an official act: when the actor's session last gave a second factor (step-up; docs/security.md). */
+  readonly secondFactorAt?: string | undefined;
 }
 
 /** User agents are cut to this many characters: enough to tell clients apart, bounded in size. */
@@ -87,6 +89,7 @@ export async function recordAudit(tx: Executor, context: AuditContext, record: A
     ip: context.ip || null,
     socket_ip: context.socketIp || null,
     user_agent: userAgent || null,
+    second_factor_at: context.secondFactorAt ?? null,
   });
   if (watched.has(context.requestId)) watched.set(context.requestId, true);
 }
@@ -112,6 +115,7 @@ export function pendingFields(row: AuditEntryRow): PendingFields {
     ...(row.ip !== null ? { ip: row.ip } : {}),
     ...(row.socket_ip !== null ? { socket_ip: row.socket_ip } : {}),
     ...(row.user_agent !== null ? { user_agent: row.user_agent } : {}),
+    ...(row.second_factor_at !== null ? { second_factor_at: row.second_factor_at } : {}),
   };
 }
 
@@ -136,6 +140,7 @@ export function entryView(row: AuditEntryRow) {
     ip: row.ip,
     socket_ip: row.socket_ip,
     user_agent: row.user_agent,
+    second_factor_at: row.second_factor_at,
     sealed_at: row.sealed_at?.toISOString() ?? null,
   };
 }

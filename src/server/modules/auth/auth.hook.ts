@@ -3,22 +3,53 @@ import type { Executor } from '../../db/executor.ts';
 import { DomainError, forbidden, unauthenticated } from '../../shared/errors.ts';
 import type { AuditContext } from '../audit/index.ts';
 import { insertSecurityEvent, type NewSecurityEvent } from '../oversight/security-events.repository.ts';
-import { actorFromSession, actorFromToken, type RequestOrigin } from './auth.service.ts';
+import {
+  actorFromSession,
+  actorFromToken,
+  type AuthSettings,
+  type RequestOrigin,
+  type SecondFactorContext,
+} from './auth.service.ts';
 import { can, permissions, scopeOf, type Actor, type Permission, type Scope } from './auth.rules.ts';
+import { stepUpRequired } from './second-factor.service.ts';
+import { stepUpSatisfied } from './second-factor.rules.ts';
 
 export const SESSION_COOKIE = 'monazite_session';
 
 /** What a route needs: a permission, any signed-in user, or nothing (public). */
 export type Access = Permission | 'signed_in' | 'public';
 
+/** One API route's access as declared: what the tests enumerate (every step-up route refuses without a factor). */
+export interface RouteAccess {
+  readonly method: string;
+  readonly url: string;
+  readonly access: Access;
+  readonly stepUp: boolean;
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every /api route's declared access, in registration order. */
+    accessTable: readonly RouteAccess[];
+  }
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * An official act (docs/security.md, "Step-up"): the session must have given a second factor within
+     * STEP_UP_MINUTES; an API token never may.
+     */
+    stepUp?: boolean;
+    /** Reachable by a session still signing in (the second factor, enrolment, a password change). */
+    duringSignIn?: boolean;
+    /** A successful call is an authentication event, kept in the security event log under this code. */
+    authEvent?: string;
   }
   interface FastifyRequest {
     actor: Actor | null;
     csrfToken: string | null;
     authorityName: string | null;
+    /** The account's second factor and the session's stage (null on public routes). */
+    secondFactor: SecondFactorContext | null;
   }
 }
 
@@ -28,32 +59,57 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * The one place where a request becomes an actor and is let through or refused. Every /api route must
  * declare its access; one that does not is a programming error caught when the route is registered.
  */
-export function installAuth(app: FastifyInstance, db: Executor, settings: { tokenCacheMs: number }): void {
+export function installAuth(
+  app: FastifyInstance,
+  db: Executor,
+  settings: { tokenCacheMs: number; auth: AuthSettings },
+): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('csrfToken', null);
   app.decorateRequest('authorityName', null);
+  app.decorateRequest('secondFactor', null);
 
+  const table: RouteAccess[] = [];
+  app.decorate('accessTable', table);
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/')) return;
     const access = route.config?.access;
     if (!access || !(access === 'public' || access === 'signed_in' || permissions.includes(access))) {
       throw new Error(`Route ${route.method.toString()} ${route.url} does not declare its access`);
     }
+    for (const method of [route.method].flat()) {
+      table.push({ method, url: route.url, access, stepUp: route.config?.stepUp === true });
+    }
   });
 
   app.addHook('onRequest', async (request) => {
-    const access = request.routeOptions.config.access;
+    const config = request.routeOptions.config;
+    const access = config.access;
     if (!access || access === 'public') return;
-    const resolved = await resolveActor(db, request, settings.tokenCacheMs);
+    const resolved = await resolveActor(db, request, settings);
     if (!resolved) throw unauthenticated();
     request.actor = resolved.actor;
     request.csrfToken = resolved.csrfToken;
     request.authorityName = resolved.authorityName;
+    request.secondFactor = resolved.factor;
     if (resolved.actor.via === 'session' && !safeMethods.has(request.method)) {
       checkCsrf(request, resolved.csrfToken);
     }
+    if (resolved.factor.stage !== 'full' && !config.duringSignIn) {
+      throw new DomainError(401, 'second_factor_required', 'Finish signing in first.', [], {
+        stage: resolved.factor.stage,
+      });
+    }
     if (access !== 'signed_in' && !can(resolved.actor, access)) {
       throw forbidden(`Your role (${resolved.actor.role}) does not have the permission ${access}.`);
+    }
+    if (config.stepUp) {
+      if (resolved.actor.via === 'token') {
+        throw new DomainError(403, 'step_up_session_only', 'Official acts are done by a person signed in, not a token.');
+      }
+      if (!stepUpSatisfied(resolved.factor, resolved.factor.givenAt, settings.auth.stepUpMinutes, new Date())) {
+        throw stepUpRequired(settings.auth);
+      }
     }
   });
 
@@ -92,9 +148,12 @@ function securityEventOf(request: FastifyRequest, reply: FastifyReply, payload: 
   const access = request.routeOptions.config.access;
   const signIn = request.method === 'POST' && request.routeOptions.url === SIGN_IN_ROUTE;
   if (!request.url.startsWith('/api/') || !access || (access === 'public' && !signIn)) return null;
+  // Authentication events (sign-in, second factor, enrolment, password, sessions) are kept as kind `auth`.
   const status = reply.statusCode;
   let kind: NewSecurityEvent['kind'];
-  if (refusals.has(status)) {
+  const authEvent = request.routeOptions.config.authEvent;
+  if (authEvent && status < 400) kind = 'auth';
+  else if (refusals.has(status)) {
     const credentials = Boolean(request.headers.authorization ?? request.cookies[SESSION_COOKIE]);
     if (status === 401 && access === 'signed_in' && !credentials) return null;
     kind = 'denied';
@@ -109,7 +168,7 @@ function securityEventOf(request: FastifyRequest, reply: FastifyReply, payload: 
     route: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
     url: request.url.slice(0, URL_MAX),
     status,
-    code: kind === 'denied' ? problemCode(payload) : '',
+    code: kind === 'denied' ? problemCode(payload) : kind === 'auth' ? (authEvent ?? '') : '',
     ip: request.ip,
     socketIp: socketAddressOf(request),
     userAgent: userAgentOf(request) ?? '',
@@ -145,18 +204,25 @@ function userAgentOf(request: FastifyRequest): string | undefined {
   return request.headers['user-agent']?.slice(0, USER_AGENT_MAX);
 }
 
-async function resolveActor(db: Executor, request: FastifyRequest, tokenCacheMs: number) {
+async function resolveActor(
+  db: Executor,
+  request: FastifyRequest,
+  settings: { tokenCacheMs: number; auth: AuthSettings },
+) {
   const authorization = request.headers.authorization;
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match?.[1]) throw unauthenticated('The Authorization header must be "Bearer <token>".');
-    const resolved = await actorFromToken(db, match[1], tokenCacheMs);
+    const resolved = await actorFromToken(db, match[1], {
+      cacheMs: settings.tokenCacheMs,
+      enterpriseLevel: settings.auth.enterpriseLevel,
+    });
     if (!resolved) throw unauthenticated('The API token is unknown, revoked or expired.');
     return resolved;
   }
   const cookie = request.cookies[SESSION_COOKIE];
   if (!cookie) return null;
-  const resolved = await actorFromSession(db, cookie);
+  const resolved = await actorFromSession(db, settings.auth, cookie);
   if (!resolved) throw unauthenticated('Your session has ended; sign in again.');
   return resolved;
 }
@@ -200,7 +266,19 @@ export function requestOriginOf(request: FastifyRequest): RequestOrigin {
   };
 }
 
+/** Who made the request and from where; on an official act, when its session last gave a second factor. */
 export function auditContextOf(request: FastifyRequest): AuditContext {
   const actor = actorOf(request);
-  return { actor: { id: actor.userId, login: actor.login, role: actor.role }, ...requestOriginOf(request) };
+  const givenAt = request.routeOptions.config.stepUp ? request.secondFactor?.givenAt : null;
+  return {
+    actor: { id: actor.userId, login: actor.login, role: actor.role },
+    ...requestOriginOf(request),
+    ...(givenAt ? { secondFactorAt: givenAt.toISOString() } : {}),
+  };
+}
+
+/** The second-factor state of the request's session or token; its absence is a bug. */
+export function secondFactorOf(request: FastifyRequest): SecondFactorContext {
+  if (!request.secondFactor) throw new Error('secondFactorOf: route did not authenticate');
+  return request.secondFactor;
 }

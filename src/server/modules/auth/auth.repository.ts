@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/executor.ts';
-import type { AppUserTable, Role } from '../../db/schema.ts';
+import type { AppUserTable, Role, SessionStage } from '../../db/schema.ts';
 import { sql, type Insertable, type Updateable } from 'kysely';
 
 const actorColumns = [
@@ -15,10 +15,23 @@ const actorColumns = [
   'authority.department',
   'authority.division_code',
   'authority.name as authority_name',
+  'app_user.totp_enrolled_at',
+  'app_user.password_changed_at',
 ] as const;
 
+/** The protection level of an enterprise user's enterprise (null for everyone else): it decides the second factor. */
+const protectionLevel = sql<
+  number | null
+>`(select (e.security_profile->>'protection_level')::int from enterprise e where e.id = app_user.enterprise_id)`.as(
+  'protection_level',
+);
+
 function userWithAuthority(db: Executor) {
-  return db.selectFrom('app_user').leftJoin('authority', 'authority.id', 'app_user.authority_id').select(actorColumns);
+  return db
+    .selectFrom('app_user')
+    .leftJoin('authority', 'authority.id', 'app_user.authority_id')
+    .select(actorColumns)
+    .select(protectionLevel);
 }
 export type UserWithAuthority = NonNullable<Awaited<ReturnType<typeof findUserByLogin>>>;
 
@@ -114,7 +127,16 @@ export async function clearLoginThrottle(db: Executor, login: string): Promise<v
 
 export async function insertSession(
   db: Executor,
-  session: { id_hash: string; user_id: string; csrf_token: string; expires_at: Date; failed_sign_ins: string | null },
+  session: {
+    id_hash: string;
+    user_id: string;
+    csrf_token: string;
+    expires_at: Date;
+    failed_sign_ins: string | null;
+    stage: SessionStage;
+    ip: string | null;
+    user_agent: string | null;
+  },
 ): Promise<void> {
   await db
     .insertInto('user_session')
@@ -122,14 +144,216 @@ export async function insertSession(
     .execute();
 }
 
-export function findLiveSession(db: Executor, idHash: string) {
+/** A session that is not revoked, not past its absolute expiry and not idle since `idleSince`. */
+export function findLiveSession(db: Executor, idHash: string, idleSince: Date) {
   return db
     .selectFrom('user_session')
-    .select(['user_id', 'csrf_token', 'expires_at', 'failed_sign_ins'])
+    .select(['id', 'user_id', 'csrf_token', 'expires_at', 'failed_sign_ins', 'stage', 'second_factor_at'])
     .where('id_hash', '=', idHash)
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', new Date())
+    .where('last_seen_at', '>', idleSince)
     .executeTakeFirst();
+}
+
+/** A live session with its user, in one statement (the request's hook). */
+export function liveSessionWithUser(db: Executor, idHash: string, idleSince: Date) {
+  return db
+    .selectFrom('user_session')
+    .innerJoin('app_user', 'app_user.id', 'user_session.user_id')
+    .leftJoin('authority', 'authority.id', 'app_user.authority_id')
+    .select(actorColumns)
+    .select(protectionLevel)
+    .select([
+      'user_session.id as session_id',
+      'user_session.csrf_token',
+      'user_session.stage',
+      'user_session.second_factor_at',
+      'user_session.last_seen_at',
+    ])
+    .where('user_session.id_hash', '=', idHash)
+    .where('user_session.revoked_at', 'is', null)
+    .where('user_session.expires_at', '>', new Date())
+    .where('user_session.last_seen_at', '>', idleSince)
+    .executeTakeFirst();
+}
+
+/** Records a session's use (the idle timeout counts from it). */
+export async function touchSession(db: Executor, idHash: string, at: Date): Promise<void> {
+  await db.updateTable('user_session').set({ last_seen_at: at }).where('id_hash', '=', idHash).execute();
+}
+
+export async function setSessionStage(
+  db: Executor,
+  idHash: string,
+  changes: { stage: SessionStage; second_factor_at?: Date },
+): Promise<void> {
+  await db
+    .updateTable('user_session')
+    .set({ ...changes, second_factor_failures: 0 })
+    .where('id_hash', '=', idHash)
+    .execute();
+}
+
+/** Counts a wrong code given in a session; returns how many it has given. */
+export async function countSecondFactorFailure(db: Executor, idHash: string): Promise<number> {
+  const row = await db
+    .updateTable('user_session')
+    .set({ second_factor_failures: sql<number>`second_factor_failures + 1` })
+    .where('id_hash', '=', idHash)
+    .returning('second_factor_failures')
+    .executeTakeFirst();
+  return row?.second_factor_failures ?? 0;
+}
+
+const sessionColumns = ['id', 'created_at', 'last_seen_at', 'expires_at', 'ip', 'user_agent', 'stage', 'id_hash'] as const;
+
+/** A user's live sessions (not revoked, not expired, not idle), the latest used first. */
+export function listUserSessions(db: Executor, userId: string, idleSince: Date) {
+  return db
+    .selectFrom('user_session')
+    .select(sessionColumns)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .where('last_seen_at', '>', idleSince)
+    .orderBy('last_seen_at', 'desc')
+    .execute();
+}
+
+/** Ends one of a user's sessions by its shown id; returns whether one was live. */
+export async function revokeUserSessionById(db: Executor, userId: string, id: string): Promise<boolean> {
+  const rows = await db
+    .updateTable('user_session')
+    .set({ revoked_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.length > 0;
+}
+
+/** Ends every live session of a user but one; returns how many ended. */
+export async function revokeOtherSessions(db: Executor, userId: string, keepHash: string): Promise<number> {
+  const rows = await db
+    .updateTable('user_session')
+    .set({ revoked_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('id_hash', '<>', keepHash)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.length;
+}
+
+/** The account's authenticator, enrolled and being enrolled. */
+export function totpOf(db: Executor, userId: string) {
+  return db
+    .selectFrom('app_user')
+    .select(['totp_secret_sealed', 'totp_last_step', 'totp_pending_sealed', 'totp_enrolled_at'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
+}
+
+/**
+ * Takes a time step for the account: true when it is later than every step used before (and records it), false
+ * when a code of this step or a later one was already accepted. One statement: two requests with one code race
+ * and one of them wins.
+ */
+export async function takeTimeStep(db: Executor, userId: string, step: number): Promise<boolean> {
+  const rows = await db
+    .updateTable('app_user')
+    .set({ totp_last_step: step })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', String(step))]))
+    .returning('id')
+    .execute();
+  return rows.length > 0;
+}
+
+export async function setPendingSecret(db: Executor, userId: string, sealed: string): Promise<void> {
+  await db.updateTable('app_user').set({ totp_pending_sealed: sealed }).where('id', '=', userId).execute();
+}
+
+/** The pending secret becomes the account's authenticator (its first code's step already taken). */
+export async function confirmEnrolment(db: Executor, userId: string, sealed: string, at: Date): Promise<void> {
+  await db
+    .updateTable('app_user')
+    .set({ totp_secret_sealed: sealed, totp_enrolled_at: at, totp_pending_sealed: null })
+    .where('id', '=', userId)
+    .execute();
+}
+
+/** Forgets the account's authenticator and recovery codes (a lost device, reset by two people). */
+export async function clearSecondFactor(db: Executor, userId: string): Promise<void> {
+  await db
+    .updateTable('app_user')
+    .set({ totp_secret_sealed: null, totp_enrolled_at: null, totp_pending_sealed: null })
+    .where('id', '=', userId)
+    .execute();
+  await db.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
+}
+
+export async function replaceRecoveryCodes(db: Executor, userId: string, hashes: readonly string[]): Promise<void> {
+  await db.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
+  await db
+    .insertInto('recovery_code')
+    .values(hashes.map((code_hash) => ({ user_id: userId, code_hash, used_at: null })))
+    .execute();
+}
+
+/** Uses one recovery code: true when it was the account's and unused (it is used now). */
+export async function useRecoveryCode(db: Executor, userId: string, hash: string, at: Date): Promise<boolean> {
+  const rows = await db
+    .updateTable('recovery_code')
+    .set({ used_at: at })
+    .where('user_id', '=', userId)
+    .where('code_hash', '=', hash)
+    .where('used_at', 'is', null)
+    .returning('user_id')
+    .execute();
+  return rows.length > 0;
+}
+
+export async function recoveryCodesLeft(db: Executor, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('recovery_code')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** The account's password hash and the hashes of its last `count` passwords before it. */
+export async function passwordHashes(db: Executor, userId: string, count: number): Promise<string[]> {
+  const current = await db
+    .selectFrom('app_user')
+    .select('password_hash')
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  if (!current) return [];
+  if (count <= 1) return [current.password_hash];
+  const previous = await db
+    .selectFrom('password_history')
+    .select('password_hash')
+    .where('user_id', '=', userId)
+    .orderBy('set_at', 'desc')
+    .limit(count - 1)
+    .execute();
+  return [current.password_hash, ...previous.map((row) => row.password_hash)];
+}
+
+/** Sets a new password, keeping the old hash in the history. */
+export async function setPassword(db: Executor, userId: string, passwordHash: string, at: Date): Promise<void> {
+  await sql`insert into password_history (user_id, password_hash, set_at)
+    select id, password_hash, password_changed_at from app_user where id = ${userId}`.execute(db);
+  await db
+    .updateTable('app_user')
+    .set({ password_hash: passwordHash, password_changed_at: at })
+    .where('id', '=', userId)
+    .execute();
 }
 
 export async function revokeSession(db: Executor, idHash: string): Promise<void> {
@@ -200,6 +424,7 @@ export function userByToken(db: Executor, tokenHash: string, now: Date) {
     .innerJoin('app_user', 'app_user.id', 'api_token.user_id')
     .leftJoin('authority', 'authority.id', 'app_user.authority_id')
     .select([...actorColumns, 'api_token.expires_at as token_expires_at'])
+    .select(protectionLevel)
     .where('api_token.token_hash', '=', tokenHash)
     .where('api_token.revoked_at', 'is', null)
     .where('api_token.expires_at', '>', now)

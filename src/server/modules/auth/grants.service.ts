@@ -22,7 +22,7 @@ export type GrantView = ReturnType<typeof grantView>;
 
 export interface Proposal {
   readonly userId: string;
-  readonly kind: 'create' | 'change';
+  readonly kind: 'create' | 'change' | 'second_factor_reset';
   readonly role: PrivilegedRole;
   readonly authorityId: string | null;
   /** For a change: what the account is until it is approved. */
@@ -99,7 +99,7 @@ export async function listGrants(
 export type Decision = { approve: true } | { approve: false; reason: string };
 
 /**
- * Approves or refuses an account's open proposal. Only an official of the approving authority decides (others:
+ * Approves or refuses an account's open proposal (a new account, a change of role, or the reset of its second factor). Only an official of the approving authority decides (others:
  * 404, as for anything outside their scope), never the proposer nor the account itself (403). Approving a new
  * account lets it sign in; approving a change applies the role and scope and ends the account's sessions and
  * tokens (it signs in anew with its new powers). Refusing a new account means it never signs in.
@@ -133,6 +133,11 @@ export async function decideGrant(
       await repo.decideGrant(tx, pending.id, { status: 'approved', decided_by: actor.userId, reason: null });
       if (pending.kind === 'create') {
         await repo.setAccountGrant(tx, userId, { grant_status: 'approved' });
+      } else if (pending.kind === 'second_factor_reset') {
+        // A lost authenticator: the account enrols anew at its next sign-in.
+        await authRepo.clearSecondFactor(tx, userId);
+        await authRepo.revokeUserSessions(tx, userId);
+        await authRepo.revokeUserTokens(tx, userId);
       } else {
         await repo.setAccountGrant(tx, userId, {
           grant_status: 'approved',

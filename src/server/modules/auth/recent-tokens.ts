@@ -1,11 +1,13 @@
 import type { Executor } from '../../db/executor.ts';
 import type { Actor } from './auth.rules.ts';
+import type { SecondFactorContext } from './auth.service.ts';
 
 /** What a bearer token resolves to. */
 export interface ResolvedToken {
   readonly actor: Actor;
   readonly csrfToken: null;
   readonly authorityName: string | null;
+  readonly factor: SecondFactorContext;
 }
 
 const MAX_REMEMBERED = 10_000;

@@ -3,6 +3,7 @@ import {
   grantQuery,
   grantRefuseBody,
   role,
+  secondFactorReset,
   user,
   userCreateBody,
   userPatchBody,
@@ -12,10 +13,12 @@ import type { Executor } from '../../db/executor.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { actorOf, auditContextOf } from './auth.hook.ts';
 import * as grants from './grants.service.ts';
+import type { PasswordPolicy } from './password-policy.rules.ts';
+import { requestSecondFactorReset } from './second-factor.service.ts';
 import * as service from './users.service.ts';
 
-export async function userRoutes(api: Api, deps: { db: Executor }): Promise<void> {
-  const { db } = deps;
+export async function userRoutes(api: Api, deps: { db: Executor; policy: PasswordPolicy }): Promise<void> {
+  const { db, policy } = deps;
   const tags = ['users'];
 
   api.get(
@@ -35,7 +38,7 @@ export async function userRoutes(api: Api, deps: { db: Executor }): Promise<void
   api.post(
     '/users',
     {
-      config: { access: 'user.manage' },
+      config: { access: 'user.manage', stepUp: true },
       schema: {
         tags,
         summary:
@@ -44,7 +47,7 @@ export async function userRoutes(api: Api, deps: { db: Executor }): Promise<void
         response: { 201: user, ...problemResponses },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.createUser(db, auditContextOf(request), request.body)),
+    async (request, reply) => reply.code(201).send(await service.createUser(db, auditContextOf(request), request.body, policy)),
   );
 
   api.get(
@@ -59,7 +62,7 @@ export async function userRoutes(api: Api, deps: { db: Executor }): Promise<void
   api.patch(
     '/users/:id',
     {
-      config: { access: 'user.manage' },
+      config: { access: 'user.manage', stepUp: true },
       schema: {
         tags,
         summary:
@@ -69,7 +72,7 @@ export async function userRoutes(api: Api, deps: { db: Executor }): Promise<void
         response: { 200: user, ...problemResponses },
       },
     },
-    async (request) => service.updateUser(db, auditContextOf(request), request.params.id, request.body),
+    async (request) => service.updateUser(db, auditContextOf(request), request.params.id, request.body, policy),
   );
 
   api.get(
@@ -90,7 +93,7 @@ export async function userRoutes(api: Api, deps: { db: Executor }): Promise<void
   api.post(
     '/users/:id/grant/approve',
     {
-      config: { access: 'account.approve' },
+      config: { access: 'account.approve', stepUp: true },
       schema: {
         tags,
         summary: "Approve the account's pending grant (an official of the approving authority, not the proposer)",
@@ -105,7 +108,7 @@ export async function userRoutes(api: Api, deps: { db: Executor }): Promise<void
   api.post(
     '/users/:id/grant/refuse',
     {
-      config: { access: 'account.approve' },
+      config: { access: 'account.approve', stepUp: true },
       schema: {
         tags,
         summary: "Refuse the account's pending grant with a reason; a refused new account never signs in",
@@ -119,5 +122,20 @@ export async function userRoutes(api: Api, deps: { db: Executor }): Promise<void
         approve: false,
         reason: request.body.reason,
       }),
+  );
+
+  api.post(
+    '/users/:id/second-factor/reset',
+    {
+      config: { access: 'user.manage', stepUp: true, authEvent: 'second_factor_reset' },
+      schema: {
+        tags,
+        summary:
+          "Reset a lost authenticator: at once for an enterprise user or an operator; for a ministry, department or oversight account a proposal that an official of the approving authority decides",
+        params: idParam,
+        response: { 200: secondFactorReset, ...problemResponses },
+      },
+    },
+    async (request) => requestSecondFactorReset(db, auditContextOf(request), request.params.id),
   );
 }

@@ -8,7 +8,9 @@ import { recentTokens } from './recent-tokens.ts';
 import { latestGrants } from './grants.repository.ts';
 import { attachmentChanges, changeNeedsApproval, isPrivileged } from './grants.rules.ts';
 import { grantView, proposeGrant, type GrantView } from './grants.service.ts';
+import { checkNewPassword } from './auth.service.ts';
 import { hashPassword } from './password.ts';
+import type { PasswordPolicy } from './password-policy.rules.ts';
 
 export interface NewUser {
   login: string;
@@ -58,19 +60,32 @@ export async function checkUserAttachment(
  * or oversight account is a proposal (`grant_status` pending, `grant.propose` audited) that an official of the
  * approving authority decides, and it cannot sign in until then.
  */
-export async function createUser(db: Executor, context: AuditContext, input: NewUser) {
+export async function createUser(db: Executor, context: AuditContext, input: NewUser, policy: PasswordPolicy) {
+  await checkNewPassword(db, policy, { id: null, login: input.login }, input.password, 'password');
   return insertAccount(db, context, input, isPrivileged(input.role) ? 'pending' : 'approved');
 }
 
 /**
  * The demo loader's accounts: granted before the two-person rule applies to anyone (like the accounts that
- * existed when it was introduced), so approved as they are. Not reachable from any route.
+ * existed when it was introduced), so approved as they are, and enrolled with the demo authenticator when given
+ * one (the bench's accounts use API tokens). Not reachable from any route.
  */
-export async function seedApprovedUser(db: Executor, context: AuditContext, input: NewUser) {
-  return insertAccount(db, context, input, 'approved');
+export async function seedApprovedUser(
+  db: Executor,
+  context: AuditContext,
+  input: NewUser & { totp_secret_sealed?: string },
+) {
+  const { totp_secret_sealed, ...account } = input;
+  return insertAccount(db, context, account, 'approved', totp_secret_sealed ?? null);
 }
 
-async function insertAccount(db: Executor, context: AuditContext, input: NewUser, grantStatus: 'pending' | 'approved') {
+async function insertAccount(
+  db: Executor,
+  context: AuditContext,
+  input: NewUser,
+  grantStatus: 'pending' | 'approved',
+  totpSecretSealed: string | null = null,
+) {
   await checkUserAttachment(db, input);
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (tx) => {
@@ -84,6 +99,8 @@ async function insertAccount(db: Executor, context: AuditContext, input: NewUser
       authority_id: input.authority_id,
       enterprise_id: input.enterprise_id,
       grant_status: grantStatus,
+      totp_secret_sealed: totpSecretSealed,
+      totp_enrolled_at: totpSecretSealed ? new Date() : null,
     });
     await recordAudit(tx, context, { action: 'user.create', objectType: 'user', objectId: row.id, after: row });
     const grant =
@@ -158,10 +175,17 @@ function requestedAttachment(before: UserRow, changes: UserChanges) {
  * user's sessions and tokens. A new role or scope with national or departmental powers, or oversight, is a
  * proposal (`grant.propose`): the account stays as it is until an official of the approving authority approves.
  */
-export async function updateUser(db: Executor, context: AuditContext, id: string, changes: UserChanges) {
-  const passwordHash = changes.password ? await hashPassword(changes.password) : undefined;
+export async function updateUser(
+  db: Executor,
+  context: AuditContext,
+  id: string,
+  changes: UserChanges,
+  policy: PasswordPolicy,
+) {
   const current = await repo.getUser(db, id);
   if (!current) throw notFound(`User ${id}`);
+  if (changes.password) await checkNewPassword(db, policy, current, changes.password, 'password');
+  const passwordHash = changes.password ? await hashPassword(changes.password) : undefined;
   const wanted = requestedAttachment(current, changes);
   const asking =
     changes.role !== undefined || changes.authority_id !== undefined || changes.enterprise_id !== undefined;
@@ -187,9 +211,9 @@ export async function updateUser(db: Executor, context: AuditContext, id: string
       ...(changes.display_name !== undefined ? { display_name: changes.display_name } : {}),
       ...(changes.active !== undefined ? { active: changes.active } : {}),
       ...(changes.unlock ? { failed_logins: 0, locked_until: null } : {}),
-      ...(passwordHash ? { password_hash: passwordHash } : {}),
       ...(moves && !proposal ? wanted : {}),
     };
+    if (passwordHash) await repo.setPassword(tx, id, passwordHash, new Date());
     const after = Object.keys(direct).length > 0 ? await repo.updateUser(tx, id, direct) : before;
     // Unlock: every address may try the login again at once (the throttle's waits and counts go).
     if (changes.unlock) await repo.clearLoginThrottle(tx, before.login);
@@ -197,7 +221,7 @@ export async function updateUser(db: Executor, context: AuditContext, id: string
       await repo.revokeUserSessions(tx, id);
       await repo.revokeUserTokens(tx, id);
     }
-    if (Object.keys(direct).length > 0) {
+    if (Object.keys(direct).length > 0 || passwordHash) {
       await recordAudit(tx, context, {
         action: 'user.update',
         objectType: 'user',

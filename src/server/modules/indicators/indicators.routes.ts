@@ -93,7 +93,7 @@ export function indicatorRoutes(api: Api, deps: { db: Executor }): void {
   api.post(
     '/indicator-batches/:id/cosign',
     {
-      config: { access: 'indicator.cosign' },
+      config: { access: 'indicator.cosign', stepUp: true },
       schema: {
         tags,
         summary: 'Co-sign a draft batch for MNR or NDRC',
@@ -119,7 +119,7 @@ export function indicatorRoutes(api: Api, deps: { db: Executor }): void {
   api.post(
     '/indicator-batches/:id/approve',
     {
-      config: { access: 'indicator.approve' },
+      config: { access: 'indicator.approve', stepUp: true },
       schema: {
         tags,
         summary: "Record the State Council's approval (not by the drafter); totals enter the national pool",

@@ -50,7 +50,7 @@ export function ledgerRoutes(api: Api, deps: { db: Executor; clock: () => Date }
   api.post(
     '/ledger/adjustments',
     {
-      config: { access: 'ledger.write' },
+      config: { access: 'ledger.write', stepUp: true },
       schema: {
         tags,
         summary: 'A signed adjustment between the national pool and an enterprise, or an Art. 14 reduction',

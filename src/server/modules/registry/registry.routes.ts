@@ -232,7 +232,7 @@ async function designationRoutes(api: Api, db: Executor): Promise<void> {
   api.post(
     '/designations',
     {
-      config: { access: 'designation.write' },
+      config: { access: 'designation.write', stepUp: true },
       schema: {
         tags,
         summary: 'Designate an enterprise for mining or separation',
@@ -248,7 +248,7 @@ async function designationRoutes(api: Api, db: Executor): Promise<void> {
   api.post(
     '/designations/:id/revoke',
     {
-      config: { access: 'designation.write' },
+      config: { access: 'designation.write', stepUp: true },
       schema: {
         tags,
         summary: 'Revoke a designation (recorded once; the original terms stay)',

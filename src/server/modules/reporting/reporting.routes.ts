@@ -141,7 +141,7 @@ export function reportingRoutes(api: Api, deps: { db: Executor; sealer: Sealer; 
   api.post(
     '/compilations',
     {
-      config: { access: 'report.review' },
+      config: { access: 'report.review', stepUp: true },
       schema: {
         tags,
         summary: "Compile your division's reports for a period: sums only, signed (SM2); reasons for missing and late",
@@ -170,7 +170,7 @@ export function reportingRoutes(api: Api, deps: { db: Executor; sealer: Sealer; 
   api.post(
     '/compilations/:id/forward',
     {
-      config: { access: 'report.review' },
+      config: { access: 'report.review', stepUp: true },
       schema: {
         tags,
         summary: 'Submit your compilation to the next level up',

@@ -202,7 +202,7 @@ export async function supervisionRoutes(api: Api, deps: { db: Executor; clock: (
   api.post(
     '/supervision/violations/:id/decisions',
     {
-      config: write,
+      config: { ...write, stepUp: true },
       schema: {
         tags,
         summary: 'Decide on a violation: correction order, fine, suspension of production, or referral (Art. 16)',
@@ -257,7 +257,7 @@ function decisionRoutes(api: Api, deps: { db: Executor; clock: () => Date }, tag
   api.post(
     '/supervision/decisions/:id/transitions',
     {
-      config: { access: 'supervision.write' },
+      config: { access: 'supervision.write', stepUp: true },
       schema: {
         tags,
         summary: 'Follow a decision up: open → complied → closed (or reopened), with a note',
@@ -272,7 +272,7 @@ function decisionRoutes(api: Api, deps: { db: Executor; clock: () => Date }, tag
   api.post(
     '/supervision/decisions/:id/finality',
     {
-      config: { access: 'supervision.write' },
+      config: { access: 'supervision.write', stepUp: true },
       schema: {
         tags,
         summary: 'Record that a penalty became final (Art. 14 then counts it) or was revoked on appeal',
@@ -287,7 +287,7 @@ function decisionRoutes(api: Api, deps: { db: Executor; clock: () => Date }, tag
   api.post(
     '/supervision/decisions/:id/report-upward',
     {
-      config: { access: 'supervision.write' },
+      config: { access: 'supervision.write', stepUp: true },
       schema: {
         tags,
         summary: 'Report the handling to the departments of the next higher level (Art. 12 ¶2): the deciding division',
