@@ -18,7 +18,7 @@ import { buildApp, type App } from '../../src/server/app.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { openDatabase, type DatabaseHandle } from '../../src/server/db/database.ts';
 import { migrate } from '../../src/server/db/migrate.ts';
-import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../../src/server/demo/demo-data.ts';
 import { loadDemoData } from '../../src/server/demo/demo.ts';
 import { testSealer } from '../support/second-factor.ts';
 
@@ -54,12 +54,8 @@ export interface HarnessOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-// TODO: import DEMO_TOTP_SECRET from src/server/demo/demo-data.ts once the server's demo loader has it.
-export const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXP';
 const TOTP_STEP_MS = 30_000;
 
-/** The time each harness's server judges one-time codes by, by its address (the test's clock, if it has one). */
-const serverClocks = new Map<string, () => Date>();
 /** The last 30-second step whose code was used, per server and login: the server takes each step once. */
 const usedSteps = new Map<string, number>();
 
@@ -69,15 +65,14 @@ export function totpCode(secret: string, step: number): string {
 }
 
 /**
- * A one-time code the server will take for `login`: it accepts the steps now-1, now and now+1, each once and only
- * later than the last it took. So the earliest step in that window not yet used (never one about to leave it);
- * when all three are used, wait for the next step.
+ * A one-time code the server will take for `login`: it accepts the steps now-1, now and now+1 of the wall clock
+ * (a test's fixed clock is for deadlines only), each once and only later than the last it took. So the earliest
+ * step in that window not yet used (never one about to leave it); when all three are used, wait for the next step.
  */
 export async function nextCode(origin: string, login: string, secret = DEMO_TOTP_SECRET): Promise<string> {
   const key = `${new URL(origin).origin}|${login}`;
-  const clock = serverClocks.get(new URL(origin).origin) ?? (() => new Date());
-  for (let waits = 0; ; waits += 1) {
-    const now = clock().getTime();
+  for (;;) {
+    const now = Date.now();
     const step = Math.floor(now / TOTP_STEP_MS);
     // Step now-1 with under 3 s left would be now-2 by the time the server reads it.
     const earliest = now - step * TOTP_STEP_MS > TOTP_STEP_MS - 3_000 ? step : step - 1;
@@ -86,7 +81,6 @@ export async function nextCode(origin: string, login: string, secret = DEMO_TOTP
       usedSteps.set(key, candidate);
       return totpCode(secret, candidate);
     }
-    if (waits > 0 && clock().getTime() === now) throw new Error(`no unused one-time code left for ${login}`);
     await new Promise((resolve) => setTimeout(resolve, (step + 1) * TOTP_STEP_MS - now + 100));
   }
 }
@@ -114,7 +108,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.clock ? { clock: options.clock } : {}),
     });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
-    serverClocks.set(new URL(address).origin, options.clock ?? (() => new Date()));
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       args: [

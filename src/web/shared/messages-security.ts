@@ -159,7 +159,6 @@ export const securityMessages = {
   'users.resetFactorDone': ['已重置动态口令', 'The one-time codes are reset'],
   'users.resetFactorProposed': ['已提交审批，批准后生效', 'Proposed; it applies once approved'],
   'users.resetPending': ['重置待审批', 'Reset pending'],
-  'grants.kind.second_factor_reset': ['重置动态口令', 'Reset one-time codes'],
   'grants.resetConfirm': [
     '批准后将清除该账户的动态口令和恢复码，并结束其全部会话；其下次登录时须重新绑定。确定批准？',
     'Once approved the account’s authenticator and recovery codes are cleared and its sessions end; it sets up again at the next sign-in. Approve?',

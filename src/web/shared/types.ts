@@ -9,6 +9,7 @@ import type {
   CurrentUser,
   GrantStatusName,
   RoleName,
+  secondFactorReset,
   SessionStage,
   sessionView,
   User,
@@ -53,6 +54,7 @@ export type {
   User,
 };
 export type SessionView = z.infer<typeof sessionView>;
+export type SecondFactorReset = z.infer<typeof secondFactorReset>;
 export type Authority = z.infer<typeof authority>;
 export type Department = z.infer<typeof department>;
 export type Group = z.infer<typeof group>;

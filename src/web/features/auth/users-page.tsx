@@ -7,7 +7,7 @@ import { useLanguage, useTranslate, type Translate } from '../../shared/i18n.ts'
 import { problemSummary } from '../../shared/problems.ts';
 import { PageHeader, ProblemAlert } from '../../shared/page.tsx';
 import { roleLabel, roleNames } from '../../shared/roles.ts';
-import type { Page, RoleName, User } from '../../shared/types.ts';
+import type { Page, RoleName, SecondFactorReset, User } from '../../shared/types.ts';
 import { useApi } from '../../shared/use-api.ts';
 import { approverName } from './approver-name.ts';
 import { CreateUserModal } from './create-user-modal.tsx';
@@ -96,12 +96,8 @@ export function UsersPage() {
       width: 480,
       onOk: async () => {
         try {
-          const answer = await api.post<Partial<User> | undefined>(`/users/${user.id}/second-factor/reset`);
-          const proposed =
-            answer?.grant?.kind === 'second_factor_reset'
-              ? answer.grant.status === 'pending'
-              : privilegedRoles.includes(user.role);
-          void message.success(proposed ? t('users.resetFactorProposed') : t('users.resetFactorDone'));
+          const answer = await api.post<SecondFactorReset>(`/users/${user.id}/second-factor/reset`);
+          void message.success(answer.applied ? t('users.resetFactorDone') : t('users.resetFactorProposed'));
           users.reload();
         } catch (failure) {
           void message.error(problemSummary(t, failure) ?? errorText(failure));
