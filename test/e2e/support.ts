@@ -233,7 +233,7 @@ export async function enrolAuthenticator(
   const recoveryCodes = (await codes.getByTestId('recovery-code').allTextContents()).map((code) => code.trim());
   await whileCodesShown?.();
   await codes.getByRole('checkbox').check();
-  await codes.getByRole('button', { name: '继续' }).click();
+  await codes.getByRole('button', { name: /继\s*续/ }).click();
   await page.getByTestId('user-name').waitFor();
   return { secret, recoveryCodes };
 }

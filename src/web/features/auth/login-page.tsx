@@ -195,7 +195,6 @@ export function LoginPage() {
       <>
         <StepTitle>{t('enrol.title')}</StepTitle>
         <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('enrol.required')} />
-        <DemoHint />
         <Enrolment
           extra={<BackToPassword />}
           onConfirmed={(codes) => {

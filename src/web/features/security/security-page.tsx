@@ -145,7 +145,7 @@ function SecondFactorCard() {
           open
           title={dialog.kind === 'enrol' ? t('enrol.title') : t('recovery.title')}
           width={560}
-          maskClosable={false}
+          mask={{ closable: false }}
           destroyOnHidden
           onCancel={close}
           footer={

@@ -54,7 +54,7 @@ export function StepUpDialog() {
       footer={null}
       onCancel={cancel}
       destroyOnHidden
-      maskClosable={false}
+      mask={{ closable: false }}
       width={420}
     >
       <div data-testid="step-up">
