@@ -2,7 +2,7 @@ import { request, type Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { demoEnterprises } from '../../src/server/demo/demo-data.ts';
 import { displayName } from './indicators-steps.ts';
-import { apiSignIn, openMenu, screenshot, signInAndWait, tableRows, useBrowser } from './support.ts';
+import { apiSignIn, originOf, openMenu, screenshot, signInAndWait, tableRows, useBrowser } from './support.ts';
 
 /**
  * Art. 10 in the web app: a mine records October's flows by form and by file, declares the month late; the
@@ -36,8 +36,8 @@ function fieldError(page: Page, inputId: string) {
 
 /** The API as another user, in a cookie jar of its own (the browser stays signed in as it is). */
 async function apiAs(page: Page, login: string) {
-  const context = await request.newContext({ baseURL: new URL(page.url()).origin });
-  const { csrf_token: csrfToken } = await apiSignIn(context, new URL(page.url()).origin, login);
+  const context = await request.newContext({ baseURL: originOf(page) });
+  const { csrf_token: csrfToken } = await apiSignIn(context, originOf(page), login);
   return {
     async post(path: string, data: unknown) {
       const response = await context.post(`/api/v1${path}`, { data, headers: { 'x-csrf-token': csrfToken } });

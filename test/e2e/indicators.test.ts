@@ -171,12 +171,10 @@ describe.sequential('indicators and allocation in the web app', () => {
   });
 
   test('the province forwards its notice after the group sub-allocates; the mine sees its quota', async () => {
-    const { page, context } = await visit();
+    const { page } = await visit();
     // The group's sub-allocation by the engine, through the API to save time.
     const miit = await apiAs(page, 'miit');
-    const plan = (await (await page.request.get('/api/v1/indicator-plans/2024')).json()) as {
-      batches: { id: string }[];
-    };
+    const plan = await miit.get<{ batches: { id: string }[] }>('/indicator-plans/2024');
     const batchId = plan.batches[0]?.id;
     const run = await miit<{ id: string }>('/allocation-runs', {
       mode: 'engine',
@@ -185,13 +183,9 @@ describe.sequential('indicators and allocation in the web app', () => {
       level: 'group',
       group_id: 'northern',
     });
-    await context.clearCookies();
     const mnr = await apiAs(page, 'mnr');
     await mnr(`/allocation-runs/${run.id}/approve`);
-    await context.clearCookies();
-    const issuer = await apiAs(page, 'miit');
-    await issuer(`/allocation-runs/${run.id}/issue`);
-    await context.clearCookies();
+    await miit(`/allocation-runs/${run.id}/issue`);
 
     await signInAndWait(page, 'nmg.iit', displayName('nmg.iit'));
     await openMenu(page, '下达通知');

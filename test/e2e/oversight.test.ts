@@ -1,7 +1,7 @@
 import { request } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { oversightMessages, type OversightMessageKey } from '../../src/web/shared/messages-oversight.ts';
-import { apiSignIn, openMenu, screenshot, signInAndWait, useBrowser } from './support.ts';
+import { apiSignIn, originOf, openMenu, screenshot, signInAndWait, useBrowser } from './support.ts';
 
 /**
  * Oversight of officials (Art. 15) in the web app, on the demo data and the real clock: an enterprise user who
@@ -20,9 +20,9 @@ describe.sequential('oversight in the web app', () => {
   test('twelve refusals of one enterprise user raise a repeated-denials alert when the rules run', async () => {
     const { page } = await visit();
     await signInAndWait(page, 'oversight', '驻部纪检监察组 审计员');
-    const api = await request.newContext({ baseURL: new URL(page.url()).origin });
+    const api = await request.newContext({ baseURL: originOf(page) });
     try {
-      await apiSignIn(api, new URL(page.url()).origin, 'ent.bayan');
+      await apiSignIn(api, originOf(page), 'ent.bayan');
       for (let attempt = 0; attempt < 12; attempt += 1)
         expect((await api.get('/api/v1/dashboard?year=2026')).status()).toBe(403);
     } finally {

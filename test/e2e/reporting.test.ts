@@ -4,7 +4,7 @@ import type { BoardView, CompilationView, ReportDraft, ReportView } from '../../
 import { demoEnterprises } from '../../src/server/demo/demo-data.ts';
 import { messages, type MessageKey } from '../../src/web/shared/messages.ts';
 import { displayName } from './indicators-steps.ts';
-import { apiSignIn, openMenu, screenshot, signInAndWait, useBrowser } from './support.ts';
+import { apiSignIn, originOf, openMenu, screenshot, signInAndWait, useBrowser } from './support.ts';
 
 /**
  * Art. 9 in the web app: a mine reports a month it has not reported yet (a changed figure needs an
@@ -28,8 +28,8 @@ function zh(key: MessageKey): string {
 
 /** The API as another user, in a cookie jar of its own (the browser stays signed in as it is). */
 async function apiAs(page: Page, login: string) {
-  const context = await request.newContext({ baseURL: new URL(page.url()).origin });
-  const me = await apiSignIn(context, new URL(page.url()).origin, login);
+  const context = await request.newContext({ baseURL: originOf(page) });
+  const me = await apiSignIn(context, originOf(page), login);
   return {
     enterpriseId: me.enterprise_id,
     async get<T>(path: string): Promise<T> {

@@ -5,7 +5,16 @@ import { demoEnterprises } from '../../src/server/demo/demo-data.ts';
 import { loadDemoFlows } from '../../src/server/demo/demo-flows.ts';
 import { messages, type MessageKey } from '../../src/web/shared/messages.ts';
 import { displayName, switchUser } from './indicators-steps.ts';
-import { apiSignIn, menuLink, openMenu, screenshot, signInAndWait, useBrowser, waitForNetworkIdle } from './support.ts';
+import {
+  apiSignIn,
+  originOf,
+  menuLink,
+  openMenu,
+  screenshot,
+  signInAndWait,
+  useBrowser,
+  waitForNetworkIdle,
+} from './support.ts';
 
 /**
  * Supervision (Arts. 12–16) in the web app, on the demo data with its July–October 2026 flows and the server's
@@ -58,9 +67,9 @@ function rowsOf(page: Page, testId: string) {
 }
 
 async function apiGet<T>(page: Page, login: string, path: string): Promise<T> {
-  const context = await request.newContext({ baseURL: new URL(page.url()).origin });
+  const context = await request.newContext({ baseURL: originOf(page) });
   try {
-    await apiSignIn(context, new URL(page.url()).origin, login);
+    await apiSignIn(context, originOf(page), login);
     const response = await context.get(`/api/v1${path}`);
     expect(response.ok(), await response.text()).toBe(true);
     return (await response.json()) as T;

@@ -150,6 +150,17 @@ export interface Visitor {
 
 const E2E_WAIT_MS = 60_000;
 
+const contextOrigins = new WeakMap<BrowserContext, string>();
+
+/** The server a page talks to: where it is, or (a page not yet opened) its browser context's base address. */
+export function originOf(page: Page): string {
+  const url = page.url();
+  if (url.startsWith('http')) return new URL(url).origin;
+  const origin = contextOrigins.get(page.context());
+  if (!origin) throw new Error('the page has no server address yet');
+  return origin;
+}
+
 /** A fresh browser profile: no cookies, no stored language, so every test starts as a new visitor. */
 export async function newVisitor(harness: Harness): Promise<Visitor> {
   const context = await harness.browser.newContext({
@@ -159,6 +170,7 @@ export async function newVisitor(harness: Harness): Promise<Visitor> {
     // No animations: a click on a popup that is still sliding in is lost on a loaded machine (the app honours it).
     reducedMotion: 'reduce',
   });
+  contextOrigins.set(context, new URL(harness.baseUrl).origin);
   // The browser suite shares two cores with the database suites in CI: a wait gets 60 s of the test's 90.
   context.setDefaultTimeout(E2E_WAIT_MS);
   const page = await context.newPage();
@@ -200,7 +212,7 @@ export async function signIn(page: Page, login: string, password = DEMO_PASSWORD
 async function giveCode(page: Page, login: string): Promise<void> {
   const codeStep = page.getByTestId('second-factor-step');
   for (let attempt = 1; ; attempt += 1) {
-    await page.locator('#second_factor_code').fill(await nextCode(page.url(), login));
+    await page.locator('#second_factor_code').fill(await nextCode(originOf(page), login));
     await codeStep.locator('button[type="submit"]').click();
     const refused = codeStep.locator('.ant-form-item-explain-error');
     await refused
@@ -226,7 +238,7 @@ export async function enrolAuthenticator(
   const enrolment = page.getByTestId('enrolment');
   await enrolment.getByTestId('enrol-qr').waitFor();
   const secret = ((await enrolment.getByTestId('enrol-secret').textContent()) ?? '').replace(/\s+/g, '');
-  await page.locator('#enrol_code').fill(await nextCode(page.url(), login, secret));
+  await page.locator('#enrol_code').fill(await nextCode(originOf(page), login, secret));
   await enrolment.locator('button[type="submit"]').click();
   const codes = page.getByTestId('recovery-codes');
   await codes.waitFor();
