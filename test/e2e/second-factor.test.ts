@@ -188,6 +188,54 @@ describe.sequential('the second factor in the web app', () => {
     }
   });
 
+  test('the operator resets lost authenticators: an enterprise user at once, an official once another approves', async () => {
+    const operator = await visit();
+    await signInAndWait(operator.page, 'operator', '系统运维');
+    await openMenu(operator.page, '用户管理');
+    const reset = async (login: string) => {
+      await tableRows(operator.page)
+        .filter({ has: operator.page.getByText(login, { exact: true }) })
+        .getByRole('button', { name: '重置动态口令' })
+        .click();
+      const dialog = operator.page.getByRole('dialog');
+      await dialog.getByText(/清除该账户的身份验证器和恢复码/).waitFor();
+      return dialog;
+    };
+    const enterprise = await reset('ent.dingnan');
+    await enterprise.getByText('重置立即生效。').waitFor();
+    await enterprise.getByRole('button', { name: '重置动态口令' }).click();
+    await operator.page.getByText('已重置动态口令').waitFor();
+
+    const official = await reset('miit');
+    await official.getByText(/重置将作为申请提交/).waitFor();
+    await screenshot(operator.page, 'users-reset-second-factor-zh');
+    await official.getByRole('button', { name: '重置动态口令' }).click();
+    await operator.page.getByText('已提交审批，批准后生效').waitFor();
+    await tableRows(operator.page)
+      .filter({ has: operator.page.getByText('miit', { exact: true }) })
+      .getByText('重置待审批')
+      .waitFor();
+    await operator.context.close();
+
+    // A second MIIT official approves; MIIT's next sign-in sets up a new authenticator.
+    const reviewer = await visit();
+    await signInAndWait(reviewer.page, 'miit.review', displayName('miit.review'));
+    await openMenu(reviewer.page, '待审批账号');
+    const row = tableRows(reviewer.page).filter({ hasText: '重置动态口令' });
+    await row.getByRole('button', { name: /批\s*准/ }).click();
+    await reviewer.page.getByText(/批准后将清除该账户的动态口令和恢复码/).waitFor();
+    await reviewer.page
+      .locator('.ant-popconfirm')
+      .getByRole('button', { name: /批\s*准/ })
+      .click();
+    await reviewer.page.getByText('没有待审批的账号').waitFor();
+    await reviewer.context.close();
+
+    const miit = await visit();
+    await signIn(miit.page, 'miit');
+    await miit.page.getByTestId('enrolment').getByTestId('enrol-qr').waitFor();
+  });
+
   /** As if the session's last code were given an hour ago. */
   async function ageSecondFactor(login: string): Promise<void> {
     if (!database) throw new Error('no database');
