@@ -73,7 +73,10 @@ async function signIn(login: string): Promise<string> {
     body: JSON.stringify({ login, password: DEMO_PASSWORD }),
   });
   expect(response.status).toBe(200);
-  const cookie = response.headers.getSetCookie().find((item) => item.startsWith('monazite_session='))!.split(';')[0]!;
+  const cookie = response.headers
+    .getSetCookie()
+    .find((item) => item.startsWith('monazite_session='))!
+    .split(';')[0]!;
   const { csrf_token } = (await response.json()) as { csrf_token: string };
   const given = await fetch(`${base}/api/v1/auth/second-factor`, {
     method: 'POST',
