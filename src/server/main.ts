@@ -4,7 +4,7 @@ import { resolvePdfFont } from './modules/reporting/exports.font.ts';
 import type { Config } from './config.ts';
 import { socketPathOf } from './db/data-dir-lock.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
-import { DEMO_PASSWORD } from './demo/demo-data.ts';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from './demo/demo-data.ts';
 import { demoLogins, loadDemoData } from './demo/demo.ts';
 import { loadDemoFlows } from './demo/demo-flows.ts';
 import { loadDemoReports } from './demo/demo-reports.ts';
@@ -91,7 +91,10 @@ export async function startServer(config: Config): Promise<{ app: App; database:
     `\nMonazite is running at ${url}  (database: ${where})\n` +
       `API reference: ${url}/docs   OpenAPI: ${url}/openapi.json\n` +
       (admin ? `Admin socket for the CLI: ${admin.path}\n` : '') +
-      (config.DEMO_DATA ? `Demo logins (password ${DEMO_PASSWORD}):\n${demoLogins()}\n\n` : '\n'),
+      (config.DEMO_DATA
+        ? `Demo logins (password ${DEMO_PASSWORD}; one-time codes from the secret ${DEMO_TOTP_SECRET}, ` +
+          `also shown on the sign-in page):\n${demoLogins()}\n\n`
+        : '\n'),
   );
   return { app, database, url };
 }

@@ -50,10 +50,12 @@ describe('authentication', () => {
         division_code: string;
         permissions: string[];
         csrf_token: string;
+        session_stage: string;
       }>();
       expect(body).toMatchObject({ login: 'baotou.iit', role: 'department_official', division_code: '150200' });
-      expect(body.permissions).toContain('enterprise.write');
-      expect(body.permissions).not.toContain('designation.write');
+      // The password alone grants nothing: an official's one-time code comes next.
+      expect(body.session_stage).toBe('second_factor');
+      expect(body.permissions).toEqual([]);
       expect(body.csrf_token.length).toBeGreaterThanOrEqual(24);
 
       const cookie = response.cookies.find((item) => item.name === 'monazite_session');
@@ -83,6 +85,17 @@ describe('authentication', () => {
         login: 'baotou.iit',
         csrf_token: body.csrf_token,
       });
+      const given = await context.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/second-factor',
+        headers: { cookie: `monazite_session=${cookie?.value ?? ''}`, 'x-csrf-token': body.csrf_token },
+        payload: { code: await context.codes.next('baotou.iit') },
+      });
+      expect(given.statusCode, given.body).toBe(200);
+      const signedIn = given.json<{ permissions: string[]; session_stage: string }>();
+      expect(signedIn.session_stage).toBe('full');
+      expect(signedIn.permissions).toContain('enterprise.write');
+      expect(signedIn.permissions).not.toContain('designation.write');
     });
 
     it('a wrong password and an unknown login get the same 401 bad_credentials and no cookie', async () => {

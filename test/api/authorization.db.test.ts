@@ -124,7 +124,10 @@ async function restoreDemoAuthenticator(fx: Fixtures, login: string): Promise<vo
   await fx.context.database.db
     .updateTable('app_user')
     .set((eb) => ({
-      totp_secret_sealed: eb.selectFrom('app_user as demo').select('demo.totp_secret_sealed').where('demo.login', '=', 'ndrc'),
+      totp_secret_sealed: eb
+        .selectFrom('app_user as demo')
+        .select('demo.totp_secret_sealed')
+        .where('demo.login', '=', 'ndrc'),
     }))
     .where('login', '=', login)
     .execute();
@@ -449,17 +452,22 @@ function authCases(): Case[] {
         await fx.context.database.db
           .updateTable('app_user')
           .set((eb) => ({
-            password_hash: eb.selectFrom('app_user as demo').select('demo.password_hash').where('demo.login', '=', 'ndrc'),
+            password_hash: eb
+              .selectFrom('app_user as demo')
+              .select('demo.password_hash')
+              .where('demo.login', '=', 'ndrc'),
           }))
           .where('login', '=', caller)
           .execute();
-        await fx.context.database.db
-          .deleteFrom('password_history')
-          .where('user_id', '=', fx.users[caller]!)
-          .execute();
+        await fx.context.database.db.deleteFrom('password_history').where('user_id', '=', fx.users[caller]!).execute();
       },
     },
-    { route: 'GET /api/v1/auth/sessions', name: 'my sessions', expect: everyone(200), url: () => '/api/v1/auth/sessions' },
+    {
+      route: 'GET /api/v1/auth/sessions',
+      name: 'my sessions',
+      expect: everyone(200),
+      url: () => '/api/v1/auth/sessions',
+    },
     {
       route: 'DELETE /api/v1/auth/sessions/{id}',
       name: 'another session of mine',

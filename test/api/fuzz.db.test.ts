@@ -519,8 +519,13 @@ describe('fuzzing every write route from the OpenAPI document', () => {
         const response = await client.request(item.method, item.url, item.payload, headers);
         statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
         if (item.route === 'POST /api/v1/auth/logout' && response.statusCode < 300) await signInAgain(client);
+        // The fifth wrong one-time code ends the session: sign in again to go on.
+        if (item.route === SECOND_FACTOR && (await client.get('/api/v1/auth/me')).statusCode === 401) {
+          await signInAgain(client);
+        }
         return response;
       };
+      const SECOND_FACTOR = 'POST /api/v1/auth/second-factor';
       const signInAgain = async (client: Client) => {
         const login = client.login as DemoLogin | null;
         if (login) clients[login] = await context.as(login);
@@ -545,15 +550,22 @@ describe('fuzzing every write route from the OpenAPI document', () => {
        * `auth.login_failed` audit entry. It must have written exactly that entry; it then counts as a write.
        */
       const recordedRefusal = async (item: FuzzCase, response: LightMyRequestResponse): Promise<boolean> => {
-        if (item.route !== 'POST /api/v1/auth/login' || response.statusCode !== 401) return false;
+        // A wrong one-time code is counted against the session (five end it) and audited, like a wrong password.
+        const expected =
+          item.route === 'POST /api/v1/auth/login'
+            ? 'auth.login_failed'
+            : item.route === SECOND_FACTOR
+              ? 'auth.second_factor_failed'
+              : null;
+        if (!expected || response.statusCode !== 401) return false;
         const newest = await db
           .selectFrom('audit_entry')
           .select('action')
-          .orderBy('seq', 'desc')
+          .orderBy('id', 'desc')
           .limit(1)
           .executeTakeFirstOrThrow();
-        if (newest.action !== 'auth.login_failed')
-          fail(`${item.method} ${item.url}: a refused sign-in recorded ${newest.action}, not auth.login_failed`);
+        if (newest.action !== expected)
+          fail(`${item.method} ${item.url}: a refusal recorded ${newest.action}, not ${expected}`);
         return true;
       };
 

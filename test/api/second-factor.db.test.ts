@@ -10,7 +10,11 @@ const STRONG = 'Quarry-ledger-7431';
 
 /** A session after the password only: the client and what the sign-in answered. */
 async function passwordOnly(context: TestContext, login: string, password = DEMO_PASSWORD) {
-  const response = await context.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login, password } });
+  const response = await context.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { login, password },
+  });
   expect(response.statusCode, response.body).toBe(200);
   const cookie = response.cookies.find((item) => item.name === 'monazite_session')!.value;
   const body = response.json<{ csrf_token: string; session_stage: string; permissions: string[] }>();
@@ -65,7 +69,11 @@ describe('the second factor at sign-in', () => {
     expect(replayed.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe('code');
     // A code of three steps ago: expired.
     const expired = codeAt(DEMO_TOTP_SECRET, now - 3 * PERIOD_MS);
-    expectProblem(await second.send('POST', '/api/v1/auth/second-factor', { code: expired }), 401, 'second_factor_wrong');
+    expectProblem(
+      await second.send('POST', '/api/v1/auth/second-factor', { code: expired }),
+      401,
+      'second_factor_wrong',
+    );
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     for (let attempt = 3; attempt <= 5; attempt += 1) {
       const refused = await second.send('POST', '/api/v1/auth/second-factor', { code: wrong });
@@ -197,7 +205,7 @@ const actorFor: Record<string, string> = {
   'supervision.write': 'miit',
   'user.manage': 'operator',
   'account.approve': 'miit',
-  'signed_in': 'miit',
+  signed_in: 'miit',
 };
 
 describe('step-up for official acts', () => {
@@ -237,9 +245,14 @@ describe('step-up for official acts', () => {
     const miit = clients.get('miit')!;
     await miit.post('/api/v1/auth/second-factor', { code: await context.codes.next('miit') });
     const token = (await miit.post('/api/v1/auth/tokens', { name: 'machine' })).json<{ token: string }>().token;
-    const byToken = await context.anonymous.request('POST', `/api/v1/indicator-batches/${id}/approve`, {}, {
-      authorization: `Bearer ${token}`,
-    });
+    const byToken = await context.anonymous.request(
+      'POST',
+      `/api/v1/indicator-batches/${id}/approve`,
+      {},
+      {
+        authorization: `Bearer ${token}`,
+      },
+    );
     expectProblem(byToken, 403, 'step_up_session_only');
   });
 
@@ -252,7 +265,13 @@ describe('step-up for official acts', () => {
       display_name: '新文员',
       password: STRONG,
       role: 'enterprise_user',
-      enterprise_id: (await db.selectFrom('app_user').select('enterprise_id').where('login', '=', 'ent.bayan').executeTakeFirstOrThrow()).enterprise_id,
+      enterprise_id: (
+        await db
+          .selectFrom('app_user')
+          .select('enterprise_id')
+          .where('login', '=', 'ent.bayan')
+          .executeTakeFirstOrThrow()
+      ).enterprise_id,
     };
     expectProblem(await operator.post('/api/v1/users', body), 403, 'step_up_required');
     const given = await operator.post('/api/v1/auth/second-factor', { code: await context.codes.next('operator') });

@@ -33,7 +33,8 @@ describe('the audit sequencer in the server', () => {
       .orderBy('id', 'desc')
       .limit(1)
       .executeTakeFirstOrThrow();
-    expect(latest).toMatchObject({ action: 'auth.login', actor_login: 'oversight' });
+    // The sign-in's last step: the one-time code.
+    expect(latest).toMatchObject({ action: 'auth.second_factor', actor_login: 'oversight' });
     expect(latest.seq).not.toBeNull();
     expect(latest.sealed_at).not.toBeNull();
     const verification = (await oversight.get('/api/v1/audit/verify')).json<AuditVerification>();
@@ -52,15 +53,17 @@ describe('the audit sequencer in the server', () => {
     const oversight = await context.as('oversight');
 
     const page = (await oversight.get('/api/v1/audit?limit=5')).json<{ items: AuditEntry[] }>();
-    expect(page.items[0]).toMatchObject({ action: 'auth.login', seq: null, prev_hash: null, hash: null });
-    expect(page.items[1]?.seq).toEqual(expect.any(Number));
+    // The sign-in's two steps: the password, then the one-time code.
+    expect(page.items[0]).toMatchObject({ action: 'auth.second_factor', seq: null, prev_hash: null, hash: null });
+    expect(page.items[1]).toMatchObject({ action: 'auth.login', seq: null, prev_hash: null, hash: null });
+    expect(page.items[2]?.seq).toEqual(expect.any(Number));
     const pending = (await oversight.get('/api/v1/audit/verify')).json<AuditVerification>();
-    expect(pending).toMatchObject({ ok: true, pending: { count: 1, oldest_at: page.items[0]!.at, stale: false } });
-    expect(metric((await context.anonymous.get('/metrics')).body, 'monazite_audit_pending_entries')).toBe(1);
+    expect(pending).toMatchObject({ ok: true, pending: { count: 2, oldest_at: page.items[1]!.at, stale: false } });
+    expect(metric((await context.anonymous.get('/metrics')).body, 'monazite_audit_pending_entries')).toBe(2);
 
-    expect(await sealPendingAudit(context.database.db)).toBe(1);
+    expect(await sealPendingAudit(context.database.db)).toBe(2);
     const sealed = (await oversight.get('/api/v1/audit/verify')).json<AuditVerification>();
-    expect(sealed).toMatchObject({ ok: true, entries: pending.entries + 1, pending: { count: 0 } });
+    expect(sealed).toMatchObject({ ok: true, entries: pending.entries + 2, pending: { count: 0 } });
     const after = (await oversight.get('/api/v1/audit?limit=5')).json<{ items: AuditEntry[] }>();
     expect(after.items[0]).toMatchObject({ id: page.items[0]!.id, seq: sealed.last_seq, hash: sealed.last_hash });
     expect(metric((await context.anonymous.get('/metrics')).body, 'monazite_audit_pending_entries')).toBe(0);

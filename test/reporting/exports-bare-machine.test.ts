@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompilationView, TotalLine } from '../../src/contracts/reporting.ts';
+import { CodeSource } from '../support/second-factor.ts';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
 import { grouped, run } from './export-readers.ts';
 
@@ -64,6 +65,7 @@ afterAll(async () => {
   if (empty) await rm(empty, { recursive: true, force: true });
 });
 
+const codes = new CodeSource();
 async function signIn(login: string): Promise<string> {
   const response = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',
@@ -71,8 +73,18 @@ async function signIn(login: string): Promise<string> {
     body: JSON.stringify({ login, password: DEMO_PASSWORD }),
   });
   expect(response.status).toBe(200);
-  const cookie = response.headers.getSetCookie().find((item) => item.startsWith('monazite_session='));
-  return cookie!.split(';')[0]!;
+  const cookie = response.headers
+    .getSetCookie()
+    .find((item) => item.startsWith('monazite_session='))!
+    .split(';')[0]!;
+  const { csrf_token } = (await response.json()) as { csrf_token: string };
+  const given = await fetch(`${base}/api/v1/auth/second-factor`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf_token },
+    body: JSON.stringify({ code: await codes.next(login) }),
+  });
+  expect(given.status).toBe(200);
+  return cookie;
 }
 
 async function get(cookie: string, path: string): Promise<Response> {

@@ -4,7 +4,8 @@ import { loadConfig } from '../../src/server/config.ts';
 import type { DatabaseHandle } from '../../src/server/db/database.ts';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
 import { freshDatabase } from './database.ts';
-import { CodeSource } from './second-factor.ts';
+import { createSealer } from '../../src/server/shared/signing.ts';
+import { CodeSource, resealDemoAuthenticators } from './second-factor.ts';
 
 export interface TestContext {
   readonly app: App;
@@ -61,6 +62,8 @@ export async function startTestApp(
   options: { clock?: () => Date } = {},
 ): Promise<TestContext> {
   const database = await freshDatabase();
+  // The template's demo authenticators are sealed under the default secret: a test with its own seals them anew.
+  if (env.SIGNING_KEY_SECRET) await resealDemoAuthenticators(database.db, createSealer(env.SIGNING_KEY_SECRET));
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '100000',
@@ -79,7 +82,7 @@ export async function startTestApp(
     },
   );
   await app.ready();
-  const codes = new CodeSource();
+  const codes = new CodeSource(database.db);
   return {
     app,
     database,
@@ -100,6 +103,16 @@ export async function startTestApp(
       if (session_stage === 'second_factor') {
         const given = await signedIn.post('/api/v1/auth/second-factor', { code: await codes.next(login) });
         if (given.statusCode !== 200) throw new Error(`second factor of ${login} refused: ${given.body}`);
+      } else if (session_stage === 'enrol') {
+        // A test's own account that must have a second factor: it enrols an authenticator, as its user would.
+        const started = await signedIn.post('/api/v1/auth/second-factor/enrolment');
+        if (started.statusCode !== 200) throw new Error(`enrolment of ${login} refused: ${started.body}`);
+        const secret = started.json<{ secret: string }>().secret;
+        codes.enrolled(login, secret);
+        const confirmed = await signedIn.post('/api/v1/auth/second-factor/enrolment/confirm', {
+          code: await codes.next(login),
+        });
+        if (confirmed.statusCode !== 200) throw new Error(`enrolment of ${login} not confirmed: ${confirmed.body}`);
       } else if (session_stage !== 'full') {
         throw new Error(`login ${login} stopped at stage ${session_stage}`);
       }

@@ -1,5 +1,6 @@
 import { Secret, TOTP } from 'otpauth';
 import { loadConfig } from '../../src/server/config.ts';
+import type { Executor } from '../../src/server/db/executor.ts';
 import { DEMO_TOTP_SECRET } from '../../src/server/demo/demo-data.ts';
 import { createSealer, type Sealer } from '../../src/server/shared/signing.ts';
 
@@ -8,20 +9,38 @@ export function testSealer(): Sealer {
   return createSealer(loadConfig({}).SIGNING_KEY_SECRET);
 }
 
+/** Seals the demo accounts' authenticator under another server secret (what the template was sealed with: the default). */
+export async function resealDemoAuthenticators(db: Executor, sealer: Sealer): Promise<void> {
+  await db
+    .updateTable('app_user')
+    .set({ totp_secret_sealed: sealer.seal(DEMO_TOTP_SECRET) })
+    .where('totp_secret_sealed', 'is not', null)
+    .execute();
+}
+
 const PERIOD_MS = 30_000;
 
 /**
  * One-time codes for accounts of one database, as an authenticator app would show them. The server accepts a code
  * of the step before, the step of, or the step after now, each step once per account and never an earlier one than
- * the last accepted: so each code given here is of the earliest step still usable, and when none is left it waits
- * for the next step.
+ * the last accepted: so each code given here is of the earliest step still usable. When none is left (a test signs
+ * one account in more than three times in half a minute), with the database at hand it lets time pass for that
+ * account — it forgets the account's last accepted step, as if the next half-minute had come — and otherwise waits
+ * for the next step. The replay rule itself is tested with codes made by `codeAt` (second-factor.db.test.ts).
  */
 export class CodeSource {
   private readonly lastStep = new Map<string, number>();
+  /** Accounts enrolled with their own authenticator (a test's own accounts); the demo ones share the demo secret. */
+  private readonly secrets = new Map<string, string>();
 
-  constructor(private readonly secretOf: (login: string) => string = () => DEMO_TOTP_SECRET) {}
+  constructor(private readonly db?: Executor) {}
 
-  async next(login: string, secret = this.secretOf(login)): Promise<string> {
+  /** Remembers the authenticator a test enrolled for an account. */
+  enrolled(login: string, secret: string): void {
+    this.secrets.set(login, secret);
+  }
+
+  async next(login: string, secret = this.secrets.get(login) ?? DEMO_TOTP_SECRET): Promise<string> {
     for (;;) {
       const now = Date.now();
       const current = Math.floor(now / PERIOD_MS);
@@ -33,6 +52,11 @@ export class CodeSource {
       if (step !== undefined) {
         this.lastStep.set(login, step);
         return codeAt(secret, step * PERIOD_MS);
+      }
+      if (this.db) {
+        await this.db.updateTable('app_user').set({ totp_last_step: null }).where('login', '=', login).execute();
+        this.lastStep.delete(login);
+        continue;
       }
       await new Promise((resolve) => setTimeout(resolve, (current + 1) * PERIOD_MS - now + 50));
     }

@@ -63,6 +63,7 @@ export const oversightMessages = {
   'oversight.bytes': ['字节数', 'Bytes'],
   'oversight.kind.denied': ['拒绝访问', 'Refused'],
   'oversight.kind.export': ['导出', 'Export'],
+  'oversight.kind.auth': ['身份认证', 'Authentication'],
 
   'oversight.threshold': ['阈值', 'Threshold'],
   'oversight.value': ['取值', 'Value'],

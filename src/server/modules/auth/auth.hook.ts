@@ -105,7 +105,11 @@ export function installAuth(
     }
     if (config.stepUp) {
       if (resolved.actor.via === 'token') {
-        throw new DomainError(403, 'step_up_session_only', 'Official acts are done by a person signed in, not a token.');
+        throw new DomainError(
+          403,
+          'step_up_session_only',
+          'Official acts are done by a person signed in, not a token.',
+        );
       }
       if (!stepUpSatisfied(resolved.factor, resolved.factor.givenAt, settings.auth.stepUpMinutes, new Date())) {
         throw stepUpRequired(settings.auth);

@@ -206,7 +206,16 @@ export async function countSecondFactorFailure(db: Executor, idHash: string): Pr
   return row?.second_factor_failures ?? 0;
 }
 
-const sessionColumns = ['id', 'created_at', 'last_seen_at', 'expires_at', 'ip', 'user_agent', 'stage', 'id_hash'] as const;
+const sessionColumns = [
+  'id',
+  'created_at',
+  'last_seen_at',
+  'expires_at',
+  'ip',
+  'user_agent',
+  'stage',
+  'id_hash',
+] as const;
 
 /** A user's live sessions (not revoked, not expired, not idle), the latest used first. */
 export function listUserSessions(db: Executor, userId: string, idleSince: Date) {
@@ -328,11 +337,7 @@ export async function recoveryCodesLeft(db: Executor, userId: string): Promise<n
 
 /** The account's password hash and the hashes of its last `count` passwords before it. */
 export async function passwordHashes(db: Executor, userId: string, count: number): Promise<string[]> {
-  const current = await db
-    .selectFrom('app_user')
-    .select('password_hash')
-    .where('id', '=', userId)
-    .executeTakeFirst();
+  const current = await db.selectFrom('app_user').select('password_hash').where('id', '=', userId).executeTakeFirst();
   if (!current) return [];
   if (count <= 1) return [current.password_hash];
   const previous = await db

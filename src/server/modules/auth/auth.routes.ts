@@ -104,7 +104,7 @@ export async function authRoutes(
       config: { access: 'public' },
       schema: {
         tags: ['auth'],
-        summary: 'What the sign-in page may say: in demo mode, the demo accounts\' current one-time code',
+        summary: "What the sign-in page may say: in demo mode, the demo accounts' current one-time code",
         response: { 200: signInHelp, ...problemResponses },
       },
     },
@@ -155,8 +155,7 @@ export async function authRoutes(
         response: { 200: enrolmentStart, ...problemResponses },
       },
     },
-    async (request) =>
-      secondFactor.startEnrolment(db, settings, auditContextOf(request), secondFactorOf(request)),
+    async (request) => secondFactor.startEnrolment(db, settings, auditContextOf(request), secondFactorOf(request)),
   );
 
   api.post(
@@ -225,8 +224,7 @@ export async function authRoutes(
         response: { 200: z.array(sessionView), ...problemResponses },
       },
     },
-    async (request) =>
-      service.listSessions(db, settings, actorOf(request).userId, secondFactorOf(request).sessionHash),
+    async (request) => service.listSessions(db, settings, actorOf(request).userId, secondFactorOf(request).sessionHash),
   );
 
   api.delete(

@@ -101,7 +101,11 @@ export async function giveSecondFactor(
 ): Promise<SecondFactorContext> {
   const sessionHash = factor.sessionHash;
   if (!sessionHash) {
-    throw new DomainError(403, 'step_up_session_only', 'A second factor is given in a signed-in session, not with a token.');
+    throw new DomainError(
+      403,
+      'step_up_session_only',
+      'A second factor is given in a signed-in session, not with a token.',
+    );
   }
   if (!factor.enrolled) {
     throw new DomainError(409, 'second_factor_not_enrolled', 'No authenticator is enrolled: enrol one first.');
@@ -214,7 +218,11 @@ export async function confirmEnrolment(
     const step = matchingStep(totpFor(secret, settings), code, now, last);
     if (step === null || !(await repo.takeTimeStep(tx, userId, step))) return false;
     await repo.confirmEnrolment(tx, userId, totp.totp_pending_sealed, now);
-    await repo.replaceRecoveryCodes(tx, userId, codes.map((item) => recoveryCodeHash(settings, item)));
+    await repo.replaceRecoveryCodes(
+      tx,
+      userId,
+      codes.map((item) => recoveryCodeHash(settings, item)),
+    );
     const stage =
       factor.stage === 'enrol'
         ? stageAfterSecondFactor(passwordExpired(factor.passwordChangedAt, settings.passwordPolicy.maxAgeDays, now))
@@ -257,7 +265,11 @@ export async function renewRecoveryCodes(
   }
   const codes = newRecoveryCodes();
   await db.transaction().execute(async (tx) => {
-    await repo.replaceRecoveryCodes(tx, context.actor.id, codes.map((item) => recoveryCodeHash(settings, item)));
+    await repo.replaceRecoveryCodes(
+      tx,
+      context.actor.id,
+      codes.map((item) => recoveryCodeHash(settings, item)),
+    );
     await recordAudit(tx, context, {
       action: 'second_factor.recovery_codes',
       objectType: 'user',

@@ -47,7 +47,8 @@ export async function userRoutes(api: Api, deps: { db: Executor; policy: Passwor
         response: { 201: user, ...problemResponses },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.createUser(db, auditContextOf(request), request.body, policy)),
+    async (request, reply) =>
+      reply.code(201).send(await service.createUser(db, auditContextOf(request), request.body, policy)),
   );
 
   api.get(
@@ -131,7 +132,7 @@ export async function userRoutes(api: Api, deps: { db: Executor; policy: Passwor
       schema: {
         tags,
         summary:
-          "Reset a lost authenticator: at once for an enterprise user or an operator; for a ministry, department or oversight account a proposal that an official of the approving authority decides",
+          'Reset a lost authenticator: at once for an enterprise user or an operator; for a ministry, department or oversight account a proposal that an official of the approving authority decides',
         params: idParam,
         response: { 200: secondFactorReset, ...problemResponses },
       },

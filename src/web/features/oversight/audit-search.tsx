@@ -192,7 +192,7 @@ export function AuditSearch() {
 export function SecurityEvents() {
   const text = useOversightText();
   const language = useLanguage();
-  const [kind, setKind] = useState<'denied' | 'export' | undefined>(undefined);
+  const [kind, setKind] = useState<'denied' | 'export' | 'auth' | undefined>(undefined);
   const { data, error, loading } = useApi<EventPage>('/oversight/security-events', { kind, limit: 200 });
   const items = data?.items ?? [];
 
@@ -205,10 +205,11 @@ export function SecurityEvents() {
           style={{ width: 160 }}
           value={kind}
           placeholder={text('oversight.all')}
-          onChange={(value: 'denied' | 'export' | undefined) => setKind(value)}
+          onChange={(value: 'denied' | 'export' | 'auth' | undefined) => setKind(value)}
           options={[
             { value: 'denied', label: text('oversight.kind.denied') },
             { value: 'export', label: text('oversight.kind.export') },
+            { value: 'auth', label: text('oversight.kind.auth') },
           ]}
         />
       </Flex>
@@ -229,8 +230,10 @@ export function SecurityEvents() {
           {
             title: text('oversight.filter.kind'),
             dataIndex: 'kind',
-            render: (value: 'denied' | 'export') => (
-              <Tag color={value === 'denied' ? 'red' : 'blue'}>{text(`oversight.kind.${value}`)}</Tag>
+            render: (value: 'denied' | 'export' | 'auth') => (
+              <Tag color={value === 'denied' ? 'red' : value === 'auth' ? 'green' : 'blue'}>
+                {text(`oversight.kind.${value}`)}
+              </Tag>
             ),
           },
           {
