@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
+import { CodeSource } from '../support/second-factor.ts';
 import { freshDatabase, testEngine, type TestDatabase } from '../support/database.ts';
 import { freePort, isAlive, runCli, startServe, type ServerProcess } from './cli-helpers.ts';
 
@@ -124,9 +125,16 @@ if (testEngine === 'postgres')
       expect(signed.status).toBe(200);
       const cookie = signed.headers.get('set-cookie')!.split(';')[0]!;
       const csrf = ((await signed.json()) as { csrf_token: string }).csrf_token;
+      // The one-time code given to B completes the sign-in made on A.
+      const given = await fetch(`${b.url}/api/v1/auth/second-factor`, {
+        method: 'POST',
+        headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+        body: JSON.stringify({ code: await new CodeSource(database.db).next('baotou.iit') }),
+      });
+      expect(given.status).toBe(200);
       const me = await fetch(`${b.url}/api/v1/auth/me`, { headers: { cookie } });
       expect(me.status).toBe(200);
-      expect(((await me.json()) as { login: string }).login).toBe('baotou.iit');
+      expect(((await me.json()) as { login: string; session_stage: string }).login).toBe('baotou.iit');
 
       // The same keyed write sent to both at once is stored once; the other answer is its replay.
       const bayan = await database.db
