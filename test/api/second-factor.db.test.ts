@@ -89,7 +89,37 @@ describe('the second factor at sign-in', () => {
       .where('actor_login', '=', 'mnr')
       .execute();
     expect(failures).toHaveLength(5);
-    expect(failures.at(-1)?.after).toMatchObject({ failures: 5, session_ended: true });
+    expect(failures.at(-1)?.after).toMatchObject({ failures: 5, session_ended: true, account_failures: 5 });
+
+    // Five wrong codes in a row make the account wait, whatever the session: even the right code is refused
+    // unchecked in a new session until the wait is over, and counted again.
+    const third = await passwordOnly(context, 'mnr');
+    const refusedRight = await third.send('POST', '/api/v1/auth/second-factor', {
+      code: await context.codes.next('mnr'),
+    });
+    expectProblem(refusedRight, 401, 'second_factor_wrong');
+    const account = await context.database.db
+      .selectFrom('app_user')
+      .select(['totp_failures', 'totp_blocked_until'])
+      .where('login', '=', 'mnr')
+      .executeTakeFirstOrThrow();
+    expect(account.totp_failures).toBe(6);
+    expect(account.totp_blocked_until!.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    // Once the wait is over, a right code signs in and ends the run.
+    await context.database.db
+      .updateTable('app_user')
+      .set({ totp_blocked_until: new Date(Date.now() - 1000) })
+      .where('login', '=', 'mnr')
+      .execute();
+    const fourth = await passwordOnly(context, 'mnr');
+    const accepted = await fourth.send('POST', '/api/v1/auth/second-factor', { code: await context.codes.next('mnr') });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    const after = await context.database.db
+      .selectFrom('app_user')
+      .select('totp_failures')
+      .where('login', '=', 'mnr')
+      .executeTakeFirstOrThrow();
+    expect(after.totp_failures).toBe(0);
   });
 
   it('codes are checked in the body: six digits, or a recovery code', async () => {

@@ -121,6 +121,9 @@ export interface AppUserTable {
   totp_last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   /** A secret being enrolled, until a code from it confirms it. */
   totp_pending_sealed: string | null;
+  /** Wrong codes in a row, across sessions and addresses, and until when codes are refused unchecked. */
+  totp_failures: ColumnType<number, number | undefined, number>;
+  totp_blocked_until: Timestamp | null;
   password_changed_at: DefaultTimestamp;
 }
 

@@ -7,6 +7,10 @@ ALTER TABLE app_user
   ADD COLUMN totp_enrolled_at timestamptz,
   ADD COLUMN totp_last_step bigint,
   ADD COLUMN totp_pending_sealed text,
+  -- Wrong codes in a row for the account, whatever the session or address, and until when codes are refused
+  -- unchecked: guessing codes across many sign-ins and addresses meets the same doubling waits as passwords.
+  ADD COLUMN totp_failures integer NOT NULL DEFAULT 0 CHECK (totp_failures >= 0),
+  ADD COLUMN totp_blocked_until timestamptz,
   ADD COLUMN password_changed_at timestamptz NOT NULL DEFAULT now(),
   ADD CONSTRAINT app_user_totp_enrolled CHECK ((totp_secret_sealed IS NULL) = (totp_enrolled_at IS NULL));
 

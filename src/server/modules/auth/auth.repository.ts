@@ -256,11 +256,18 @@ export async function revokeOtherSessions(db: Executor, userId: string, keepHash
   return rows.length;
 }
 
-/** The account's authenticator, enrolled and being enrolled. */
+/** The account's authenticator, enrolled and being enrolled, and its wrong codes in a row. */
 export function totpOf(db: Executor, userId: string) {
   return db
     .selectFrom('app_user')
-    .select(['totp_secret_sealed', 'totp_last_step', 'totp_pending_sealed', 'totp_enrolled_at'])
+    .select([
+      'totp_secret_sealed',
+      'totp_last_step',
+      'totp_pending_sealed',
+      'totp_enrolled_at',
+      'totp_failures',
+      'totp_blocked_until',
+    ])
     .where('id', '=', userId)
     .executeTakeFirst();
 }
@@ -497,4 +504,29 @@ export async function displayNames(db: Executor, ids: readonly string[]): Promis
     .where('id', 'in', [...new Set(ids)])
     .execute();
   return new Map(rows.map((row) => [row.id, row.display_name]));
+}
+
+/** Counts a wrong code against the account; returns how many in a row it has had. */
+export async function countTotpFailure(db: Executor, userId: string): Promise<number> {
+  const row = await db
+    .updateTable('app_user')
+    .set({ totp_failures: sql<number>`totp_failures + 1` })
+    .where('id', '=', userId)
+    .returning('totp_failures')
+    .executeTakeFirstOrThrow();
+  return row.totp_failures;
+}
+
+export async function setTotpBlockedUntil(db: Executor, userId: string, until: Date | null): Promise<void> {
+  await db.updateTable('app_user').set({ totp_blocked_until: until }).where('id', '=', userId).execute();
+}
+
+/** A right code: the account's run of wrong ones is over. */
+export async function clearTotpFailures(db: Executor, userId: string): Promise<void> {
+  await db
+    .updateTable('app_user')
+    .set({ totp_failures: 0, totp_blocked_until: null })
+    .where('id', '=', userId)
+    .where('totp_failures', '>', 0)
+    .execute();
 }

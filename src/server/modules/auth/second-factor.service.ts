@@ -2,6 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import type { Executor } from '../../db/executor.ts';
+import type { SessionStage } from '../../db/schema.ts';
 import { DomainError, notFound } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import * as repo from './auth.repository.ts';
@@ -9,6 +10,7 @@ import type { AuthSettings, SecondFactorContext } from './auth.service.ts';
 import { latestGrants } from './grants.repository.ts';
 import { isPrivileged } from './grants.rules.ts';
 import { proposeGrant, type GrantView } from './grants.service.ts';
+import { blockedUntil, isThrottled } from './login-throttle.rules.ts';
 import { recentTokens } from './recent-tokens.ts';
 import {
   candidateSteps,
@@ -59,6 +61,15 @@ function matchingStep(totp: TOTP, code: string, now: Date, lastStep: number | nu
   return null;
 }
 
+/**
+ * A session's stage once it has given a second factor: from the sign-in step `from` it moves on (to a password
+ * change when the password is past its age, else signed in); any other stage stays as it is.
+ */
+function stageOnceGiven(settings: AuthSettings, factor: SecondFactorContext, from: SessionStage, now: Date) {
+  if (factor.stage !== from) return factor.stage;
+  return stageAfterSecondFactor(passwordExpired(factor.passwordChangedAt, settings.passwordPolicy.maxAgeDays, now));
+}
+
 const wrongCode = (field: 'code' | 'recovery_code', attemptsLeft: number) =>
   new DomainError(
     401,
@@ -90,7 +101,9 @@ async function proofHolds(
 /**
  * A second factor given by a session: it completes the sign-in (stage `second_factor`) or, in a signed-in session,
  * confirms the official acts of the next STEP_UP_MINUTES (step-up). A wrong, expired or replayed code is refused
- * (401 second_factor_wrong) and counted; the fifth ends the session. Audited either way.
+ * (401 second_factor_wrong) and counted: the session's fifth ends it, and the account's run of wrong codes (across
+ * sessions and addresses) makes it wait as the password throttle does (LOGIN_THROTTLE_*), every code refused
+ * unchecked until then. Audited either way.
  */
 export async function giveSecondFactor(
   db: Executor,
@@ -115,11 +128,12 @@ export async function giveSecondFactor(
   const method = 'code' in proof ? 'totp' : 'recovery_code';
   const purpose = factor.stage === 'second_factor' ? 'sign_in' : 'step_up';
   const outcome = await db.transaction().execute(async (tx) => {
-    if (await proofHolds(tx, settings, userId, proof, now)) {
-      const stage =
-        factor.stage === 'second_factor'
-          ? stageAfterSecondFactor(passwordExpired(factor.passwordChangedAt, settings.passwordPolicy.maxAgeDays, now))
-          : factor.stage;
+    const account = await repo.totpOf(tx, userId);
+    // While the account waits after a run of wrong codes, a code is refused unchecked (and counted again).
+    const waiting = isThrottled(account?.totp_blocked_until ?? null, now);
+    if (!waiting && (await proofHolds(tx, settings, userId, proof, now))) {
+      await repo.clearTotpFailures(tx, userId);
+      const stage = stageOnceGiven(settings, factor, 'second_factor', now);
       await repo.setSessionStage(tx, sessionHash, { stage, second_factor_at: now });
       await recordAudit(tx, context, {
         action: 'auth.second_factor',
@@ -135,11 +149,21 @@ export async function giveSecondFactor(
   const failures = await db.transaction().execute(async (tx) => {
     const count = await repo.countSecondFactorFailure(tx, sessionHash);
     if (count >= SECOND_FACTOR_ATTEMPTS) await repo.revokeSession(tx, sessionHash);
+    const inARow = await repo.countTotpFailure(tx, userId);
+    const until = blockedUntil(inARow, now, settings.throttle);
+    await repo.setTotpBlockedUntil(tx, userId, until);
     await recordAudit(tx, context, {
       action: 'auth.second_factor_failed',
       objectType: 'user',
       objectId: userId,
-      after: { method, purpose, failures: count, session_ended: count >= SECOND_FACTOR_ATTEMPTS },
+      after: {
+        method,
+        purpose,
+        failures: count,
+        session_ended: count >= SECOND_FACTOR_ATTEMPTS,
+        account_failures: inARow,
+        account_waits_until: until,
+      },
     });
     return count;
   });
@@ -223,10 +247,7 @@ export async function confirmEnrolment(
       userId,
       codes.map((item) => recoveryCodeHash(settings, item)),
     );
-    const stage =
-      factor.stage === 'enrol'
-        ? stageAfterSecondFactor(passwordExpired(factor.passwordChangedAt, settings.passwordPolicy.maxAgeDays, now))
-        : factor.stage;
+    const stage = stageOnceGiven(settings, factor, 'enrol', now);
     await repo.setSessionStage(tx, sessionHash, { stage, second_factor_at: now });
     await recordAudit(tx, context, {
       action: 'second_factor.enrol',
