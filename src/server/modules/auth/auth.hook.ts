@@ -11,7 +11,7 @@ import {
   type SecondFactorContext,
 } from './auth.service.ts';
 import { can, permissions, scopeOf, type Actor, type Permission, type Scope } from './auth.rules.ts';
-import { stepUpRequired } from './second-factor.service.ts';
+import { sessionOnly, signInUnfinished, stepUpRequired } from './second-factor.service.ts';
 import { stepUpSatisfied } from './second-factor.rules.ts';
 
 export const SESSION_COOKIE = 'monazite_session';
@@ -95,22 +95,12 @@ export function installAuth(
     if (resolved.actor.via === 'session' && !safeMethods.has(request.method)) {
       checkCsrf(request, resolved.csrfToken);
     }
-    if (resolved.factor.stage !== 'full' && !config.duringSignIn) {
-      throw new DomainError(401, 'second_factor_required', 'Finish signing in first.', [], {
-        stage: resolved.factor.stage,
-      });
-    }
+    if (resolved.factor.stage !== 'full' && !config.duringSignIn) throw signInUnfinished(resolved.factor.stage);
     if (access !== 'signed_in' && !can(resolved.actor, access)) {
       throw forbidden(`Your role (${resolved.actor.role}) does not have the permission ${access}.`);
     }
     if (config.stepUp) {
-      if (resolved.actor.via === 'token') {
-        throw new DomainError(
-          403,
-          'step_up_session_only',
-          'Official acts are done by a person signed in, not a token.',
-        );
-      }
+      if (resolved.actor.via === 'token') throw sessionOnly();
       if (!stepUpSatisfied(resolved.factor, resolved.factor.givenAt, settings.auth.stepUpMinutes, new Date())) {
         throw stepUpRequired(settings.auth);
       }

@@ -301,14 +301,19 @@ export async function confirmEnrolment(db: Executor, userId: string, sealed: str
     .execute();
 }
 
-/** Forgets the account's authenticator and recovery codes (a lost device, reset by two people). */
-export async function clearSecondFactor(db: Executor, userId: string): Promise<void> {
+/**
+ * A lost authenticator reset: the account's authenticator and recovery codes are forgotten and its sessions and API
+ * tokens end, so it enrols anew at its next sign-in. Run inside the transaction that audits the reset.
+ */
+export async function resetSecondFactor(db: Executor, userId: string): Promise<void> {
   await db
     .updateTable('app_user')
     .set({ totp_secret_sealed: null, totp_enrolled_at: null, totp_pending_sealed: null })
     .where('id', '=', userId)
     .execute();
   await db.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
+  await revokeUserSessions(db, userId);
+  await revokeUserTokens(db, userId);
 }
 
 export async function replaceRecoveryCodes(db: Executor, userId: string, hashes: readonly string[]): Promise<void> {

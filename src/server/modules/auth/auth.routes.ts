@@ -18,7 +18,6 @@ import { idParam } from '../../../contracts/common.ts';
 import type { Config } from '../../config.ts';
 import type { Executor } from '../../db/executor.ts';
 import { DEMO_TOTP_SECRET } from '../../demo/demo-data.ts';
-import { DomainError } from '../../shared/errors.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { actorOf, auditContextOf, requestOriginOf, secondFactorOf, SESSION_COOKIE } from './auth.hook.ts';
 import * as service from './auth.service.ts';
@@ -200,7 +199,7 @@ export async function authRoutes(
     async (request, reply) => {
       const factor = secondFactorOf(request);
       if (factor.stage !== 'full' && factor.stage !== 'password_change') {
-        throw new DomainError(401, 'second_factor_required', 'Finish signing in first.', [], { stage: factor.stage });
+        throw secondFactor.signInUnfinished(factor.stage);
       }
       await service.changePassword(
         db,
@@ -256,7 +255,7 @@ export async function authRoutes(
     },
     async (request) => {
       const hash = secondFactorOf(request).sessionHash;
-      if (!hash) throw new DomainError(403, 'step_up_session_only', 'Sessions are managed from a signed-in session.');
+      if (!hash) throw secondFactor.sessionOnly();
       return service.signOutOtherSessions(db, auditContextOf(request), hash);
     },
   );

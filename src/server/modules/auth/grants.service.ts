@@ -135,9 +135,7 @@ export async function decideGrant(
         await repo.setAccountGrant(tx, userId, { grant_status: 'approved' });
       } else if (pending.kind === 'second_factor_reset') {
         // A lost authenticator: the account enrols anew at its next sign-in.
-        await authRepo.clearSecondFactor(tx, userId);
-        await authRepo.revokeUserSessions(tx, userId);
-        await authRepo.revokeUserTokens(tx, userId);
+        await authRepo.resetSecondFactor(tx, userId);
       } else {
         await repo.setAccountGrant(tx, userId, {
           grant_status: 'approved',

@@ -113,13 +113,7 @@ export async function giveSecondFactor(
   proof: SecondFactorProof,
 ): Promise<SecondFactorContext> {
   const sessionHash = factor.sessionHash;
-  if (!sessionHash) {
-    throw new DomainError(
-      403,
-      'step_up_session_only',
-      'A second factor is given in a signed-in session, not with a token.',
-    );
-  }
+  if (!sessionHash) throw sessionOnly();
   if (!factor.enrolled) {
     throw new DomainError(409, 'second_factor_not_enrolled', 'No authenticator is enrolled: enrol one first.');
   }
@@ -197,17 +191,21 @@ export async function startEnrolment(
 }
 
 function requireEnrolmentAllowed(settings: AuthSettings, factor: SecondFactorContext): void {
-  if (!factor.sessionHash) {
-    throw new DomainError(403, 'step_up_session_only', 'An authenticator is enrolled in a signed-in session.');
-  }
+  if (!factor.sessionHash) throw sessionOnly();
   if (factor.stage === 'enrol') return;
-  if (factor.stage !== 'full') {
-    throw new DomainError(401, 'second_factor_required', 'Finish signing in first.', [], { stage: factor.stage });
-  }
+  if (factor.stage !== 'full') throw signInUnfinished(factor.stage);
   if (factor.enrolled && !stepUpSatisfied(factor, factor.givenAt, settings.stepUpMinutes, new Date())) {
     throw stepUpRequired(settings);
   }
 }
+
+/** A session still signing in asked for more than its next step (401, with the stage it is at). */
+export const signInUnfinished = (stage: SessionStage) =>
+  new DomainError(401, 'second_factor_required', 'Finish signing in first.', [], { stage });
+
+/** What only a person signed in may do (a second factor, an official act, one's sessions) was asked with a token. */
+export const sessionOnly = () =>
+  new DomainError(403, 'step_up_session_only', 'Only a person signed in does this, not an API token.');
 
 export const stepUpRequired = (settings: Pick<AuthSettings, 'stepUpMinutes'>) =>
   new DomainError(
@@ -233,20 +231,15 @@ export async function confirmEnrolment(
   const sessionHash = factor.sessionHash!;
   const now = new Date();
   const userId = context.actor.id;
-  const codes = newRecoveryCodes();
-  const confirmed = await db.transaction().execute(async (tx) => {
+  const codes = await db.transaction().execute(async (tx) => {
     const totp = await repo.totpOf(tx, userId);
-    if (!totp?.totp_pending_sealed) return false;
+    if (!totp?.totp_pending_sealed) return null;
     const secret = settings.sealer.open(totp.totp_pending_sealed);
     const last = totp.totp_last_step === null ? null : Number(totp.totp_last_step);
     const step = matchingStep(totpFor(secret, settings), code, now, last);
-    if (step === null || !(await repo.takeTimeStep(tx, userId, step))) return false;
+    if (step === null || !(await repo.takeTimeStep(tx, userId, step))) return null;
     await repo.confirmEnrolment(tx, userId, totp.totp_pending_sealed, now);
-    await repo.replaceRecoveryCodes(
-      tx,
-      userId,
-      codes.map((item) => recoveryCodeHash(settings, item)),
-    );
+    const codes = await storeNewRecoveryCodes(tx, settings, userId);
     const stage = stageOnceGiven(settings, factor, 'enrol', now);
     await repo.setSessionStage(tx, sessionHash, { stage, second_factor_at: now });
     await recordAudit(tx, context, {
@@ -255,9 +248,9 @@ export async function confirmEnrolment(
       objectId: userId,
       after: { replaced: factor.enrolled, recovery_codes: codes.length },
     });
-    return true;
+    return codes;
   });
-  if (!confirmed) {
+  if (!codes) {
     throw new DomainError(422, 'second_factor_wrong', 'The code does not match the authenticator being enrolled.', [
       { field: 'code', message: 'does not match the authenticator being enrolled' },
     ]);
@@ -270,8 +263,15 @@ function recoveryCodeHash(settings: Pick<AuthSettings, 'recoveryCodeKey'>, typed
   return createHmac('sm3', settings.recoveryCodeKey).update(normalisedRecoveryCode(typed)).digest('hex');
 }
 
-function newRecoveryCodes(): string[] {
-  return Array.from({ length: RECOVERY_CODE_COUNT }, () => recoveryCodeFrom(randomBytes(10)));
+/** Ten new recovery codes for the account, in place of its old ones; answered in clear this once, stored hashed. */
+async function storeNewRecoveryCodes(tx: Executor, settings: AuthSettings, userId: string): Promise<string[]> {
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => recoveryCodeFrom(randomBytes(10)));
+  await repo.replaceRecoveryCodes(
+    tx,
+    userId,
+    codes.map((item) => recoveryCodeHash(settings, item)),
+  );
+  return codes;
 }
 
 /** New recovery codes for an enrolled account (the old ones stop working); a step-up route. */
@@ -284,21 +284,16 @@ export async function renewRecoveryCodes(
   if (!factor.enrolled) {
     throw new DomainError(409, 'second_factor_not_enrolled', 'No authenticator is enrolled: enrol one first.');
   }
-  const codes = newRecoveryCodes();
-  await db.transaction().execute(async (tx) => {
-    await repo.replaceRecoveryCodes(
-      tx,
-      context.actor.id,
-      codes.map((item) => recoveryCodeHash(settings, item)),
-    );
+  return db.transaction().execute(async (tx) => {
+    const codes = await storeNewRecoveryCodes(tx, settings, context.actor.id);
     await recordAudit(tx, context, {
       action: 'second_factor.recovery_codes',
       objectType: 'user',
       objectId: context.actor.id,
       after: { recovery_codes: codes.length },
     });
+    return { recovery_codes: codes };
   });
-  return { recovery_codes: codes };
 }
 
 /**
@@ -331,9 +326,7 @@ export async function requestSecondFactorReset(
       });
       return { applied: false, grant };
     }
-    await repo.clearSecondFactor(tx, userId);
-    await repo.revokeUserSessions(tx, userId);
-    await repo.revokeUserTokens(tx, userId);
+    await repo.resetSecondFactor(tx, userId);
     await recordAudit(tx, context, { action: 'second_factor.reset', objectType: 'user', objectId: userId });
     return { applied: true, grant: null };
   });
