@@ -29,7 +29,10 @@ export function buildProgram(): Command {
       'migrate, load demo data into an empty database, and serve the API and web app, under a supervisor that ' +
         'restarts the server after a fatal error (SUPERVISE=false: without it)',
     )
-    .action(async () => {
+    .option('--production', 'as NODE_ENV=production: refuse the demo settings (docs/operations.md)')
+    .action(async (options: { production?: boolean }) => {
+      // Set in the environment, so the supervised server processes are in production too.
+      if (options.production) process.env.NODE_ENV = 'production';
       const config = loadConfig();
       if (process.env[WORKER_ENV] !== '1') {
         try {

@@ -11,6 +11,9 @@ function isAddressOrRange(item: string): boolean {
   return /^\d{1,3}$/.test(prefix) && bits <= (version === 4 ? 32 : 128);
 }
 
+/** The signing secret of the demo: production refuses it (productionSettingsMissing). */
+export const DEMO_SIGNING_KEY_SECRET = 'monazite-demo-signing-secret-change-me';
+
 /** Environment, parsed once and frozen. Every knob the server has is here, with its default. */
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -28,7 +31,7 @@ const configSchema = z.object({
    * The secret that seals the SM2 signing keys of enterprises and divisions at rest (SM4). Set your own in
    * production and keep it out of the database's backups; the default is for a demo.
    */
-  SIGNING_KEY_SECRET: z.string().min(16).default('monazite-demo-signing-secret-change-me'),
+  SIGNING_KEY_SECRET: z.string().min(16).default(DEMO_SIGNING_KEY_SECRET),
   /** A session ends this many hours after sign-in however busy it is (absolute timeout). */
   SESSION_TTL_HOURS: z.coerce.number().int().positive().default(12),
   /** A session ends after this many minutes without a request (idle timeout). */
@@ -132,8 +135,13 @@ const configSchema = z.object({
    * process that made it, and within this time in the others.
    */
   TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
-  /** `production`: the sign-in page never shows the demo accounts' one-time code (docs/security.md). */
+  /**
+   * `production` (or `monazite serve --production`): the server refuses to start with the demo's settings
+   * (productionSettingsMissing), and the sign-in page never shows the demo accounts' one-time code (docs/security.md).
+   */
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** On SIGTERM or SIGINT the server waits this long for the requests in flight before it exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /** Load demo data into an empty database at start. */
   DEMO_DATA: z
     .enum(['true', 'false'])
@@ -150,4 +158,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return Object.freeze(parsed.data);
+}
+
+/**
+ * What production (NODE_ENV=production) refuses, each as the setting to change: the demo signing secret (or one too
+ * short to be a secret), demo data, and a session cookie without the Secure flag. Empty when nothing is missing.
+ */
+export function productionSettingsMissing(config: Config): string[] {
+  const missing: string[] = [];
+  if (config.SIGNING_KEY_SECRET === DEMO_SIGNING_KEY_SECRET || config.SIGNING_KEY_SECRET.length < 32)
+    missing.push('SIGNING_KEY_SECRET (a secret of your own, at least 32 characters)');
+  if (config.DEMO_DATA) missing.push('DEMO_DATA=false');
+  if (!config.COOKIE_SECURE) missing.push('COOKIE_SECURE=true (serve behind HTTPS)');
+  return missing;
 }

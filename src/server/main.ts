@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { buildApp, type App } from './app.ts';
 import { resolvePdfFont } from './modules/reporting/exports.font.ts';
-import type { Config } from './config.ts';
+import { productionSettingsMissing, type Config } from './config.ts';
 import { socketPathOf } from './db/data-dir-lock.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from './demo/demo-data.ts';
@@ -38,6 +38,10 @@ export async function openConfiguredDatabase(
 
 /** Settings that cannot work together stop the start before anything is opened (StartupError, exit 78). */
 export function checkProcessSettings(config: Config): void {
+  if (config.NODE_ENV === 'production') {
+    const missing = productionSettingsMissing(config);
+    if (missing.length > 0) throw new StartupError('production_settings_missing', { settings: missing.join('; ') });
+  }
   if (config.DATABASE_URL) return;
   if (config.WORKERS > 1) throw new StartupError('workers_need_postgres', { workers: config.WORKERS });
   if (config.RATE_LIMIT_STORE === 'database') throw new StartupError('rate_limit_store_needs_postgres', {});
@@ -74,9 +78,18 @@ export async function startServer(config: Config): Promise<{ app: App; database:
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://localhost:${port}`;
   let closing = false;
+  // Graceful shutdown: stop accepting (new requests get 503 meanwhile), let the requests and imports in flight
+  // finish, then close the database. Whatever is still running after SHUTDOWN_TIMEOUT_MS is cut off: its transaction
+  // is rolled back by the database, so it is either committed or not there at all.
   const shutdown = async () => {
     if (closing) return;
     closing = true;
+    app.log.info('stopping: finishing the requests in flight');
+    const deadline = setTimeout(() => {
+      app.log.error(`stopping: requests still running after ${config.SHUTDOWN_TIMEOUT_MS} ms; exiting without them`);
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    deadline.unref();
     await admin?.close();
     await app.close();
     await database.close();

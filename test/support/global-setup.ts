@@ -8,6 +8,7 @@ import { openDatabase } from '../../src/server/db/database.ts';
 import { migrate } from '../../src/server/db/migrate.ts';
 import { loadDemoData } from '../../src/server/demo/demo.ts';
 import { sealPendingAudit } from '../../src/server/modules/audit/index.ts';
+import { systemPackageProblem } from '../../scripts/system-packages.mjs';
 import { testSealer } from './second-factor.ts';
 
 declare module 'vitest' {
@@ -24,6 +25,9 @@ declare module 'vitest' {
  * loads, and (with DATABASE_URL) a PostgreSQL template database that each test file copies.
  */
 export default async function setup(project: TestProject) {
+  // A machine without the packages the tests need stops here, saying which and the line that installs them.
+  const missing = systemPackageProblem();
+  if (missing) throw new Error(missing);
   const directory = await mkdtemp(join(tmpdir(), 'monazite-test-'));
   const handle = await openDatabase({ pgliteDataDir: 'memory://' });
   await migrate(handle.db);

@@ -35,6 +35,11 @@ const catalogue = {
     'zh-CN': '限流设置有误：RATE_LIMIT_STORE=database 需要 PostgreSQL（设置 DATABASE_URL）；内嵌数据库请用 memory。',
     en: 'RATE_LIMIT_STORE=database needs PostgreSQL (set DATABASE_URL); use memory with the embedded database.',
   },
+  production_settings_missing: {
+    'zh-CN':
+      '生产模式（NODE_ENV=production）拒绝启动，以下设置须先改好：{settings}。详见 docs/operations.md“生产启动”。',
+    en: 'Production mode (NODE_ENV=production) refuses to start until these settings are changed: {settings}. See docs/operations.md, "Production start-up".',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof catalogue;
