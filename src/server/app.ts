@@ -267,7 +267,19 @@ function handleFrameworkError(error: FastifyError, request: FastifyRequest, repl
 /** The built single-page app at `/`, with every unknown non-API GET falling back to index.html. */
 async function serveWeb(app: App, webRoot: string): Promise<void> {
   const built = existsSync(`${webRoot}/index.html`);
-  if (built) await app.register(fastifyStatic, { root: webRoot, wildcard: false });
+  if (built)
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      wildcard: false,
+      // The build writes `.br` and `.gz` beside each file (vite.config.ts): sent as they are to a browser that takes them.
+      preCompressed: true,
+      // Hashed files never change under their name; the page that names them is asked for again every time.
+      setHeaders: (reply, path) =>
+        reply.header(
+          'cache-control',
+          /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        ),
+    });
   app.setNotFoundHandler((request, reply) => {
     const isPage =
       request.method === 'GET' && !request.url.startsWith('/api/') && request.headers.accept?.includes('text/html');
