@@ -52,6 +52,7 @@ import { traceRoutes } from './modules/trace/trace.routes.ts';
 import { ledgerRoutes } from './modules/ledger/ledger.routes.ts';
 import { registryRoutes } from './modules/registry/registry.routes.ts';
 import { installMetrics } from './shared/metrics.ts';
+import { installServiceGauges } from './modules/admin/service-metrics.ts';
 import { badUrlError, installInputGuard } from './shared/input-guard.ts';
 import { handleError, handleNotFound } from './shared/problem.ts';
 import { apiJsonLimits, limitedJsonParser } from './shared/json-limits.ts';
@@ -155,7 +156,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const authSettings = authSettingsFrom(config, deps.clock ?? (() => new Date()));
   installAuth(app, database.db, { tokenCacheMs: config.TOKEN_CACHE_MS, auth: authSettings });
-  sealAuditEntries(app, deps, installMetrics(app));
+  const metrics = installMetrics(app);
+  installServiceGauges(metrics, database, deps.clock ?? (() => new Date()));
+  sealAuditEntries(app, deps, metrics);
   // Large submissions get their tables analysed after commit, in the background (ADR 0009).
   const statistics = keepStatistics(database, {
     log: {

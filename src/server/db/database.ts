@@ -57,8 +57,24 @@ export interface DatabaseHandle {
    * `COPY … FROM '/dev/blob'` on PGlite). Commits when `work` resolves, rolls back when it throws.
    */
   copyTransaction<T>(work: (tx: Kysely<Database>, copy: CopyIn) => Promise<T>): Promise<T>;
+  /** The connection pool now: connections open, idle ones, requests waiting for one, and the most it opens. */
+  poolState(): PoolState;
   close(): Promise<void>;
 }
+
+export interface PoolState {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+  readonly max: number;
+}
+
+const stateOf = (pool: pg.Pool): PoolState => ({
+  total: pool.totalCount,
+  idle: pool.idleCount,
+  waiting: pool.waitingCount,
+  max: pool.options.max ?? 10,
+});
 
 /** A COPY value: text, an integer, a list of texts (a text[] column), or null. */
 export type CopyValue = string | number | bigint | boolean | readonly string[] | null;
@@ -137,6 +153,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       engine: 'postgres',
       pglite: undefined,
       copyTransaction: (work) => serverCopyTransaction(pool, work),
+      poolState: () => stateOf(pool),
       close: () => db.destroy(),
     };
   }
@@ -170,6 +187,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
           await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
         }),
       ),
+    poolState: () => stateOf(pool),
     close: async () => {
       await db.destroy();
       if (ownsInstance) await pglite.close();

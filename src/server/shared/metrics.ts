@@ -1,5 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { businessCounters } from './business-metrics.ts';
+
+/** The public certificate check, counted by its answer's status. */
+const CERTIFICATE_CHECK_ROUTE = '/api/v1/public/certificates/:code';
 
 /** Prometheus metrics for one app instance (its own registry, so tests can build many apps). */
 export function installMetrics(app: FastifyInstance): Registry {
@@ -18,9 +22,11 @@ export function installMetrics(app: FastifyInstance): Registry {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  for (const counter of Object.values(businessCounters)) registry.registerMetric(counter as Counter<string>);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    if (route === CERTIFICATE_CHECK_ROUTE) businessCounters.certificateChecks.inc({ status: String(reply.statusCode) });
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

@@ -6,6 +6,7 @@ import type { Executor } from '../../db/executor.ts';
 import type { CaptureProblem, CaptureSummary, EpcisCaptureTable, EpcisEventTable } from '../../db/schema-epcis.ts';
 import { canonicalJson, sm3Hex } from '../../shared/canonical-json.ts';
 import { DomainError } from '../../shared/errors.ts';
+import { businessCounters } from '../../shared/business-metrics.ts';
 import type { Actor } from '../auth/index.ts';
 import { ingestFlows, type IngestRow } from '../flows/ingest.service.ts';
 import {
@@ -53,8 +54,11 @@ export async function captureDocument(
     const prepared = prepareEvents(events, context);
     const run = { handle, actor, enterpriseId, captureId: job.id, behaviour: input.errorBehaviour, prepared, context };
     const outcome = await runCapture(run);
-    return jobView(await repository.finishCapture(handle.db, job.id, outcome));
+    const finished = jobView(await repository.finishCapture(handle.db, job.id, outcome));
+    businessCounters.captureJobs.inc({ outcome: finished.success ? 'succeeded' : 'failed' });
+    return finished;
   } catch (error) {
+    businessCounters.captureJobs.inc({ outcome: 'failed' });
     const problem: CaptureProblem = {
       type: 'epcisException:ImplementationException',
       title: 'The capture failed on the server',

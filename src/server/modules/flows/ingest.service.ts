@@ -5,6 +5,7 @@ import type { DatabaseHandle } from '../../db/database.ts';
 import type { Executor } from '../../db/executor.ts';
 import { noteWrites, type TableChanges } from '../../db/statistics.ts';
 import { conflict, DomainError, invalid } from '../../shared/errors.ts';
+import { businessCounters } from '../../shared/business-metrics.ts';
 import { enterpriseCategories, postConsumption, returnConsumption } from '../ledger/ledger.service.ts';
 import { ledgerCategory, submissionReplayDifferences, type SubmissionParameters } from './flows.rules.ts';
 import * as repo from './flows.repository.ts';
@@ -74,6 +75,23 @@ function admitted<T>(handle: DatabaseHandle, work: () => Promise<T>): Promise<T>
  * `errors` list every rejected row (`row`, `field`, `message`).
  */
 export async function ingestFlows(
+  handle: DatabaseHandle,
+  options: IngestOptions,
+  rows: Iterable<IngestRow> | AsyncIterable<IngestRow>,
+): Promise<SubmissionResult> {
+  try {
+    const result = await ingestOnce(handle, options, rows);
+    businessCounters.flowSubmissions.inc({ outcome: result.replayed ? 'replayed' : 'stored' });
+    if (!result.replayed) businessCounters.flowEventsIngested.inc(result.accepted);
+    return result;
+  } catch (error) {
+    if (error instanceof DomainError && error.status < 500)
+      businessCounters.flowSubmissions.inc({ outcome: 'refused' });
+    throw error;
+  }
+}
+
+async function ingestOnce(
   handle: DatabaseHandle,
   options: IngestOptions,
   rows: Iterable<IngestRow> | AsyncIterable<IngestRow>,
