@@ -28,6 +28,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { keepStatistics } from './db/statistics.ts';
+import { readiness } from './db/readiness.ts';
 import { allocationRoutes } from './modules/allocation/allocation.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import {
@@ -52,6 +53,7 @@ import { traceRoutes } from './modules/trace/trace.routes.ts';
 import { ledgerRoutes } from './modules/ledger/ledger.routes.ts';
 import { registryRoutes } from './modules/registry/registry.routes.ts';
 import { installMetrics } from './shared/metrics.ts';
+import { installReadRouting } from './shared/read-routing.ts';
 import { badUrlError, installInputGuard } from './shared/input-guard.ts';
 import { handleError, handleNotFound } from './shared/problem.ts';
 import { apiJsonLimits, limitedJsonParser } from './shared/json-limits.ts';
@@ -155,7 +157,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const authSettings = authSettingsFrom(config, deps.clock ?? (() => new Date()));
   installAuth(app, database.db, { tokenCacheMs: config.TOKEN_CACHE_MS, auth: authSettings });
-  sealAuditEntries(app, deps, installMetrics(app));
+  const registry = installMetrics(app);
+  sealAuditEntries(app, deps, registry);
+  const replicas = await installReadRouting(app, { config, database, registry });
   // Large submissions get their tables analysed after commit, in the background (ADR 0009).
   const statistics = keepStatistics(database, {
     log: {
@@ -170,6 +174,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     await sql`SELECT 1`.execute(database.db);
     return reply.send({ status: 'ok', engine: database.engine });
+  });
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const failures = await readiness(database, replicas, config.REPLICA_MAX_LAG_MS);
+    return reply
+      .code(failures.length === 0 ? 200 : 503)
+      .send({ status: failures.length === 0 ? 'ready' : 'not_ready', engine: database.engine, failures });
   });
 
   await app.register(

@@ -39,6 +39,7 @@ export async function openConfiguredDatabase(
 /** Settings that cannot work together stop the start before anything is opened (StartupError, exit 78). */
 export function checkProcessSettings(config: Config): void {
   if (config.DATABASE_URL) return;
+  if (config.DATABASE_READ_URL.length > 0) throw new StartupError('read_replicas_need_postgres', {});
   if (config.WORKERS > 1) throw new StartupError('workers_need_postgres', { workers: config.WORKERS });
   if (config.RATE_LIMIT_STORE === 'database') throw new StartupError('rate_limit_store_needs_postgres', {});
 }

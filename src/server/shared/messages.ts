@@ -35,6 +35,10 @@ const catalogue = {
     'zh-CN': '限流设置有误：RATE_LIMIT_STORE=database 需要 PostgreSQL（设置 DATABASE_URL）；内嵌数据库请用 memory。',
     en: 'RATE_LIMIT_STORE=database needs PostgreSQL (set DATABASE_URL); use memory with the embedded database.',
   },
+  read_replicas_need_postgres: {
+    'zh-CN': '只读副本设置有误：DATABASE_READ_URL 需要同时设置主库 DATABASE_URL（PostgreSQL）；内嵌数据库没有副本。',
+    en: 'DATABASE_READ_URL needs DATABASE_URL (the PostgreSQL primary) as well; the embedded database has no replicas.',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof catalogue;

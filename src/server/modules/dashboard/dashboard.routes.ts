@@ -26,7 +26,7 @@ export function dashboardRoutes(api: Api, deps: DashboardDeps): void {
   api.get(
     '/dashboard',
     {
-      config: { access: 'report.read' },
+      config: { access: 'report.read', reads: 'replica' },
       schema: {
         tags,
         summary:
@@ -36,7 +36,7 @@ export function dashboardRoutes(api: Api, deps: DashboardDeps): void {
         response: { 200: dashboardView, ...problemResponses },
       },
     },
-    async (request) => dashboard(db, actorOf(request), request.query, clock()),
+    async (request) => dashboard(request.db, actorOf(request), request.query, clock()),
   );
 
   api.get(
