@@ -208,7 +208,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         pdfFont,
       });
       dashboardRoutes(api, {
-        db: database.db,
         clock: deps.clock ?? (() => new Date()),
         chinaMapFile: config.CHINA_MAP_FILE,
       });
