@@ -28,6 +28,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { keepStatistics } from './db/statistics.ts';
+import { readiness } from './db/readiness.ts';
 import { allocationRoutes } from './modules/allocation/allocation.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import {
@@ -53,6 +54,7 @@ import { ledgerRoutes } from './modules/ledger/ledger.routes.ts';
 import { registryRoutes } from './modules/registry/registry.routes.ts';
 import { installMetrics } from './shared/metrics.ts';
 import { installServiceGauges } from './modules/admin/service-metrics.ts';
+import { installReadRouting } from './shared/read-routing.ts';
 import { badUrlError, installInputGuard } from './shared/input-guard.ts';
 import { handleError, handleNotFound } from './shared/problem.ts';
 import { apiJsonLimits, limitedJsonParser } from './shared/json-limits.ts';
@@ -156,9 +158,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const authSettings = authSettingsFrom(config, deps.clock ?? (() => new Date()));
   installAuth(app, database.db, { tokenCacheMs: config.TOKEN_CACHE_MS, auth: authSettings });
-  const metrics = installMetrics(app);
-  installServiceGauges(metrics, database, deps.clock ?? (() => new Date()));
-  sealAuditEntries(app, deps, metrics);
+  const registry = installMetrics(app);
+  installServiceGauges(registry, database, deps.clock ?? (() => new Date()));
+  sealAuditEntries(app, deps, registry);
+  const replicas = await installReadRouting(app, { config, database, registry });
   // Large submissions get their tables analysed after commit, in the background (ADR 0009).
   const statistics = keepStatistics(database, {
     log: {
@@ -173,6 +176,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     await sql`SELECT 1`.execute(database.db);
     return reply.send({ status: 'ok', engine: database.engine });
+  });
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const failures = await readiness(database, replicas, config.REPLICA_MAX_LAG_MS);
+    return reply
+      .code(failures.length === 0 ? 200 : 503)
+      .send({ status: failures.length === 0 ? 'ready' : 'not_ready', engine: database.engine, failures });
   });
 
   await app.register(
@@ -201,7 +210,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         pdfFont,
       });
       dashboardRoutes(api, {
-        db: database.db,
         clock: deps.clock ?? (() => new Date()),
         chinaMapFile: config.CHINA_MAP_FILE,
       });
@@ -277,11 +285,12 @@ async function serveWeb(app: App, webRoot: string): Promise<void> {
       // The build writes `.br` and `.gz` beside each file (vite.config.ts): sent as they are to a browser that takes them.
       preCompressed: true,
       // Hashed files never change under their name; the page that names them is asked for again every time.
-      setHeaders: (reply, path) =>
+      setHeaders: (reply, path) => {
         reply.header(
           'cache-control',
           /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
-        ),
+        );
+      },
     });
   app.setNotFoundHandler((request, reply) => {
     const isPage =

@@ -20,6 +20,30 @@ const configSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   /** A PostgreSQL server; empty or unset means the embedded PGlite. */
   DATABASE_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url().optional()),
+  /**
+   * Read replicas of the PostgreSQL at DATABASE_URL: one or more comma-separated URLs (docs/operations.md, "Read
+   * replicas"). Read-only routes (traces, certificate checks, dashboards, boards, EPCIS queries, exports, lists) read
+   * from one of them in turn while its lag is within REPLICA_MAX_LAG_MS; everything else uses DATABASE_URL.
+   */
+  DATABASE_READ_URL: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url())),
+  /** A replica further behind the primary than this (measured every REPLICA_LAG_SAMPLE_MS) is not read from. */
+  REPLICA_MAX_LAG_MS: z.coerce.number().int().positive().default(5000),
+  REPLICA_LAG_SAMPLE_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  /**
+   * Read-your-own-write: for this long after a user's (or session's) last write, their reads go to the primary.
+   * Kept in each process's memory: with several processes, the window is per process. Keep it at least
+   * REPLICA_MAX_LAG_MS plus REPLICA_LAG_SAMPLE_MS.
+   */
+  REPLICA_STICKY_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Data directory of the embedded database when DATABASE_URL is not set; `memory://` keeps it in memory. */
   PGLITE_DATA_DIR: z.string().default('./data/pglite'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -43,6 +43,7 @@ export function checkProcessSettings(config: Config): void {
     if (missing.length > 0) throw new StartupError('production_settings_missing', { settings: missing.join('; ') });
   }
   if (config.DATABASE_URL) return;
+  if (config.DATABASE_READ_URL.length > 0) throw new StartupError('read_replicas_need_postgres', {});
   if (config.WORKERS > 1) throw new StartupError('workers_need_postgres', { workers: config.WORKERS });
   if (config.RATE_LIMIT_STORE === 'database') throw new StartupError('rate_limit_store_needs_postgres', {});
 }

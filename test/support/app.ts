@@ -3,7 +3,7 @@ import { buildApp, type App } from '../../src/server/app.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import type { DatabaseHandle } from '../../src/server/db/database.ts';
 import { DEMO_PASSWORD } from '../../src/server/demo/demo-data.ts';
-import { freshDatabase } from './database.ts';
+import { freshDatabase, type TestDatabase } from './database.ts';
 import { createSealer } from '../../src/server/shared/signing.ts';
 import { CodeSource, resealDemoAuthenticators } from './second-factor.ts';
 
@@ -59,7 +59,11 @@ function client(app: App, login: string | null, headers: Record<string, string>)
 /** An app on a fresh demo database, as the server builds it, with rate limits out of the way. */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { clock?: () => Date } = {},
+  options: {
+    clock?: () => Date;
+    /** More settings, made once the test's database exists (a replica URL naming it, say). */
+    envOf?: (database: TestDatabase) => Promise<Record<string, string>>;
+  } = {},
 ): Promise<TestContext> {
   const database = await freshDatabase();
   // The template's demo authenticators are sealed under the default secret: a test with its own seals them anew.
@@ -74,6 +78,7 @@ export async function startTestApp(
     // window (the step-up tests set the default of 5 minutes and age the session instead).
     STEP_UP_MINUTES: '60',
     ...env,
+    ...(await options.envOf?.(database)),
   });
   const app = await buildApp({ config, database, ...(options.clock ? { clock: options.clock } : {}) }).catch(
     async (error: unknown) => {

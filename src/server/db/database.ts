@@ -117,7 +117,13 @@ const copyStatement = (table: string, columns: readonly string[], source: string
   `COPY ${table} (${columns.join(', ')}) FROM ${source}`;
 
 export type DatabaseTarget =
-  | { readonly url: string; readonly statementTimeoutMs?: number; readonly poolSize?: number }
+  | {
+      readonly url: string;
+      readonly statementTimeoutMs?: number;
+      readonly poolSize?: number;
+      /** How long to wait for a connection (0, the default: as long as it takes). */
+      readonly connectionTimeoutMs?: number;
+    }
   | {
       readonly pgliteDataDir: string;
       /** The admin socket a server will open, recorded in the data directory's lock (data-dir-lock.ts). */
@@ -137,6 +143,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       connectionString: target.url,
       max: target.poolSize ?? 10,
       statement_timeout: target.statementTimeoutMs ?? 30_000,
+      connectionTimeoutMillis: target.connectionTimeoutMs ?? 0,
       application_name: 'monazite',
       // No JIT on the request path: compiling costs more than these short queries run (ADR 0009).
       options: '-c jit=off',

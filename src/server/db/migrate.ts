@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { sql, type Kysely } from 'kysely';
+import { pendingMigrations } from './replicas.rules.ts';
 import type { Database } from './schema.ts';
 
 const migrationsDir = new URL('./migrations/', import.meta.url);
@@ -13,7 +14,7 @@ export async function migrate(
   db: Kysely<Database>,
   options: { readonly alsoWrite?: (tx: Kysely<Database>, applied: readonly string[]) => Promise<void> } = {},
 ): Promise<string[]> {
-  const files = (await readdir(migrationsDir)).filter((name) => name.endsWith('.sql')).sort();
+  const files = await migrationFiles();
   return db.transaction().execute(async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(7265102)`.execute(tx);
     await sql`CREATE TABLE IF NOT EXISTS schema_migration (
@@ -30,4 +31,17 @@ export async function migrate(
     if (applied.length > 0) await options.alsoWrite?.(tx, applied);
     return applied;
   });
+}
+
+async function migrationFiles(): Promise<string[]> {
+  return (await readdir(migrationsDir)).filter((name) => name.endsWith('.sql')).sort();
+}
+
+/** The migration files this build has that the database has not applied (all of them on an empty database). */
+export async function pendingMigrationsOf(db: Kysely<Database>): Promise<string[]> {
+  const table = await sql<{ name: string | null }>`SELECT to_regclass('schema_migration')::text AS name`.execute(db);
+  const applied = table.rows[0]?.name
+    ? (await db.selectFrom('schema_migration').select('name').execute()).map((row) => row.name)
+    : [];
+  return pendingMigrations(await migrationFiles(), new Set(applied));
 }

@@ -40,6 +40,10 @@ const catalogue = {
       '生产模式（NODE_ENV=production）拒绝启动，以下设置须先改好：{settings}。详见 docs/operations.md“生产启动”。',
     en: 'Production mode (NODE_ENV=production) refuses to start until these settings are changed: {settings}. See docs/operations.md, "Production start-up".',
   },
+  read_replicas_need_postgres: {
+    'zh-CN': '只读副本设置有误：DATABASE_READ_URL 需要同时设置主库 DATABASE_URL（PostgreSQL）；内嵌数据库没有副本。',
+    en: 'DATABASE_READ_URL needs DATABASE_URL (the PostgreSQL primary) as well; the embedded database has no replicas.',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof catalogue;

@@ -22,7 +22,8 @@ export function installMetrics(app: FastifyInstance): Registry {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  for (const counter of Object.values(businessCounters)) registry.registerMetric(counter as Counter<string>);
+  const counters: readonly Counter<string>[] = Object.values(businessCounters);
+  for (const counter of counters) registry.registerMetric(counter);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });

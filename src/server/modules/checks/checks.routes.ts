@@ -47,7 +47,7 @@ export function checksRoutes(api: Api, deps: { db: Executor }): void {
   api.get(
     '/anomalies',
     {
-      config: { access: 'anomaly.read' },
+      config: { access: 'anomaly.read', reads: 'replica' },
       schema: {
         tags,
         summary: 'Anomalies in your jurisdiction (an enterprise: its own), newest first',
@@ -62,7 +62,7 @@ export function checksRoutes(api: Api, deps: { db: Executor }): void {
         response: { 200: pageOf(anomalyView), ...problemResponses },
       },
     },
-    async (request) => listAnomalies(db, actorOf(request), request.query),
+    async (request) => listAnomalies(request.db, actorOf(request), request.query),
   );
   api.get(
     '/anomalies/:id',

@@ -1,5 +1,4 @@
 import { dashboardQuery, dashboardView, indicatorHistory } from '../../../contracts/dashboard.ts';
-import type { Executor } from '../../db/executor.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { actorOf } from '../auth/index.ts';
 import { chinaMapSource } from './china-map.ts';
@@ -11,7 +10,6 @@ const MAP_MAX_AGE_SECONDS = 3600;
 const MAP_TYPE = 'application/geo+json';
 
 export interface DashboardDeps {
-  readonly db: Executor;
   readonly clock: () => Date;
   /** CHINA_MAP_FILE of the server's config; read from the environment when not given. */
   readonly chinaMapFile: string;
@@ -19,14 +17,14 @@ export interface DashboardDeps {
 
 /** The national and jurisdiction dashboards, the published indicator history and the province map. */
 export function dashboardRoutes(api: Api, deps: DashboardDeps): void {
-  const { db, clock } = deps;
+  const { clock } = deps;
   const tags = ['dashboard'];
   const mapOf = chinaMapSource(deps.chinaMapFile);
 
   api.get(
     '/dashboard',
     {
-      config: { access: 'report.read' },
+      config: { access: 'report.read', reads: 'replica' },
       schema: {
         tags,
         summary:
@@ -36,7 +34,7 @@ export function dashboardRoutes(api: Api, deps: DashboardDeps): void {
         response: { 200: dashboardView, ...problemResponses },
       },
     },
-    async (request) => dashboard(db, actorOf(request), request.query, clock()),
+    async (request) => dashboard(request.db, actorOf(request), request.query, clock()),
   );
 
   api.get(

@@ -185,7 +185,7 @@ export async function epcisRoutes(epcis: Api, deps: { database: DatabaseHandle }
   epcis.get(
     '/events',
     {
-      config: { access: 'flow.read' },
+      config: { access: 'flow.read', reads: 'replica' },
       schema: {
         tags,
         summary: 'Events in scope as an EPCISQueryDocument, filtered by the standard query parameters, paged',
@@ -197,7 +197,7 @@ export async function epcisRoutes(epcis: Api, deps: { database: DatabaseHandle }
     async (request, reply) => {
       const query = parseEventQuery(request.query);
       if ('status' in query) throw new EpcisProblem(query.status, query.type, 'Query parameter problem', query.detail);
-      const { document, nextPageToken } = await queryEvents(db, scopeOfRequest(request), query);
+      const { document, nextPageToken } = await queryEvents(request.db, scopeOfRequest(request), query);
       if (nextPageToken !== null) reply.header('link', nextLink(request, nextPageToken));
       return reply.type(documentType(request)).send(document);
     },
@@ -205,7 +205,7 @@ export async function epcisRoutes(epcis: Api, deps: { database: DatabaseHandle }
   epcis.get(
     '/events/:eventID',
     {
-      config: { access: 'flow.read' },
+      config: { access: 'flow.read', reads: 'replica' },
       schema: {
         tags,
         summary: 'One event by its eventID (URL-encoded), as an EPCISQueryDocument',
@@ -214,6 +214,8 @@ export async function epcisRoutes(epcis: Api, deps: { database: DatabaseHandle }
       },
     },
     async (request, reply) =>
-      reply.type(documentType(request)).send(await eventById(db, scopeOfRequest(request), request.params.eventID)),
+      reply
+        .type(documentType(request))
+        .send(await eventById(request.db, scopeOfRequest(request), request.params.eventID)),
   );
 }

@@ -12,7 +12,7 @@ export function declarationRoutes(api: Api, deps: { db: Executor }): void {
   api.get(
     '/declarations',
     {
-      config: { access: 'flow.read' },
+      config: { access: 'flow.read', reads: 'replica' },
       schema: {
         tags,
         summary: "An enterprise's monthly declarations of a year: open, due, sealed, late or missing",
@@ -20,12 +20,13 @@ export function declarationRoutes(api: Api, deps: { db: Executor }): void {
         response: { 200: z.array(declarationView), ...problemResponses },
       },
     },
-    async (request) => enterpriseDeclarations(db, actorOf(request), request.query.enterprise_id, request.query.year),
+    async (request) =>
+      enterpriseDeclarations(request.db, actorOf(request), request.query.enterprise_id, request.query.year),
   );
   api.get(
     '/declarations/board',
     {
-      config: { access: 'flow.read' },
+      config: { access: 'flow.read', reads: 'replica' },
       schema: {
         tags,
         summary: 'Every designated enterprise in your jurisdiction: where its declaration of a month stands',
@@ -33,7 +34,7 @@ export function declarationRoutes(api: Api, deps: { db: Executor }): void {
         response: { 200: z.array(declarationView), ...problemResponses },
       },
     },
-    async (request) => declarationBoard(db, actorOf(request), request.query.period),
+    async (request) => declarationBoard(request.db, actorOf(request), request.query.period),
   );
   api.post(
     '/declarations',

@@ -76,7 +76,7 @@ export function flowRoutes(api: Api, deps: { database: DatabaseHandle }): void {
   api.get(
     '/flows',
     {
-      config: { access: 'flow.read' },
+      config: { access: 'flow.read', reads: 'replica' },
       schema: {
         tags,
         summary: "An enterprise's flow lines of one month, newest first",
@@ -87,7 +87,7 @@ export function flowRoutes(api: Api, deps: { database: DatabaseHandle }): void {
         response: { 200: flowPage, ...problemResponses },
       },
     },
-    async (request) => listFlows(db, actorOf(request), request.query),
+    async (request) => listFlows(request.db, actorOf(request), request.query),
   );
   api.get(
     '/flows/submissions/:id',

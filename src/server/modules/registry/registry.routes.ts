@@ -91,7 +91,7 @@ async function enterpriseRoutes(api: Api, db: Executor): Promise<void> {
   api.get(
     '/enterprises',
     {
-      config: { access: 'enterprise.read' },
+      config: { access: 'enterprise.read', reads: 'replica' },
       schema: {
         tags,
         summary: 'Enterprises in your jurisdiction, searchable by name or credit code',
@@ -99,7 +99,7 @@ async function enterpriseRoutes(api: Api, db: Executor): Promise<void> {
         response: { 200: pageOf(contract.enterprise), ...problemResponses },
       },
     },
-    async (request) => enterprises.listEnterprises(db, actorOf(request), request.query),
+    async (request) => enterprises.listEnterprises(request.db, actorOf(request), request.query),
   );
   api.get(
     '/enterprises/export.csv',

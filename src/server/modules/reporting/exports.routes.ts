@@ -44,11 +44,12 @@ export function reportingExportRoutes(api: Api, deps: { db: Executor; clock: () 
     format,
     font: deps.pdfFont,
     audited: request.method !== 'HEAD',
+    reads: request.db,
   });
   api.get(
     '/reports/:id/export',
     {
-      config: { access: 'report.read' },
+      config: { access: 'report.read', reads: 'replica' },
       schema: {
         tags,
         summary: 'One report version as XLSX, PDF or CSV (稀土总量控制指标执行情况月报表/年报表); audited',
@@ -73,7 +74,7 @@ export function reportingExportRoutes(api: Api, deps: { db: Executor; clock: () 
   api.get(
     '/compilations/:id/export',
     {
-      config: { access: 'report.read' },
+      config: { access: 'report.read', reads: 'replica' },
       schema: {
         tags,
         summary: 'One compilation version as XLSX, PDF or CSV (…执行情况月报汇总表); audited',
@@ -98,7 +99,7 @@ export function reportingExportRoutes(api: Api, deps: { db: Executor; clock: () 
   api.get(
     '/reporting/board/export',
     {
-      config: { access: 'report.read' },
+      config: { access: 'report.read', reads: 'replica' },
       schema: {
         tags,
         summary: 'Every node of the status board under a division as XLSX, PDF or CSV (报送进度表); audited',

@@ -24,6 +24,8 @@ export interface ExportOptions {
   readonly font: FontChoice;
   /** False for HEAD: the file is made (for its headers) but none of it leaves the server, so nothing is audited. */
   readonly audited: boolean;
+  /** Where the document is read (a read replica, docs/operations.md); the audit entry is written through `db`. */
+  readonly reads?: Executor;
 }
 
 export interface ExportFile {
@@ -97,7 +99,7 @@ export async function exportReport(
   id: string,
   options: ExportOptions,
 ): Promise<ExportFile> {
-  const report = await getReport(db, actor, id);
+  const report = await getReport(options.reads ?? db, actor, id);
   const details = { enterprise_id: report.enterprise_id, period: report.period, version: report.version };
   return deliver(db, audit, { objectType: 'report', objectId: report.id, details }, reportDocument(report), options);
 }
@@ -109,7 +111,7 @@ export async function exportCompilation(
   id: string,
   options: ExportOptions,
 ): Promise<ExportFile> {
-  const compilation = await getCompilation(db, actor, id);
+  const compilation = await getCompilation(options.reads ?? db, actor, id);
   const details = {
     division_code: compilation.division_code,
     period: compilation.period,
@@ -126,7 +128,7 @@ export async function exportBoard(
   query: { period: string; divisionCode: string | undefined; now: Date },
   options: ExportOptions,
 ): Promise<ExportFile> {
-  const { period, rows } = await boardRows(db, actor, query.period, query.divisionCode, query.now);
+  const { period, rows } = await boardRows(options.reads ?? db, actor, query.period, query.divisionCode, query.now);
   const code = rows[0]?.code ?? '';
   const subject = {
     objectType: 'reporting_board' as const,

@@ -57,7 +57,7 @@ export function reportingRoutes(api: Api, deps: { db: Executor; sealer: Sealer; 
   api.get(
     '/reports',
     {
-      config: { access: 'report.read' },
+      config: { access: 'report.read', reads: 'replica' },
       schema: {
         tags,
         summary: "Every version of an enterprise's reports of a year (months and the year)",
@@ -65,7 +65,7 @@ export function reportingRoutes(api: Api, deps: { db: Executor; sealer: Sealer; 
         response: { 200: z.array(reportView), ...problemResponses },
       },
     },
-    async (request) => enterpriseReports(db, actorOf(request), request.query.enterprise_id, request.query.year),
+    async (request) => enterpriseReports(request.db, actorOf(request), request.query.enterprise_id, request.query.year),
   );
   api.post(
     '/reports',
@@ -128,7 +128,7 @@ export function reportingRoutes(api: Api, deps: { db: Executor; sealer: Sealer; 
   api.get(
     '/compilations',
     {
-      config: { access: 'report.read' },
+      config: { access: 'report.read', reads: 'replica' },
       schema: {
         tags,
         summary: "Every version of a division's compilation for a period",
@@ -136,7 +136,8 @@ export function reportingRoutes(api: Api, deps: { db: Executor; sealer: Sealer; 
         response: { 200: z.array(compilationView), ...problemResponses },
       },
     },
-    async (request) => listCompilations(db, actorOf(request), request.query.division_code, request.query.period),
+    async (request) =>
+      listCompilations(request.db, actorOf(request), request.query.division_code, request.query.period),
   );
   api.post(
     '/compilations',
@@ -198,7 +199,7 @@ export function reportingRoutes(api: Api, deps: { db: Executor; sealer: Sealer; 
   api.get(
     '/reporting/board',
     {
-      config: { access: 'report.read' },
+      config: { access: 'report.read', reads: 'replica' },
       schema: {
         tags,
         summary: 'Where every report of a period stands under a division (default: your jurisdiction), one level down',
@@ -206,7 +207,7 @@ export function reportingRoutes(api: Api, deps: { db: Executor; sealer: Sealer; 
         response: { 200: boardView, ...problemResponses },
       },
     },
-    async (request) => board(db, actorOf(request), request.query.period, request.query.division_code, clock()),
+    async (request) => board(request.db, actorOf(request), request.query.period, request.query.division_code, clock()),
   );
   api.post(
     '/reporting/reminders',

@@ -24,7 +24,7 @@ export function traceRoutes(api: Api, deps: { db: Executor }): void {
   api.get(
     '/batches',
     {
-      config: { access: 'flow.read' },
+      config: { access: 'flow.read', reads: 'replica' },
       schema: {
         tags,
         summary: 'Batches of a code (and maker) that you may trace',
@@ -32,20 +32,20 @@ export function traceRoutes(api: Api, deps: { db: Executor }): void {
         response: { 200: z.array(batchNode), ...problemResponses },
       },
     },
-    async (request) => findBatches(db, actorOf(request), request.query.code, request.query.maker),
+    async (request) => findBatches(request.db, actorOf(request), request.query.code, request.query.maker),
   );
   api.get(
     '/batches/:id',
     {
-      config: { access: 'flow.read' },
+      config: { access: 'flow.read', reads: 'replica' },
       schema: { tags, summary: 'A batch', params: batchParam, response: { 200: batchNode, ...problemResponses } },
     },
-    async (request) => getBatch(db, actorOf(request), request.params.id),
+    async (request) => getBatch(request.db, actorOf(request), request.params.id),
   );
   api.get(
     '/batches/:id/trace/back',
     {
-      config: { access: 'flow.read' },
+      config: { access: 'flow.read', reads: 'replica' },
       schema: {
         tags,
         summary: "Back to the mines and imports: each origin's exact REO kg and its path",
@@ -53,12 +53,12 @@ export function traceRoutes(api: Api, deps: { db: Executor }): void {
         response: { 200: traceBack, ...problemResponses },
       },
     },
-    async (request) => traceBackward(db, actorOf(request), request.params.id),
+    async (request) => traceBackward(request.db, actorOf(request), request.params.id),
   );
   api.get(
     '/batches/:id/trace/forward',
     {
-      config: { access: 'flow.read' },
+      config: { access: 'flow.read', reads: 'replica' },
       schema: {
         tags,
         summary: 'Forward to every batch made from it, every holder and export',
@@ -66,7 +66,7 @@ export function traceRoutes(api: Api, deps: { db: Executor }): void {
         response: { 200: traceForward, ...problemResponses },
       },
     },
-    async (request) => traceForwardOf(db, actorOf(request), request.params.id),
+    async (request) => traceForwardOf(request.db, actorOf(request), request.params.id),
   );
   api.post(
     '/batches/:id/certificates',
@@ -95,7 +95,7 @@ export function traceRoutes(api: Api, deps: { db: Executor }): void {
   api.get(
     '/public/certificates/:code',
     {
-      config: { access: 'public' },
+      config: { access: 'public', reads: 'replica' },
       schema: {
         tags,
         summary:
@@ -106,7 +106,7 @@ export function traceRoutes(api: Api, deps: { db: Executor }): void {
       },
     },
     async (request) => {
-      const checked = await verifyCertificate(db, request.params.code);
+      const checked = await verifyCertificate(request.db, request.params.code);
       return {
         ...checked,
         qr_svg: await certificateQr(`${request.protocol}://${request.host}/verify/${checked.code}`),
