@@ -46,7 +46,13 @@ export async function startBenchApi(handle: DatabaseHandle): Promise<BenchApi> {
   const actor = (await actorFromToken(handle.db, token))?.actor;
   if (!actor) throw new Error('the bench token does not authenticate');
   // The bench sends thousands of requests a minute from one address: no rate limit, no request log.
-  const config = { ...loadConfig(), LOG_LEVEL: 'silent' as const, RATE_LIMIT_PER_MINUTE: 100_000_000 };
+  // The bench's own throwaway database has no replica.
+  const config = {
+    ...loadConfig(),
+    DATABASE_READ_URL: [],
+    LOG_LEVEL: 'silent' as const,
+    RATE_LIMIT_PER_MINUTE: 100_000_000,
+  };
   const app: App = await buildApp({ config, database: handle });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

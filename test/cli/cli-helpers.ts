@@ -12,8 +12,8 @@ export interface CliResult {
 }
 
 const baseEnv = (env: Record<string, string>): NodeJS.ProcessEnv => {
-  // The child reads only what the test gives it about databases.
-  const { DATABASE_URL: _url, PGLITE_DATA_DIR: _dir, ...rest } = process.env;
+  // The child reads only what the test gives it about databases (CI's replica URL names CI's database, not the test's).
+  const { DATABASE_URL: _url, DATABASE_READ_URL: _replicas, PGLITE_DATA_DIR: _dir, ...rest } = process.env;
   return { ...rest, LOG_LEVEL: 'warn', ...env };
 };
 

@@ -43,7 +43,7 @@ describe('monazite import (PostgreSQL)', () => {
 
   function run(args: readonly string[], onStderr?: (text: string, child: ChildProcess) => void): Run {
     const child = spawn(process.execPath, ['bin/monazite.mjs', 'import', ...args], {
-      env: { ...process.env, ...database.env, LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATABASE_READ_URL: '', ...database.env, LOG_LEVEL: 'silent' },
     });
     let stdout = '';
     let stderr = '';
