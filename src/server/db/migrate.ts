@@ -11,9 +11,13 @@ const migrationsDir = new URL('./migrations/', import.meta.url);
  */
 export async function migrate(
   db: Kysely<Database>,
-  options: { readonly alsoWrite?: (tx: Kysely<Database>, applied: readonly string[]) => Promise<void> } = {},
+  options: {
+    readonly alsoWrite?: (tx: Kysely<Database>, applied: readonly string[]) => Promise<void>;
+    /** Apply the files up to this one only (a restore rebuilds the schema a backup was made on). */
+    readonly upTo?: string;
+  } = {},
 ): Promise<string[]> {
-  const files = (await readdir(migrationsDir)).filter((name) => name.endsWith('.sql')).sort();
+  const files = (await migrationNames()).filter((name) => options.upTo === undefined || name <= options.upTo);
   return db.transaction().execute(async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(7265102)`.execute(tx);
     await sql`CREATE TABLE IF NOT EXISTS schema_migration (
@@ -30,4 +34,9 @@ export async function migrate(
     if (applied.length > 0) await options.alsoWrite?.(tx, applied);
     return applied;
   });
+}
+
+/** The migration files this version of Monazite has, in the order they apply. */
+export async function migrationNames(): Promise<string[]> {
+  return (await readdir(migrationsDir)).filter((name) => name.endsWith('.sql')).sort();
 }
