@@ -7,6 +7,7 @@ import {
   BackupFormatError,
   encodeHeader,
   MANIFEST_OFFSET,
+  MANIFEST_TRAILER_BYTES,
   parseManifest,
   readManifestLength,
   type BackupManifest,
@@ -73,7 +74,7 @@ async function readHeader(path: string): Promise<{ manifest: BackupManifest; dum
     const start = Buffer.alloc(Math.min(MANIFEST_OFFSET, size));
     await readFully(handle, start, 0);
     const length = readManifestLength(start, size);
-    const rest = Buffer.alloc(length + 8);
+    const rest = Buffer.alloc(length + MANIFEST_TRAILER_BYTES);
     await readFully(handle, rest, MANIFEST_OFFSET);
     return parseManifest(rest.subarray(0, length), rest.subarray(length), size);
   } finally {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -6,6 +7,7 @@ import { z } from 'zod';
  *   magic            16 bytes  "MONAZITE-BACKUP\n"
  *   manifest length   4 bytes  unsigned, big-endian, at most MAX_MANIFEST_BYTES
  *   manifest               …   manifest.json, UTF-8
+ *   manifest SM3     32 bytes  the manifest's digest (the dump's is in the manifest): any byte changed is found
  *   dump length       8 bytes  unsigned, big-endian; exactly the bytes left in the file
  *   dump                   …   pg_dump's custom format (PostgreSQL) or PGlite's data-directory tar.gz
  *
@@ -18,7 +20,10 @@ export const BACKUP_FORMAT_VERSION = 1;
 /** The manifest is a few hundred table counts: 256 KiB is far more than it needs. */
 export const MAX_MANIFEST_BYTES = 256 * 1024;
 const MANIFEST_LENGTH_BYTES = 4;
+const MANIFEST_DIGEST_BYTES = 32;
 const DUMP_LENGTH_BYTES = 8;
+/** After the manifest: its digest and the dump's length. */
+export const MANIFEST_TRAILER_BYTES = MANIFEST_DIGEST_BYTES + DUMP_LENGTH_BYTES;
 /** Where the manifest starts. */
 export const MANIFEST_OFFSET = BACKUP_MAGIC.length + MANIFEST_LENGTH_BYTES;
 
@@ -51,6 +56,8 @@ export class BackupFormatError extends Error {
   }
 }
 
+const sm3 = (bytes: Buffer): Buffer => createHash('sm3').update(bytes).digest();
+
 /** The bytes before the dump: magic, manifest and the dump's length. */
 export function encodeHeader(manifest: BackupManifest): Buffer {
   const json = Buffer.from(JSON.stringify(manifest, null, 2), 'utf8');
@@ -59,7 +66,7 @@ export function encodeHeader(manifest: BackupManifest): Buffer {
   manifestLength.writeUInt32BE(json.length);
   const dumpLength = Buffer.alloc(DUMP_LENGTH_BYTES);
   dumpLength.writeBigUInt64BE(BigInt(manifest.dump_bytes));
-  return Buffer.concat([BACKUP_MAGIC, manifestLength, json, dumpLength]);
+  return Buffer.concat([BACKUP_MAGIC, manifestLength, json, sm3(json), dumpLength]);
 }
 
 /** Checks the magic and reads the manifest's length (from the first MANIFEST_OFFSET bytes of the file). */
@@ -70,17 +77,22 @@ export function readManifestLength(start: Buffer, fileBytes: number): number {
   const length = start.readUInt32BE(BACKUP_MAGIC.length);
   if (length > MAX_MANIFEST_BYTES)
     throw new BackupFormatError(`manifest too large: ${length} bytes (at most ${MAX_MANIFEST_BYTES})`);
-  if (MANIFEST_OFFSET + length + DUMP_LENGTH_BYTES > fileBytes)
+  if (MANIFEST_OFFSET + length + MANIFEST_TRAILER_BYTES > fileBytes)
     throw new BackupFormatError('truncated: the file ends inside its manifest');
   return length;
 }
 
-/** Parses the manifest's bytes and the dump length after them; the dump must fill the rest of the file exactly. */
+/**
+ * Parses the manifest's bytes and the digest and dump length after them (`trailer`); the dump must fill the rest of
+ * the file exactly.
+ */
 export function parseManifest(
   bytes: Buffer,
-  dumpLengthBytes: Buffer,
+  trailer: Buffer,
   fileBytes: number,
 ): { manifest: BackupManifest; dumpOffset: number } {
+  if (!sm3(bytes).equals(trailer.subarray(0, MANIFEST_DIGEST_BYTES)))
+    throw new BackupFormatError('manifest digest mismatch (the manifest was altered or damaged)');
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -99,8 +111,8 @@ export function parseManifest(
     throw new BackupFormatError(
       `the manifest pairs engine ${manifest.engine} with dump format ${manifest.dump_format}`,
     );
-  const dumpOffset = MANIFEST_OFFSET + bytes.length + DUMP_LENGTH_BYTES;
-  const stated = dumpLengthBytes.readBigUInt64BE(0);
+  const dumpOffset = MANIFEST_OFFSET + bytes.length + MANIFEST_TRAILER_BYTES;
+  const stated = trailer.readBigUInt64BE(MANIFEST_DIGEST_BYTES);
   if (stated !== BigInt(manifest.dump_bytes))
     throw new BackupFormatError(`the dump length (${stated}) differs from the manifest's (${manifest.dump_bytes})`);
   const present = fileBytes - dumpOffset;
