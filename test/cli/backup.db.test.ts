@@ -49,6 +49,27 @@ async function contents(database: DatabaseHandle, auditSeq: number): Promise<Rec
   });
 }
 
+/**
+ * An approved indicator batch with its totals: batch_totals_frozen then refuses even an INSERT of a total, so a copy
+ * of the tables must fill them with that guard off (and pg_restore, which makes triggers after the data, is unaffected).
+ */
+async function approvedBatch(database: DatabaseHandle): Promise<void> {
+  const users = await database.db.selectFrom('app_user').select('id').orderBy('login').limit(2).execute();
+  const [drafter, approver] = users.map((user) => user.id);
+  await sql`
+    WITH plan AS (
+      INSERT INTO indicator_plan (year, memo, weights, penalty_reduction_ppm, created_by)
+      VALUES (2031, '{}', '{}', 100000, ${drafter}) RETURNING id),
+    batch AS (
+      INSERT INTO indicator_batch (plan_id, seq, name, kind, status, drafted_by)
+      SELECT id, 1, 'backup test batch', 'regular', 'draft', ${drafter} FROM plan RETURNING id)
+    INSERT INTO batch_category_total (batch_id, category, total_reo_kg)
+    SELECT id, category, 1000 FROM batch, unnest(ARRAY['mining_rock', 'separation']) AS category`.execute(database.db);
+  await sql`
+    UPDATE indicator_batch SET status = 'approved', approval_document_no = 'BACKUP-1', approval_date = '2031-01-05',
+      approval_recorded_by = ${approver} WHERE name = 'backup test batch'`.execute(database.db);
+}
+
 describe(`backup and restore (${testEngine})`, () => {
   let directory: string;
   let source: TestDatabase;
@@ -100,6 +121,7 @@ describe(`backup and restore (${testEngine})`, () => {
     directory = await mkdtemp(join(tmpdir(), 'monazite-backup-'));
     source = await freshDatabase();
     await loadDemoFlows(source);
+    await approvedBatch(source);
     await sealPendingAudit(source.db);
     backup = join(directory, 'source.mzb');
     manifest = await makeBackup(source, source.env.DATABASE_URL, backup);
@@ -123,6 +145,7 @@ describe(`backup and restore (${testEngine})`, () => {
     expect(manifest.audit_head?.seq).toBeGreaterThan(0);
     expect(Object.keys(manifest.row_counts).sort()).toEqual(Object.keys(sourceContents).sort());
     expect(manifest.row_counts.flow_line).toBeGreaterThan(0);
+    expect(manifest.row_counts.batch_category_total).toBe(2);
     for (const [table, text] of Object.entries(sourceContents))
       if (table !== 'audit_entry') expect(`${manifest.row_counts[table]}`, table).toBe(text.split(' ')[0]);
   });

@@ -140,11 +140,12 @@ async function restoreIntoPglite(
       throw error;
     });
     if (entries.length > 0) {
-      const what = await describeDataDir(dataDir);
-      if (!force)
+      // A database with no table (a directory PGlite was only opened on) counts as empty, as on PostgreSQL.
+      const found = await describeDataDir(dataDir);
+      if (!found.empty && !force)
         throw new RestoreRefused(
-          `The data directory ${dataDir} is not empty (${what}). Restoring would replace all of it: run again with ` +
-            '--force to do so, or name an empty directory in PGLITE_DATA_DIR.',
+          `The data directory ${dataDir} is not empty (${found.what}). Restoring would replace all of it: run again ` +
+            'with --force to do so, or name an empty directory in PGLITE_DATA_DIR.',
         );
       await rm(dataDir, { recursive: true, force: true });
     }
@@ -165,14 +166,15 @@ async function restoreIntoPglite(
   }
 }
 
-/** What a non-empty data directory holds, as far as it opens. */
-async function describeDataDir(dataDir: string): Promise<string> {
+/** What a data directory with files in it holds, as far as it opens; empty when it is a database with no table. */
+async function describeDataDir(dataDir: string): Promise<{ empty: boolean; what: string }> {
   try {
     const pglite = await PGlite.create(dataDir);
     try {
       const database = await openDatabase({ pgliteInstance: pglite });
       try {
-        return summary(await describeDatabase(database.db));
+        if ((await publicTables(database.db)).length === 0) return { empty: true, what: 'no tables' };
+        return { empty: false, what: summary(await describeDatabase(database.db)) };
       } finally {
         await database.close();
       }
@@ -180,7 +182,10 @@ async function describeDataDir(dataDir: string): Promise<string> {
       await pglite.close();
     }
   } catch (error) {
-    return `files that do not open as a database: ${error instanceof Error ? error.message : String(error)}`;
+    return {
+      empty: false,
+      what: `files that do not open as a database: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }
 
