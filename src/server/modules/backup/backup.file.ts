@@ -34,6 +34,13 @@ export async function writeBackupFile(out: string, manifest: BackupManifest, dum
       sink.write(encodeHeader(manifest), (error) => (error ? reject(error) : resolve())),
     );
     await pipeline(createReadStream(dumpFile), sink);
+    // On disk before it takes the name: a backup that a crash can leave half-written is no backup.
+    const written = await open(partial, 'r+');
+    try {
+      await written.sync();
+    } finally {
+      await written.close();
+    }
     await rename(partial, out);
   } catch (error) {
     await rm(partial, { force: true });
