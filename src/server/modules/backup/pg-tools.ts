@@ -47,13 +47,7 @@ export async function pgDump(url: string, file: string, snapshot?: string): Prom
   const { dbname, env } = connection(url);
   await run(
     'pg_dump',
-    [
-      '--format=custom',
-      '--no-sync',
-      `--file=${file}`,
-      ...(snapshot ? [`--snapshot=${snapshot}`] : []),
-      `--dbname=${dbname}`,
-    ],
+    ['--format=custom', `--file=${file}`, ...(snapshot ? [`--snapshot=${snapshot}`] : []), `--dbname=${dbname}`],
     env,
   );
 }
