@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { runBenchCommand, type BenchCommandOptions } from './bench-flows.command.ts';
 import { runAllocateCommand } from './allocate.ts';
+import { runRestoreCommand } from './restore.ts';
 import { runDatabaseCommand } from './run-command.ts';
 import { loadConfig } from '../server/config.ts';
 import { DataDirLockedError } from '../server/db/data-dir-lock.ts';
@@ -14,7 +15,7 @@ const binScript = fileURLToPath(new URL('../../bin/monazite.mjs', import.meta.ur
 
 /**
  * The `monazite` command line. The commands that open the configured database (migrate, demo, token create,
- * import, summaries rebuild, audit verify) run through `runDatabaseCommand`, which goes through a running server's admin socket when
+ * import, summaries rebuild, audit verify, backup) run through `runDatabaseCommand`, which goes through a running server's admin socket when
  * the server holds the PGlite data directory; `allocate` works on a file only and `bench` on a throwaway database
  * of its own. test/cli/cli-audit.db.test.ts enumerates these commands and checks every write is audited.
  */
@@ -110,6 +111,29 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('backup')
+    .description(
+      'write the whole database to one backup file: a manifest (schema, audit head, row counts, SM3) and the dump ' +
+        '(pg_dump, or the PGlite data directory); docs/operations.md, "Backup and restore"',
+    )
+    .requiredOption('--out <file>', 'the backup file to write')
+    .action(async (options: { out: string }) => {
+      process.exitCode = await runDatabaseCommand('backup', { out: resolve(options.out) });
+    });
+
+  program
+    .command('restore')
+    .description(
+      'restore a backup file into the configured database (empty, unless --force), migrate it forward, and verify ' +
+        'its row counts and audit chain against the manifest',
+    )
+    .argument('<file>', 'the backup file')
+    .option('--force', 'replace what the target database holds')
+    .action(async (file: string, options: { force?: boolean }) => {
+      process.exitCode = await runRestoreCommand(resolve(file), Boolean(options.force));
+    });
+
+  program
     .command('allocate')
     .description(
       'run the allocation engine on a JSON input (the what-if API schema; see docs/allocation.md) and print the result',
@@ -178,3 +202,9 @@ export function buildProgram(): Command {
 
 /** Commands that never open the configured database: `serve` owns it, `allocate` reads a file, `bench` makes its own. */
 export const COMMANDS_WITHOUT_DATABASE_COMMAND = ['serve', 'allocate', 'bench'] as const;
+
+/**
+ * Commands that open the configured database themselves, outside the admin command table: `restore` replaces the
+ * whole database, so it never runs through a server's admin socket. It writes, and is audited (cli-audit test).
+ */
+export const COMMANDS_OPENING_DATABASE_THEMSELVES = ['restore'] as const;

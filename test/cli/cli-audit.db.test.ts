@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildProgram, COMMANDS_WITHOUT_DATABASE_COMMAND } from '../../src/cli/program.ts';
+import {
+  buildProgram,
+  COMMANDS_OPENING_DATABASE_THEMSELVES,
+  COMMANDS_WITHOUT_DATABASE_COMMAND,
+} from '../../src/cli/program.ts';
 import { openDatabase, type DatabaseHandle } from '../../src/server/db/database.ts';
 import { adminCommands } from '../../src/server/modules/admin/admin.commands.ts';
 import { verifyAuditChain } from '../../src/server/modules/audit/index.ts';
@@ -50,6 +54,8 @@ const writeCases: Record<string, WriteCase> = {
   },
   // The first anchor makes the server audit key, and records it; the anchor itself goes to the log file.
   'audit anchor': { argv: ({ csv }) => ['audit', 'anchor', '--out', `${csv}.anchors`], action: 'audit.anchor_key' },
+  // The backup made in beforeAll (by `monazite backup`), restored into an empty database.
+  restore: { argv: ({ csv }) => ['restore', `${csv}.backup`], action: 'backup.restore', empty: true },
 };
 
 /**
@@ -70,6 +76,8 @@ describe(`every CLI write is audited (${testEngine})`, () => {
     // A child process opens a PGlite directory only when this one has let go of it.
     if (testEngine === 'pglite') await fresh.close();
     csv = join(directory, 'flows.csv');
+    const backup = await runCli(['backup', '--out', `${csv}.backup`], fresh.env);
+    expect(backup.code, backup.stderr).toBe(0);
     await writeFile(
       csv,
       csvOf([
@@ -105,7 +113,11 @@ describe(`every CLI write is audited (${testEngine})`, () => {
 
   /** An empty database a child process can migrate, and how to drop it. */
   async function emptyDatabase(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
-    if (testEngine === 'pglite') return { env: { PGLITE_DATA_DIR: join(directory, 'empty') }, drop: async () => {} };
+    if (testEngine === 'pglite')
+      return {
+        env: { PGLITE_DATA_DIR: join(directory, `empty-${randomBytes(4).toString('hex')}`) },
+        drop: async () => {},
+      };
     const url = process.env.DATABASE_URL ?? '';
     const name = `monazite_t_${inject('runTag')}_${randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: url });
@@ -128,11 +140,20 @@ describe(`every CLI write is audited (${testEngine})`, () => {
     expect(
       leaves,
       'a command of the program that is neither in the admin command table nor known to need no database',
-    ).toEqual([...Object.keys(adminCommands), ...COMMANDS_WITHOUT_DATABASE_COMMAND].sort());
-    const writers = Object.entries(adminCommands)
-      .filter(([, command]) => command.writes)
-      .map(([name]) => name)
-      .sort();
+    ).toEqual(
+      [
+        ...Object.keys(adminCommands),
+        ...COMMANDS_WITHOUT_DATABASE_COMMAND,
+        ...COMMANDS_OPENING_DATABASE_THEMSELVES,
+      ].sort(),
+    );
+    const writers = [
+      ...Object.entries(adminCommands)
+        .filter(([, command]) => command.writes)
+        .map(([name]) => name),
+      // They replace or fill the database: writes, each.
+      ...COMMANDS_OPENING_DATABASE_THEMSELVES,
+    ].sort();
     expect(writers).toEqual([...Object.keys(writeCases), ...Object.keys(exempt)].sort());
   });
 

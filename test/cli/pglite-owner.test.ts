@@ -6,6 +6,7 @@ import type { SubmissionResult } from '../../src/contracts/flows.ts';
 import { lockPathOf, socketPathOf } from '../../src/server/db/data-dir-lock.ts';
 import { openDatabase } from '../../src/server/db/database.ts';
 import { verifyAuditChain } from '../../src/server/modules/audit/index.ts';
+import { readBackupFile } from '../../src/server/modules/backup/backup.file.ts';
 import { EXIT_DO_NOT_RESTART } from '../../src/server/supervisor.ts';
 import { freshDatabase } from '../support/database.ts';
 import { BAYAN, csvOf } from '../flows/file-helpers.ts';
@@ -136,6 +137,21 @@ describe('one owner of a PGlite data directory', () => {
     const verify = await runCli(['audit', 'verify'], env);
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/^Audit chain intact: \d+ entries/);
+  }, 300_000);
+
+  it('backup goes through the server; restore, which replaces the database, refuses while the server runs', async () => {
+    const file = join(directory, 'owner.mzb');
+    const backup = await runCli(['backup', '--out', file], env);
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(backup.stdout).toMatch(/^Backup of .* written to .*owner\.mzb: \d+ bytes of pglite-datadir-tar-gz/);
+    const manifest = await readBackupFile(file, join(directory, 'owner.dump'));
+    expect(manifest.engine).toBe('pglite');
+    expect(manifest.row_counts.flow_submission).toBeGreaterThan(0);
+    const restore = await runCli(['restore', file, '--force'], env);
+    expect(restore.code).toBe(1);
+    expect(restore.stderr).toContain('is in use by pid');
+    expect(restore.stderr).toContain('cannot be done under a running server: stop it first');
+    expect(await listening(port)).toBe(true);
   }, 300_000);
 
   it('after a restart every write is there: the token, the submission, the demo flows and their audit entries', async () => {

@@ -57,7 +57,8 @@ function lockedMessage(dataDir: string, lockPath: string, holder: LockHolder): s
     `The embedded database at ${dataDir} is in use by ${who}; only one process may open it.\n` +
     (holder.socket
       ? 'That is a running server: stop it first (SIGTERM or Ctrl-C) to open the directory yourself; the CLI ' +
-        'commands migrate, demo, token create, import and audit verify go through its admin socket while it runs.\n'
+        'commands migrate, demo, token create, import, summaries rebuild, audit verify and backup go through its admin ' +
+        'socket while it runs.\n'
       : 'Wait for that command to finish, or stop it, and try again.\n') +
     (remote
       ? `The lock was taken on another host, so this one cannot tell whether it is still alive: if ${holder.host} ` +

@@ -12,9 +12,13 @@ const migrationsDir = new URL('./migrations/', import.meta.url);
  */
 export async function migrate(
   db: Kysely<Database>,
-  options: { readonly alsoWrite?: (tx: Kysely<Database>, applied: readonly string[]) => Promise<void> } = {},
+  options: {
+    readonly alsoWrite?: (tx: Kysely<Database>, applied: readonly string[]) => Promise<void>;
+    /** Apply the files up to this one only (a restore rebuilds the schema a backup was made on). */
+    readonly upTo?: string;
+  } = {},
 ): Promise<string[]> {
-  const files = await migrationFiles();
+  const files = (await migrationNames()).filter((name) => options.upTo === undefined || name <= options.upTo);
   return db.transaction().execute(async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(7265102)`.execute(tx);
     await sql`CREATE TABLE IF NOT EXISTS schema_migration (
@@ -33,7 +37,8 @@ export async function migrate(
   });
 }
 
-async function migrationFiles(): Promise<string[]> {
+/** The migration files this version of Monazite has, in the order they apply. */
+export async function migrationNames(): Promise<string[]> {
   return (await readdir(migrationsDir)).filter((name) => name.endsWith('.sql')).sort();
 }
 
@@ -43,5 +48,5 @@ export async function pendingMigrationsOf(db: Kysely<Database>): Promise<string[
   const applied = table.rows[0]?.name
     ? (await db.selectFrom('schema_migration').select('name').execute()).map((row) => row.name)
     : [];
-  return pendingMigrations(await migrationFiles(), new Set(applied));
+  return pendingMigrations(await migrationNames(), new Set(applied));
 }

@@ -22,6 +22,7 @@ import {
   type VerifyResult,
 } from '../audit/index.ts';
 import { findUserByLogin } from '../auth/auth.repository.ts';
+import { makeBackup, PgToolError } from '../backup/index.ts';
 import { createToken } from '../auth/auth.service.ts';
 import { importFlowFile, inspectFile } from '../flows/flow-files.service.ts';
 import { rebuildSummaries } from '../flows/summaries.service.ts';
@@ -212,6 +213,29 @@ export const adminCommands = {
     },
   }),
 
+  backup: command({
+    // Reads only: what it makes is a file (through a running server's admin socket, the server's own dump).
+    writes: false,
+    args: z.object({ out: absolutePath }),
+    run: async (env, args) => {
+      try {
+        const manifest = await makeBackup(env.database, env.config.DATABASE_URL, args.out);
+        const rows = Object.values(manifest.row_counts).reduce((sum, count) => sum + count, 0);
+        const head = manifest.audit_head ? `#${manifest.audit_head.seq} ${manifest.audit_head.hash}` : '(empty chain)';
+        env.io.out(
+          `Backup of ${where(env)} written to ${args.out}: ${manifest.dump_bytes} bytes of ${manifest.dump_format}, ` +
+            `schema ${manifest.schema_version}, ${Object.keys(manifest.row_counts).length} tables, ${rows} rows, ` +
+            `audit head ${head}, SM3 ${manifest.dump_sm3}`,
+        );
+        return 0;
+      } catch (error) {
+        if (!(error instanceof PgToolError)) throw error;
+        env.io.err(error.message);
+        return 1;
+      }
+    },
+  }),
+
   'audit anchor': command({
     // Writes the server audit key (audited) the first time; an anchor itself goes to the log file, not the chain.
     writes: true,
@@ -238,7 +262,7 @@ export const adminCommands = {
 export type AdminCommandName = keyof typeof adminCommands;
 
 /** The chain's own verification, printed; exit code 1 when it is broken. */
-function printChain(env: CommandEnv, result: VerifyResult): number {
+export function printChain(env: Pick<CommandEnv, 'io'>, result: VerifyResult): number {
   const { pending } = result;
   if (pending.stale)
     env.io.err(
