@@ -17,7 +17,10 @@ export interface Scenario {
 }
 
 export interface LoadScenarios {
+  /** The health check, run first and last: the mean of the two. */
   readonly baseline: Scenario;
+  /** The two runs' req/s: how much the machine drifted. */
+  readonly baseline_spread: readonly [number, number];
   readonly verify: Scenario;
   readonly trace: Scenario;
   readonly api_read: Scenario;
@@ -32,20 +35,24 @@ export interface DriveOptions {
 
 const WARM_UP_S = 2;
 
-export async function driveScenarios(origin: string, targets: LoadTargets, options: DriveOptions) {
+export async function driveScenarios(
+  origin: string,
+  targets: LoadTargets,
+  options: DriveOptions,
+): Promise<LoadScenarios> {
   // autocannon is a development dependency: loaded only when a load run is asked for.
   const autocannon = (await import('autocannon')).default;
   const official = { authorization: `Bearer ${targets.officialToken}` };
   const ministry = { authorization: `Bearer ${targets.ministryToken}` };
-  const run = async (name: keyof LoadScenarios, paths: readonly string[], headers: Record<string, string> = {}) => {
+  const run = async (name: string, paths: readonly string[], headers: Record<string, string> = {}) => {
     options.progress(`load: ${name} (${paths.length} path${paths.length === 1 ? '' : 's'})`);
     const drive = (duration: number) => once(autocannon, origin, paths, headers, options.connections, duration);
     await drive(WARM_UP_S);
     return drive(options.duration);
   };
   const api = '/api/v1';
-  return {
-    baseline: await run('baseline', ['/healthz']),
+  const before = await run('baseline', ['/healthz']);
+  const scenarios = {
     verify: await run(
       'verify',
       targets.certificates.map((code) => `${api}/public/certificates/${code}`),
@@ -61,7 +68,20 @@ export async function driveScenarios(origin: string, targets: LoadTargets, optio
       official,
     ),
     dashboard: await run('dashboard', [`${api}${targets.dashboardPath}`], ministry),
-  } satisfies LoadScenarios;
+  };
+  // The baseline again at the end, and the two averaged: a machine shared with other work drifts during a run.
+  const after = await run('baseline', ['/healthz']);
+  return { ...scenarios, baseline: meanOf(before, after), baseline_spread: [before.rps, after.rps] as const };
+}
+
+function meanOf(first: Scenario, second: Scenario): Scenario {
+  const mean = (a: number, b: number) => round2((a + b) / 2);
+  return {
+    rps: mean(first.rps, second.rps),
+    p50_ms: mean(first.p50_ms, second.p50_ms),
+    p99_ms: mean(first.p99_ms, second.p99_ms),
+    requests: first.requests + second.requests,
+  };
 }
 
 async function once(
