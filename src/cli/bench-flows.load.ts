@@ -29,8 +29,16 @@ export interface BenchDatabase {
   readonly handle: DatabaseHandle;
   /** Where it is, for the report: the database name or the folder. */
   readonly where: string;
+  /** Closes the handle and keeps the database, e.g. for a server to open it (once; dispose still drops it). */
+  close(): Promise<void>;
   /** Closes it and, unless kept, drops it. */
   dispose(keep: boolean): Promise<void>;
+}
+
+/** A handle's close that runs once however often it is called. */
+function closeOnce(handle: DatabaseHandle): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= handle.close());
 }
 
 export function withDatabaseName(url: string, name: string): string {
@@ -44,11 +52,13 @@ export async function openBenchDatabase(databaseUrl: string | undefined): Promis
   if (!databaseUrl) {
     const folder = await mkdtemp(join(tmpdir(), 'monazite-bench-'));
     const handle = await openDatabase({ pgliteDataDir: folder });
+    const close = closeOnce(handle);
     return {
       handle,
       where: folder,
+      close,
       dispose: async (keep) => {
-        await handle.close();
+        await close();
         if (!keep) await rm(folder, { recursive: true, force: true });
       },
     };
@@ -64,11 +74,13 @@ export async function openBenchDatabase(databaseUrl: string | undefined): Promis
   }
   // The server's default pool and an hour's statement timeout: a month of checks at scale takes a while.
   const handle = await openDatabase({ url: withDatabaseName(databaseUrl, name), statementTimeoutMs: 3_600_000 });
+  const close = closeOnce(handle);
   return {
     handle,
     where: name,
+    close,
     dispose: async (keep) => {
-      await handle.close();
+      await close();
       if (keep) return;
       const dropper = new pg.Client({ connectionString: databaseUrl });
       await dropper.connect();

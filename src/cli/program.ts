@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { runBenchCommand, type BenchCommandOptions } from './bench-flows.command.ts';
 import { runAllocateCommand } from './allocate.ts';
 import { runRestoreCommand } from './restore.ts';
+import { runLoadCommand, type LoadCommandOptions } from './load.ts';
 import { runDatabaseCommand } from './run-command.ts';
 import { loadConfig } from '../server/config.ts';
 import { DataDirLockedError } from '../server/db/data-dir-lock.ts';
@@ -197,11 +198,30 @@ export function buildProgram(): Command {
       process.exitCode = await runBenchCommand(options);
     });
 
+  program
+    .command('load')
+    .description(
+      "serve a throwaway database (the demo and a synthetic national year) and drive it over HTTP: the certificate check, a trace, an official's reads and the dashboard, each against the health check (docs/benchmark.md)",
+    )
+    .option('--events <count>', 'flow events in the synthetic national year', '100000')
+    .option('--months <count>', 'months of 2025 the events span (1–12)', '12')
+    .option('--seed <number>', 'seed of the synthetic data', '1')
+    .option('--duration <seconds>', 'seconds each scenario is driven', '10')
+    .option('--connections <count>', 'concurrent connections', '10')
+    .option('--keep', 'keep the throwaway database instead of dropping it')
+    .option('--json', 'print the figures as one JSON object')
+    .action(async (options: LoadCommandOptions) => {
+      process.exitCode = await runLoadCommand(options);
+    });
+
   return program;
 }
 
-/** Commands that never open the configured database: `serve` owns it, `allocate` reads a file, `bench` makes its own. */
-export const COMMANDS_WITHOUT_DATABASE_COMMAND = ['serve', 'allocate', 'bench'] as const;
+/**
+ * Commands that never open the configured database: `serve` owns it, `allocate` reads a file, `bench` and `load`
+ * make their own.
+ */
+export const COMMANDS_WITHOUT_DATABASE_COMMAND = ['serve', 'allocate', 'bench', 'load'] as const;
 
 /**
  * Commands that open the configured database themselves, outside the admin command table: `restore` replaces the

@@ -104,8 +104,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   installInputGuard(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    // API answers are personal (scoped to the caller): no shared or browser cache may keep them.
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    // API answers are personal (scoped to the caller): no shared or browser cache may keep them, unless the route
+    // said otherwise (the public certificate check).
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
 
   await app.register(fastifyHelmet, {
@@ -172,7 +173,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onClose', async () => statistics.stop());
   app.addHook('onClose', closeWorkerPool);
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The description does not change once the app is ready: serialised once, at the first request.
+  let openapiJson: string | undefined;
+  app.get('/openapi.json', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send((openapiJson ??= JSON.stringify(app.swagger()))),
+  );
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     await sql`SELECT 1`.execute(database.db);
     return reply.send({ status: 'ok', engine: database.engine });
@@ -197,7 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       flowRoutes(api, { database });
       await flowFileRoutes(api, { database });
       declarationRoutes(api, { db: database.db });
-      traceRoutes(api, { db: database.db });
+      traceRoutes(api, { db: database.db, certificateCacheSeconds: config.CERTIFICATE_CACHE_SECONDS });
       checksRoutes(api, { db: database.db });
       reportingRoutes(api, {
         db: database.db,

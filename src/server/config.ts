@@ -160,6 +160,13 @@ const configSchema = z.object({
    */
   TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /**
+   * How long the public certificate check's answer may be kept: a server process answers again from memory while the
+   * months the certificate cites have had no seal and no event recorded since (one small query), and re-hashes the
+   * months after this many seconds; browsers and shared caches may keep it as long (Cache-Control max-age). 0: hash
+   * on every check, and no caching outside.
+   */
+  CERTIFICATE_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /**
    * `production` (or `monazite serve --production`): the server refuses to start with the demo's settings
    * (productionSettingsMissing), and the sign-in page never shows the demo accounts' one-time code (docs/security.md).
    */

@@ -32,6 +32,28 @@ export async function monthDigest(
   return { sm3: hash.digest('hex'), count };
 }
 
+/**
+ * What the digests of some enterprise-months depend on, read cheaply: for each (credit code, month) its latest
+ * seal's version and the summaries' counts of live and superseded lines. Lines are only ever added and an amendment
+ * supersedes lines (ADR 0010), so while this text is unchanged no event was recorded or superseded in those months
+ * and no seal was made. It cannot see a change made outside Monazite: only a digest can.
+ */
+export async function monthMarks(
+  db: Executor,
+  months: readonly { credit_code: string; period: string }[],
+): Promise<string> {
+  if (months.length === 0) return '';
+  const rows = await sql<{ marks: string }>`
+    SELECT string_agg(concat(m.credit_code, ':', m.period, ':', coalesce(e.id::text, '-'), ':',
+      coalesce((SELECT max(d.version) FROM declaration d WHERE d.enterprise_id = e.id AND d.period = m.period)::text, '-'),
+      ':', coalesce((SELECT sum(s.line_count) || '/' || sum(s.superseded_lines) FROM flow_summary s
+                     WHERE s.enterprise_id = e.id AND s.period = m.period), '-')), ',' ORDER BY m.ord) AS marks
+    FROM unnest(${months.map((month) => month.credit_code)}::text[],
+                ${months.map((month) => `${month.period.slice(0, 7)}-01`)}::date[]) WITH ORDINALITY AS m(credit_code, period, ord)
+    LEFT JOIN enterprise e ON e.credit_code = m.credit_code`.execute(db);
+  return rows.rows[0]?.marks ?? '';
+}
+
 export interface SealRow {
   enterprise_id: string;
   period: string;

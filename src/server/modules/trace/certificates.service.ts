@@ -5,7 +5,8 @@ import { canonicalJson, sm3Hex } from '../../shared/canonical-json.ts';
 import { notFound } from '../../shared/errors.ts';
 import { recordAudit, type AuditContext } from '../audit/index.ts';
 import { scopeOf, type Actor } from '../auth/index.ts';
-import { monthDigest, periodOf, sealsOf } from '../flows/index.ts';
+import { monthDigest, monthMarks, periodOf, sealsOf } from '../flows/index.ts';
+import { boundedMemory } from '../../shared/bounded-memory.ts';
 import { shareOfPpm } from './trace.rules.ts';
 import { backwardView, lineageUp } from './trace.service.ts';
 
@@ -102,8 +103,18 @@ export type VerificationStatus = 'verified' | 'not_yet_sealed' | 'altered';
  * and still hashes to what was sealed. Nothing beyond the certificate's own content is revealed.
  */
 export async function verifyCertificate(db: Executor, code: string) {
+  return checkCertificate(db, await certificateRow(db, code));
+}
+
+export type CertificateVerification = Awaited<ReturnType<typeof verifyCertificate>>;
+
+async function certificateRow(db: Executor, code: string) {
   const row = await db.selectFrom('certificate').selectAll().where('code', '=', code.toUpperCase()).executeTakeFirst();
   if (!row) throw notFound(`Certificate ${code}`);
+  return row;
+}
+
+async function checkCertificate(db: Executor, row: Awaited<ReturnType<typeof certificateRow>>) {
   const content = row.content as CertificateContent;
   const ids = new Map(
     (
@@ -150,5 +161,32 @@ export async function verifyCertificate(db: Executor, code: string) {
     content_sm3: row.content_sm3,
     status: contentIntact ? status : 'altered',
     declarations: checks,
+  };
+}
+
+/**
+ * The public check with a memory (docs/flows.md, "Provenance certificates"): a certificate's own content never changes, but its
+ * status follows the months it cites. A remembered answer is given again while those months' marks (their latest
+ * seal, their count of live and superseded lines: `monthMarks`, one small query) are unchanged and it is younger than
+ * `maxAgeMs`; after that the months are hashed again, which is what sees a change made outside Monazite. The marks
+ * are read before the months are hashed, so a change made while they hash shows at the next check.
+ */
+export function rememberedCertificateChecks(options: { maxEntries: number; maxAgeMs: number }) {
+  const remembered = boundedMemory<string, { answer: CertificateVerification; marks: string; checkedAt: number }>(
+    options.maxEntries,
+  );
+  return async (db: Executor, code: string): Promise<CertificateVerification> => {
+    const key = code.toUpperCase();
+    const now = Date.now();
+    const entry = remembered.get(key);
+    if (entry && now - entry.checkedAt < options.maxAgeMs) {
+      if ((await monthMarks(db, entry.answer.content.declarations)) === entry.marks) return entry.answer;
+      remembered.delete(key);
+    }
+    const row = await certificateRow(db, key);
+    const marks = await monthMarks(db, (row.content as CertificateContent).declarations);
+    const answer = await checkCertificate(db, row);
+    if (options.maxAgeMs > 0) remembered.set(key, { answer, marks, checkedAt: now });
+    return answer;
   };
 }

@@ -10,7 +10,9 @@ import {
 import type { Executor } from '../../db/executor.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { actorOf, auditContextOf } from '../auth/index.ts';
-import { certificateQr, issueCertificate, verifyCertificate } from './certificates.service.ts';
+import { boundedMemory } from '../../shared/bounded-memory.ts';
+import { etagOf, noneMatchHits } from '../../shared/etag.rules.ts';
+import { certificateQr, issueCertificate, rememberedCertificateChecks } from './certificates.service.ts';
 import { findBatches, getBatch, traceBackward, traceForwardOf } from './trace.service.ts';
 
 const batchParam = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
@@ -18,8 +20,24 @@ const codeParam = z.object({
   code: z.string().regex(/^[0-9A-Fa-f]{5}(-[0-9A-Fa-f]{5}){3}$/, 'is not a certificate code'),
 });
 
-export function traceRoutes(api: Api, deps: { db: Executor }): void {
-  const { db } = deps;
+/** Certificates whose check answers are remembered, and QR codes of their check pages, per process. */
+const REMEMBERED_CERTIFICATES = 10_000;
+
+export function traceRoutes(api: Api, deps: { db: Executor; certificateCacheSeconds: number }): void {
+  const { db, certificateCacheSeconds } = deps;
+  const checkCertificate = rememberedCertificateChecks({
+    maxEntries: REMEMBERED_CERTIFICATES,
+    maxAgeMs: certificateCacheSeconds * 1000,
+  });
+  const qrCodes = boundedMemory<string, string>(REMEMBERED_CERTIFICATES);
+  const qrOf = async (url: string) => {
+    const known = qrCodes.get(url);
+    if (known !== undefined) return known;
+    const svg = await certificateQr(url);
+    qrCodes.set(url, svg);
+    return svg;
+  };
+  const cacheControl = certificateCacheSeconds > 0 ? `public, max-age=${certificateCacheSeconds}` : 'no-cache';
   const tags = ['trace'];
   api.get(
     '/batches',
@@ -102,15 +120,22 @@ export function traceRoutes(api: Api, deps: { db: Executor }): void {
           'Check a provenance certificate against the sealed declarations (public; shows only what the certificate states)',
         security: [],
         params: codeParam,
-        response: { 200: certificateVerification, ...problemResponses },
+        headers: z.looseObject({ 'if-none-match': z.string().max(2000).optional() }),
+        response: {
+          200: certificateVerification,
+          304: z.null().describe('Not modified: the answer whose ETag was sent in If-None-Match still holds'),
+          ...problemResponses,
+        },
       },
     },
-    async (request) => {
-      const checked = await verifyCertificate(request.db, request.params.code);
-      return {
-        ...checked,
-        qr_svg: await certificateQr(`${request.protocol}://${request.host}/verify/${checked.code}`),
-      };
+    async (request, reply) => {
+      const checked = await checkCertificate(request.db, request.params.code);
+      const verifyUrl = `${request.protocol}://${request.host}/verify/${checked.code}`;
+      // The tag covers the answer and the QR code's address (it follows the host the check was asked on).
+      const etag = etagOf(`${verifyUrl}\n${JSON.stringify(checked)}`);
+      void reply.header('etag', etag).header('cache-control', cacheControl);
+      if (noneMatchHits(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      return reply.code(200).send({ ...checked, qr_svg: await qrOf(verifyUrl) });
     },
   );
 }
