@@ -217,6 +217,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       dashboardRoutes(api, {
         clock: deps.clock ?? (() => new Date()),
         chinaMapFile: config.CHINA_MAP_FILE,
+        cacheSeconds: config.DASHBOARD_CACHE_SECONDS,
       });
       await supervisionRoutes(api, { db: database.db, clock: deps.clock ?? (() => new Date()) });
       annualReportRoutes(api, {

@@ -167,6 +167,11 @@ const configSchema = z.object({
    */
   CERTIFICATE_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   /**
+   * A server process gives a dashboard again from memory while no write has been recorded since it was made, on the
+   * same Beijing day, for at most this many seconds (what changes with the clock alone is at most this late). 0: off.
+   */
+  DASHBOARD_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /**
    * `production` (or `monazite serve --production`): the server refuses to start with the demo's settings
    * (productionSettingsMissing), and the sign-in page never shows the demo accounts' one-time code (docs/security.md).
    */

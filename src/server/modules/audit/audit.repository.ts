@@ -126,6 +126,18 @@ export async function* entriesInOrder(db: Executor, pageSize = 5000): AsyncGener
   }
 }
 
+/**
+ * The number of the newest entry recorded, sealed or not ('0' for none): every write is recorded in its own
+ * transaction, so this changes whenever anything committed changes — a cheap mark for answers kept in memory.
+ */
+export async function latestRecordNumber(db: Executor): Promise<string> {
+  const row = await db
+    .selectFrom('audit_entry')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
+  return String(row?.id ?? '0');
+}
+
 /** The newest sealed entry (sequence, hash, time) and how many sealed entries the chain holds; null for none. */
 export async function chainHead(
   db: Executor,

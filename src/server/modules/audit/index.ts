@@ -29,4 +29,4 @@ export {
 } from './anchor.service.ts';
 export { createAnchorScheduler, type AnchorScheduler, type AnchorSchedulerOptions } from './anchor.scheduler.ts';
 export { anchorLine, AUDIT_KEY_OWNER, type AuditAnchor } from './audit.rules.ts';
-export { chainHead as auditChainHead } from './audit.repository.ts';
+export { chainHead as auditChainHead, latestRecordNumber } from './audit.repository.ts';

@@ -2,7 +2,7 @@ import { dashboardQuery, dashboardView, indicatorHistory } from '../../../contra
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { actorOf } from '../auth/index.ts';
 import { chinaMapSource } from './china-map.ts';
-import { dashboard } from './dashboard.service.ts';
+import { rememberedDashboards } from './dashboard.service.ts';
 import { indicatorHistory as publishedHistory } from './indicator-history.ts';
 
 /** How long browsers and proxies may keep the map before asking again (with its ETag). */
@@ -13,6 +13,8 @@ export interface DashboardDeps {
   readonly clock: () => Date;
   /** CHINA_MAP_FILE of the server's config; read from the environment when not given. */
   readonly chinaMapFile: string;
+  /** DASHBOARD_CACHE_SECONDS of the server's config. */
+  readonly cacheSeconds: number;
 }
 
 /** The national and jurisdiction dashboards, the published indicator history and the province map. */
@@ -20,6 +22,7 @@ export function dashboardRoutes(api: Api, deps: DashboardDeps): void {
   const { clock } = deps;
   const tags = ['dashboard'];
   const mapOf = chinaMapSource(deps.chinaMapFile);
+  const dashboard = rememberedDashboards({ maxEntries: 500, maxAgeMs: deps.cacheSeconds * 1000 });
 
   api.get(
     '/dashboard',

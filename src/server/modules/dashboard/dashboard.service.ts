@@ -8,7 +8,9 @@ import type {
 import { anomalyRules } from '../../../contracts/flows.ts';
 import { NATION_CODE } from '../../../contracts/reporting.ts';
 import type { Executor } from '../../db/executor.ts';
+import { boundedMemory } from '../../shared/bounded-memory.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
+import { latestRecordNumber } from '../audit/index.ts';
 import { DomainError, forbidden, notFound } from '../../shared/errors.ts';
 import { can, divisionPrefix, isWithinDivision, scopeOf, type Actor, type Scope } from '../auth/index.ts';
 import { openAnomalyCountsByRule } from '../checks/index.ts';
@@ -73,6 +75,31 @@ async function viewOf(db: Executor, actor: Actor, asked: string | undefined): Pr
 const inView = (view: View, enterprise: EnterpriseFacts) =>
   view.scope.kind === 'national' ||
   (view.scope.kind === 'division' && enterprise.domicile_code.startsWith(view.scope.prefix));
+
+/**
+ * Dashboards answered again from memory while nothing has changed: an answer is kept per official's authority, year
+ * and division, with the number of the newest audit record when it was made (every write records one in its own
+ * transaction) and the Beijing day; it is given again while both are the same and it is younger than `maxAgeMs`
+ * (what depends on the clock alone — a deadline passing — is at most that late). One indexed max() per request,
+ * instead of the aggregates. maxAgeMs 0: always computed.
+ */
+export function rememberedDashboards(options: { maxEntries: number; maxAgeMs: number }) {
+  const remembered = boundedMemory<string, { answer: DashboardView; mark: string; madeAt: number }>(options.maxEntries);
+  return async (db: Executor, actor: Actor, query: DashboardQuery, now: Date): Promise<DashboardView> => {
+    if (options.maxAgeMs <= 0) return dashboard(db, actor, query, now);
+    // Whose view it is: the authority decides the division and department (oversight and ministries: the nation).
+    const key = [actor.role, actor.authorityId ?? '', actor.divisionCode ?? '', query.year, query.division_code ?? '']
+      .map(String)
+      .join('|');
+    // The mark is read before the figures: a change committed between the two makes the next request compute anew.
+    const mark = `${dateInShanghai(now)}|${await latestRecordNumber(db)}`;
+    const entry = remembered.get(key);
+    if (entry && entry.mark === mark && now.getTime() - entry.madeAt < options.maxAgeMs) return entry.answer;
+    const answer = await dashboard(db, actor, query, now);
+    remembered.set(key, { answer, mark, madeAt: now.getTime() });
+    return answer;
+  };
+}
 
 export async function dashboard(db: Executor, actor: Actor, query: DashboardQuery, now: Date): Promise<DashboardView> {
   const view = await viewOf(db, actor, query.division_code);
