@@ -121,7 +121,8 @@ if (testEngine === 'postgres' && replicaBaseUrl) {
     const withReplica = async (env: Record<string, string>) => {
       let replicaUrl = '';
       const context = await startTestApp(
-        { REPLICA_LAG_SAMPLE_MS: '100', ...env },
+        // Where each read goes is what these tests look at: no answers remembered in memory, which any handle gives.
+        { REPLICA_LAG_SAMPLE_MS: '100', CERTIFICATE_CACHE_SECONDS: '0', DASHBOARD_CACHE_SECONDS: '0', ...env },
         {
           envOf: async (database: TestDatabase) => {
             replicaUrl = await replicaUrlOf(database);
