@@ -85,6 +85,20 @@ export function buildProgram(): Command {
       process.exitCode = await runDatabaseCommand('token create', { ...options });
     });
 
+  program
+    .command('operator')
+    .description('operator accounts')
+    .command('create')
+    .description(
+      'make the first operator account of an empty installation and print its one-time password (shown once); ' +
+        'refused once an operator exists',
+    )
+    .requiredOption('--login <login>', 'the login')
+    .requiredOption('--name <name>', 'the name shown')
+    .action(async (options: { login: string; name: string }) => {
+      process.exitCode = await runDatabaseCommand('operator create', { ...options });
+    });
+
   const audit = program.command('audit').description('audit chain');
   audit
     .command('verify')

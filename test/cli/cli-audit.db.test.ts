@@ -48,6 +48,12 @@ const writeCases: Record<string, WriteCase> = {
     action: 'token.create',
   },
   import: { argv: ({ csv }) => ['import', csv, '--enterprise', BAYAN], action: 'flow.file' },
+  // The first operator of an empty installation.
+  'operator create': {
+    argv: () => ['operator', 'create', '--login', 'first.operator', '--name', '首位运维'],
+    action: 'user.create',
+    empty: true,
+  },
   'summaries rebuild': {
     argv: () => ['summaries', 'rebuild', '--period', '2026-10'],
     action: 'flow.summaries_rebuild',

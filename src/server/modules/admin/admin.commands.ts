@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
 import { z } from 'zod';
@@ -24,6 +25,8 @@ import {
 import { findUserByLogin } from '../auth/auth.repository.ts';
 import { makeBackup, PgToolError } from '../backup/index.ts';
 import { createToken } from '../auth/auth.service.ts';
+import { seedApprovedUser } from '../auth/users.service.ts';
+import { userCreateBody } from '../../../contracts/auth.ts';
 import { importFlowFile, inspectFile } from '../flows/flow-files.service.ts';
 import { rebuildSummaries } from '../flows/summaries.service.ts';
 import { findByCreditCode } from '../registry/enterprises.repository.ts';
@@ -156,6 +159,48 @@ export const adminCommands = {
       const token = await createToken(db, env.context, user.id, args.name, args.days);
       env.io.out(token.token);
       env.io.err(`Token ${token.prefix}… for ${user.login}, expires ${token.expires_at}. It is not shown again.`);
+      return 0;
+    },
+  }),
+
+  'operator create': command({
+    writes: true,
+    args: z.object({
+      login: userCreateBody.shape.login,
+      name: userCreateBody.shape.display_name,
+    }),
+    run: async (env, args) => {
+      const db = env.database.db;
+      // The first operator only: later accounts are made in the app, a privileged one approved by a second person.
+      const operators = await db
+        .selectFrom('app_user')
+        .select('login')
+        .where('role', '=', 'operator')
+        .where('active', '=', true)
+        .execute();
+      if (operators.length > 0) {
+        env.io.err(
+          `An operator exists (${operators.map((row) => row.login).join(', ')}): make further accounts in the app, ` +
+            'where a second operator approves a privileged one.',
+        );
+        return 2;
+      }
+      // A one-time password of 24 characters from four classes, shown once; the account enrols its second factor
+      // at its first sign-in (operators always need one).
+      const password = `Mz-${randomBytes(15).toString('base64url')}7a`;
+      await seedApprovedUser(db, env.context, {
+        login: args.login,
+        display_name: args.name,
+        password,
+        role: 'operator',
+        authority_id: null,
+        enterprise_id: null,
+      });
+      env.io.out(password);
+      env.io.err(
+        `Operator ${args.login} made, with the one-time password above (not shown again). Sign in, enrol the ` +
+          'second factor, change the password (账户安全), then make the other accounts in the app.',
+      );
       return 0;
     },
   }),
