@@ -27,7 +27,9 @@ export async function serveForLoad(database: ServerDatabase): Promise<ServedApp>
     SUPERVISE: 'false',
     WORKERS: '1',
     DEMO_DATA: 'false',
-    NODE_ENV: 'production',
+    // The throwaway database is the demo's (its keys sealed under the demo secret), and has no replica.
+    NODE_ENV: 'development',
+    DATABASE_READ_URL: '',
     // One client address sends every request: the limit is raised for the run; no log line per request.
     RATE_LIMIT_PER_MINUTE: '1000000000',
     LOG_LEVEL: 'warn',
