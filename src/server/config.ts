@@ -11,6 +11,17 @@ function isAddressOrRange(item: string): boolean {
   return /^\d{1,3}$/.test(prefix) && bits <= (version === 4 ? 32 : 128);
 }
 
+/** A comma-separated setting as its items, trimmed, empty ones dropped (unset: none). */
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
 /** The signing secret of the demo: production refuses it (productionSettingsMissing). */
 export const DEMO_SIGNING_KEY_SECRET = 'monazite-demo-signing-secret-change-me';
 
@@ -25,16 +36,7 @@ const configSchema = z.object({
    * replicas"). Read-only routes (traces, certificate checks, dashboards, boards, EPCIS queries, exports, lists) read
    * from one of them in turn while its lag is within REPLICA_MAX_LAG_MS; everything else uses DATABASE_URL.
    */
-  DATABASE_READ_URL: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.url())),
+  DATABASE_READ_URL: commaList.pipe(z.array(z.url())),
   /** A replica further behind the primary than this (measured every REPLICA_LAG_SAMPLE_MS) is not read from. */
   REPLICA_MAX_LAG_MS: z.coerce.number().int().positive().default(5000),
   REPLICA_LAG_SAMPLE_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
@@ -87,16 +89,10 @@ const configSchema = z.object({
    * The proxies whose X-Forwarded-For is believed: a comma-separated list of addresses or CIDR ranges
    * (`127.0.0.1,10.0.0.0/8`). Empty (the default): none, and the client address is the socket's.
    */
-  TRUST_PROXY: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-    .refine((items) => items.every(isAddressOrRange), 'must be a comma-separated list of IP addresses or CIDR ranges'),
+  TRUST_PROXY: commaList.refine(
+    (items) => items.every(isAddressOrRange),
+    'must be a comma-separated list of IP addresses or CIDR ranges',
+  ),
   /** Requests per minute per client address (login has its own, tighter limit). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),
