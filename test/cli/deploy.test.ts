@@ -148,6 +148,10 @@ describe('the image and the compose file', () => {
     const replica = compose.services['postgres-replica']!;
     expect(JSON.stringify(replica.command)).toContain('pg_basebackup -h postgres -U replicator');
     expect(JSON.stringify(replica.command)).toContain(' -R ');
+    // The proxy keeps public certificate answers as their Cache-Control allows, and does not pass /metrics on.
+    const proxy = await readFile('deploy/nginx.conf', 'utf8');
+    expect(proxy).toMatch(/location \/api\/v1\/public\/certificates\/ \{[^}]*proxy_cache certificates;/);
+    expect(proxy).toMatch(/location = \/metrics \{\s*return 404;/);
     const init = await readFile('deploy/postgres-init/10-replication.sh', 'utf8');
     expect(init).toContain('WITH REPLICATION LOGIN');
     expect(init).toContain('host replication replicator');
