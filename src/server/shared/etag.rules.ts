@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
-/** A strong entity tag of a representation's text. */
-export function etagOf(text: string): string {
-  return `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+/** A strong entity tag of a representation (its text or bytes). */
+export function etagOf(content: string | Buffer): string {
+  return `"${createHash('sha256').update(content).digest('base64url').slice(0, 27)}"`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { DatabaseHandle } from '../../db/database.ts';
 import { dateInShanghai } from '../../shared/clock.ts';
 import type { Actor } from '../auth/index.ts';
+import { latestEndedMonth } from '../dashboard/dashboard.rules.ts';
 import { boardRows } from '../reporting/board.service.ts';
 
 /** Read the state gauges from the database at most this often, however often /metrics is scraped. */
@@ -20,10 +21,11 @@ const metricsReader: Actor = {
   via: 'token',
 };
 
-/** The month whose reports are due now: the one before this one, in Beijing time. */
+/** The month whose reports are due now: the latest ended month, in Beijing time (December of last year in January). */
 export function monthDue(now: Date): string {
-  const [year, month] = dateInShanghai(now).split('-').map(Number) as [number, number];
-  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+  const today = dateInShanghai(now);
+  const year = Number(today.slice(0, 4));
+  return latestEndedMonth(year, today) ?? `${year - 1}-12`;
 }
 
 interface State {

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chinaMap } from '../../../contracts/dashboard.ts';
+import { etagOf } from '../../shared/etag.rules.ts';
 
 /**
  * The province map of China the dashboards draw. By default the schematic map of the china-geojson package
@@ -26,7 +26,7 @@ async function readMap(path: string): Promise<MapFile> {
   }
   if (!chinaMap.safeParse(parsed).success)
     throw new Error(`The China map file ${path} is not a GeoJSON FeatureCollection.`);
-  return { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
+  return { body, etag: etagOf(body) };
 }
 
 /** The map at `configured` (or the bundled one when empty), loaded once; a failed load is tried again next time. */

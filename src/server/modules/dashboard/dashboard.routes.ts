@@ -1,4 +1,5 @@
 import { dashboardQuery, dashboardView, indicatorHistory, type DashboardView } from '../../../contracts/dashboard.ts';
+import { noneMatchHits } from '../../shared/etag.rules.ts';
 import { problemResponses, type Api } from '../../shared/http.ts';
 import { actorOf } from '../auth/index.ts';
 import { chinaMapSource } from './china-map.ts';
@@ -90,7 +91,7 @@ export function dashboardRoutes(api: Api, deps: DashboardDeps): void {
     async (request, reply) => {
       const map = await mapOf();
       reply.header('etag', map.etag);
-      if (request.headers['if-none-match'] === map.etag) return reply.code(304).send();
+      if (noneMatchHits(request.headers['if-none-match'], map.etag)) return reply.code(304).send();
       return reply.type(MAP_TYPE).send(map.body);
     },
   );
