@@ -38,7 +38,7 @@ import {
   watchAuditRecordings,
 } from './modules/audit/index.ts';
 import { oversightRoutes } from './modules/oversight/oversight.routes.ts';
-import { installAuth } from './modules/auth/auth.hook.ts';
+import { installAuth, SESSION_COOKIE } from './modules/auth/auth.hook.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { authSettingsFrom } from './modules/auth/auth.service.ts';
 import { userRoutes } from './modules/auth/users.routes.ts';
@@ -162,7 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const registry = installMetrics(app);
   installServiceGauges(registry, database, deps.clock ?? (() => new Date()));
   sealAuditEntries(app, deps, registry);
-  const replicas = await installReadRouting(app, { config, database, registry });
+  const replicas = await installReadRouting(app, { config, database, registry, sessionCookie: SESSION_COOKIE });
   // Large submissions get their tables analysed after commit, in the background (ADR 0009).
   const statistics = keepStatistics(database, {
     log: {

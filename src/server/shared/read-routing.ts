@@ -51,9 +51,9 @@ function writersMemory(stickyMs: number) {
   };
 }
 
-function writerKeys(request: FastifyRequest): string[] {
+function writerKeys(request: FastifyRequest, sessionCookie: string): string[] {
   const keys = request.actor ? [`user:${request.actor.userId}`] : [];
-  const credential = request.cookies.monazite_session ?? request.headers.authorization;
+  const credential = request.cookies[sessionCookie] ?? request.headers.authorization;
   if (credential) keys.push(`credential:${createHash('sha256').update(credential).digest('base64url')}`);
   return keys;
 }
@@ -62,6 +62,8 @@ export interface ReadRoutingDeps {
   readonly config: Config;
   readonly database: DatabaseHandle;
   readonly registry: Registry;
+  /** The session cookie's name (the auth module's). */
+  readonly sessionCookie: string;
 }
 
 /**
@@ -107,12 +109,15 @@ export async function installReadRouting(app: FastifyInstance, deps: ReadRouting
       throw new Error(`Route ${methods.join(',')} ${route.url} writes, so it cannot read from a replica`);
     }
   });
+  // Who wrote when matters only with replicas to send reads to: without them nothing is hashed or remembered.
+  const keysOf = (request: FastifyRequest) => (replicas ? writerKeys(request, deps.sessionCookie) : []);
   app.addHook('onRequest', async (request) => {
     const now = Date.now();
-    const keys = writerKeys(request);
-    // A write counts from its start: a read racing it goes to the primary too.
-    if (!safeMethods.has(request.method)) writers.remember(keys, now);
+    const writes = !safeMethods.has(request.method);
     const replicaRoute = request.routeOptions.config.reads === 'replica';
+    const keys = writes || replicaRoute ? keysOf(request) : [];
+    // A write counts from its start: a read racing it goes to the primary too.
+    if (writes) writers.remember(keys, now);
     const choice: ReadTarget = chooseReadTarget({
       replicaRoute,
       replicas: replicas?.states() ?? [],
@@ -127,7 +132,7 @@ export async function installReadRouting(app: FastifyInstance, deps: ReadRouting
   });
   // …and until the window after its answer has passed.
   app.addHook('onSend', async (request, _reply, payload) => {
-    if (!safeMethods.has(request.method)) writers.remember(writerKeys(request), Date.now());
+    if (!safeMethods.has(request.method)) writers.remember(keysOf(request), Date.now());
     return payload;
   });
   return replicas;
