@@ -9,7 +9,7 @@ start() { node bin/monazite.mjs serve >> /tmp/kill9-server.log 2>&1 & pid=$!; fo
 : > /tmp/kill9-server.log
 start
 token=$(node bin/monazite.mjs token create --user ent.bayan --name kill9 2>/dev/null)
-node scripts/drill-kill9-writers.mjs http://127.0.0.1:8111 "$token" 8 40 5 > /tmp/kill9-writers.json & writers=$!
+node scripts/drill-kill9-writers.mjs http://127.0.0.1:8111 "$token" 8 400 5 > /tmp/kill9-writers.json & writers=$!
 for round in 1 2; do
   sleep 4; echo "kill -9 $pid (round $round)"; kill -9 $pid; wait $pid 2>/dev/null; sleep 2; start
 done

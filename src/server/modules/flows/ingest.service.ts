@@ -116,10 +116,14 @@ async function ingestOnce(
     noteWrites(handle, written);
     return result;
   } catch (error) {
-    // The same submission committed by another request while this one ran: answer as a replay.
-    if ((error as { code?: string }).code !== '23505') throw error;
+    // The same submission committed by another request while this one ran: answer as a replay. It shows either as a
+    // unique key taken at commit, or — when the other committed before this one read the events it would store — as
+    // a refusal of every event as stored already.
+    const raced = (error as { code?: string }).code === '23505';
+    if (!raced && !(error instanceof DomainError && error.status === 422)) throw error;
     const first = await repo.findSubmission(handle.db, options.enterpriseId, options.contentSm3);
     if (first) return replayOf(first, options);
+    if (!raced) throw error;
     throw conflict('Some of these events were stored by another submission at the same moment: send it again.');
   }
 }
